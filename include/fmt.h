@@ -1,0 +1,46 @@
+/* fmt.h -- text, CSV and JSON writers for every command.
+ *
+ * Field names of CSV and JSON are a contract (mxtop.1, OUTPUT): fields
+ * may be added, never renamed.  Times are Unix seconds, ages seconds,
+ * sizes bytes.  Text output passes every string from the spool through
+ * util_sanitize(); JSON escapes control characters and writes bytes that
+ * are not UTF-8 as \u00XX (their Latin-1 reading); CSV is RFC 4180. */
+#ifndef MXTOP_FMT_H
+#define MXTOP_FMT_H
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+struct spool_snap;
+struct spool_msg;
+struct spool_hdr;
+struct stats;
+struct select;
+
+enum fmt_kind { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_IDS };
+
+struct fmt_opts {
+	enum fmt_kind	 kind;
+	int		 width;		/* text: columns to fit, >= 40 */
+	time_t		 now;
+	const char	*spool;		/* the spool directory */
+};
+
+/* Parses "text", "csv", "json", "ids"; returns -1 if unknown. */
+int	fmt_parse(const char *, enum fmt_kind *);
+
+/* The per-domain table and the qshape-style age buckets. */
+void	fmt_summary(FILE *, const struct fmt_opts *, const struct stats *);
+/* One row per message of snap that sel selects (sel may be NULL). */
+void	fmt_list(FILE *, const struct fmt_opts *, const struct spool_snap *,
+	    const struct select *);
+/* One message in full: m is its snapshot record (NULL if unknown), h its
+ * -H as spool_load() read it and delivered[] its recipients' states. */
+void	fmt_show(FILE *, const struct fmt_opts *, const struct spool_msg *m,
+	    const struct spool_hdr *h, const uint8_t *delivered);
+
+/* JSON and CSV string writers, for the other commands' output. */
+void	fmt_json_str(FILE *, const char *s, size_t len);
+void	fmt_csv_str(FILE *, const char *s, size_t len);
+
+#endif

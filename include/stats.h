@@ -1,0 +1,57 @@
+/* stats.h -- per-domain aggregation of a spool snapshot. */
+#ifndef MXTOP_STATS_H
+#define MXTOP_STATS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct spool_snap;			/* spool.h; used by pointer only */
+struct select;				/* select.h */
+
+/* qshape's default age buckets, in minutes: a message of age a minutes
+ * falls in the first bucket whose bound is greater than a; the last one
+ * holds the rest ("1280+"). */
+#define STATS_NBUCKETS	10
+extern const int stats_bucket_min[STATS_NBUCKETS - 1];
+/* Column names: "5", "10", ... "1280", "1280+". */
+extern const char *const stats_bucket_name[STATS_NBUCKETS];
+
+struct stats_domain {
+	const char	*name;		/* borrowed from the snapshot */
+	uint32_t	 domain;	/* number in snap->domains */
+	uint32_t	 messages;	/* with a pending recipient here */
+	uint32_t	 recipients;	/* pending recipients here */
+	uint32_t	 frozen;	/* frozen messages among them */
+	uint32_t	 bad;
+	uint32_t	 active;
+	int64_t		 bytes;		/* sum of those messages' sizes */
+	int64_t		 oldest;	/* arrival of the oldest, seconds */
+	int64_t		 newest;
+	uint32_t	 buckets[STATS_NBUCKETS];
+};
+
+struct stats {
+	time_t		     now;
+	struct stats_domain *domains;	/* one per domain, sorted */
+	size_t		     ndomains;
+	struct stats_domain  total;	/* every selected message once */
+};
+
+enum stats_order { STATS_BY_MSGS, STATS_BY_AGE, STATS_BY_NAME,
+	STATS_BY_RCPTS, STATS_BY_BYTES };
+
+/* Aggregates the messages of snap that sel selects (sel may be NULL), as
+ * of now.  A message counts for each domain it has a pending recipient
+ * in that sel also selects.  Names point into snap, so snap must outlive
+ * the result.  The result is sorted by STATS_BY_MSGS. */
+struct stats	*stats_build(const struct spool_snap *snap,
+		    const struct select *sel, time_t now);
+void		 stats_free(struct stats *);	/* NULL is a no-op */
+/* Sorts the domains; reverse flips the order. */
+void		 stats_sort(struct stats *, enum stats_order, int reverse);
+/* Parses "msgs", "age", "name", "rcpts", "bytes"; -1 if unknown. */
+int		 stats_order_parse(const char *, enum stats_order *);
+/* Index of the bucket for an age in seconds. */
+int		 stats_bucket(int64_t age);
+
+#endif

@@ -1,0 +1,791 @@
+/* fmt.c -- summary, list and show in text, CSV and JSON. */
+#include "fmt.h"
+#include "select.h"
+#include "spool.h"
+#include "stats.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+fmt_parse(const char *s, enum fmt_kind *k)
+{
+	if (strcmp(s, "text") == 0)
+		*k = FMT_TEXT;
+	else if (strcmp(s, "csv") == 0)
+		*k = FMT_CSV;
+	else if (strcmp(s, "json") == 0)
+		*k = FMT_JSON;
+	else if (strcmp(s, "ids") == 0)
+		*k = FMT_IDS;
+	else
+		return -1;
+	return 0;
+}
+
+void
+fmt_json_str(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	fputc('"', f);
+	while (i < len) {
+		unsigned c = u[i];
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc((int)c, f);
+			i++;
+		} else if (c == '\n') {
+			fputs("\\n", f);
+			i++;
+		} else if (c == '\t') {
+			fputs("\\t", f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+		} else if ((n = util_utf8_len(u + i, len - i)) == 0) {
+			fprintf(f, "\\u%04x", c);	/* not UTF-8 */
+			i++;
+		} else {
+			fwrite(s + i, 1, n, f);
+			i += n;
+		}
+	}
+	fputc('"', f);
+}
+
+static void
+jstr(FILE *f, const char *s)
+{
+	if (s == NULL)
+		fputs("null", f);
+	else
+		fmt_json_str(f, s, strlen(s));
+}
+
+void
+fmt_csv_str(FILE *f, const char *s, size_t len)
+{
+	char *buf;
+	size_t i, blen;
+
+	/* No raw control bytes even in CSV: it may be cat to a terminal. */
+	blen = len * 4 + 1;
+	buf = xmalloc(blen);
+	util_sanitize(buf, blen, s, len);
+	if (strpbrk(buf, ",\"\r\n") == NULL && buf[0] != ' ') {
+		fputs(buf, f);
+		free(buf);
+		return;
+	}
+	fputc('"', f);
+	for (i = 0; buf[i] != '\0'; i++) {
+		if (buf[i] == '"')
+			fputc('"', f);
+		fputc(buf[i], f);
+	}
+	fputc('"', f);
+	free(buf);
+}
+
+static void
+cstr(FILE *f, const char *s)
+{
+	fmt_csv_str(f, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* Sanitized copy for text output, cut to w display columns (UTF-8
+ * sequences count as one column; good enough for addresses). */
+static const char *
+clean(char *buf, size_t len, const char *s, int w)
+{
+	size_t i, cols = 0;
+
+	util_sanitize(buf, len, s ? s : "", s ? strlen(s) : 0);
+	if (w <= 0)
+		return buf;
+	for (i = 0; buf[i] != '\0'; i++) {
+		if (((unsigned char)buf[i] & 0xc0) == 0x80)
+			continue;
+		if ((int)cols == w) {
+			if (w > 1) {
+				/* Mark the cut with a '+' at the end. */
+				size_t j = i;
+
+				while (j > 0 && ((unsigned char)buf[j - 1] &
+				    0xc0) == 0x80)
+					j--;
+				if (j > 0)
+					j--;
+				while (j > 0 && ((unsigned char)buf[j] &
+				    0xc0) == 0x80)
+					j--;
+				buf[j] = '+';
+				buf[j + 1] = '\0';
+			} else
+				buf[i] = '\0';
+			break;
+		}
+		cols++;
+	}
+	return buf;
+}
+
+/* Display columns of a sanitized string. */
+static int
+cols(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void
+pad(FILE *f, const char *s, int w, int right)
+{
+	int n = cols(s);
+
+	if (right)
+		fprintf(f, "%*s%s", w > n ? w - n : 0, "", s);
+	else
+		fprintf(f, "%s%*s", s, w > n ? w - n : 0, "");
+}
+
+static const char *
+trim(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+/* ---- summary ---- */
+
+static void
+json_domain(FILE *f, const struct stats_domain *d, time_t now)
+{
+	int b;
+
+	fputs("{\"domain\":", f);
+	jstr(f, d->name);
+	fprintf(f, ",\"messages\":%u,\"recipients\":%u,\"bytes\":%lld,"
+	    "\"oldest\":%lld,\"newest\":%lld,\"frozen\":%u,\"active\":%u,"
+	    "\"bad\":%u,\"buckets\":{", d->messages, d->recipients,
+	    (long long)d->bytes,
+	    d->messages ? (long long)(now - d->oldest) : 0LL,
+	    d->messages ? (long long)(now - d->newest) : 0LL,
+	    d->frozen, d->active, d->bad);
+	for (b = 0; b < STATS_NBUCKETS; b++)
+		fprintf(f, "%s\"%s\":%u", b ? "," : "", stats_bucket_name[b],
+		    d->buckets[b]);
+	fputs("}}", f);
+}
+
+static void
+csv_domain(FILE *f, const struct stats_domain *d, time_t now)
+{
+	int b;
+
+	cstr(f, d->name);
+	fprintf(f, ",%u,%u,%lld,%lld,%lld,%u,%u,%u", d->messages,
+	    d->recipients, (long long)d->bytes,
+	    d->messages ? (long long)(now - d->oldest) : 0LL,
+	    d->messages ? (long long)(now - d->newest) : 0LL,
+	    d->frozen, d->active, d->bad);
+	for (b = 0; b < STATS_NBUCKETS; b++)
+		fprintf(f, ",%u", d->buckets[b]);
+	fputs("\r\n", f);
+}
+
+static void
+text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw)
+{
+	char name[512], sz[16], o[16], n[16];
+
+	pad(f, clean(name, sizeof(name), d->name, dw), dw, 0);
+	util_fmt_size(sz, sizeof(sz), d->bytes);
+	if (d->messages) {
+		util_fmt_age(o, sizeof(o), now - d->oldest);
+		util_fmt_age(n, sizeof(n), now - d->newest);
+	} else
+		o[0] = n[0] = '\0';
+	fprintf(f, " %7u %7u %6s %7s %7s %6u\n", d->messages, d->recipients,
+	    trim(sz), o, n, d->frozen);
+}
+
+static int
+digits(uint32_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static void
+text_shape(FILE *f, const struct stats *st, int width)
+{
+	int w[STATS_NBUCKETS + 1], b, dw, used = 0;
+	size_t i;
+	char name[512];
+
+	/* Column widths from the largest values (the total's). */
+	w[0] = digits(st->total.messages);
+	if (w[0] < 5)
+		w[0] = 5;
+	for (b = 0; b < STATS_NBUCKETS; b++) {
+		w[b + 1] = (int)strlen(stats_bucket_name[b]);
+		if (digits(st->total.buckets[b]) > w[b + 1])
+			w[b + 1] = digits(st->total.buckets[b]);
+	}
+	for (b = 0; b <= STATS_NBUCKETS; b++)
+		used += w[b] + 1;
+	dw = width - used;
+	if (dw < 12)
+		dw = 12;
+	fputc('\n', f);
+	pad(f, "AGE (minutes)", dw, 0);
+	fprintf(f, " %*s", w[0], "T");
+	for (b = 0; b < STATS_NBUCKETS; b++)
+		fprintf(f, " %*s", w[b + 1], stats_bucket_name[b]);
+	fputc('\n', f);
+	for (i = 0; i <= st->ndomains; i++) {
+		const struct stats_domain *d = i == 0 ? &st->total :
+		    &st->domains[i - 1];
+
+		pad(f, clean(name, sizeof(name), d->name, dw), dw, 0);
+		fprintf(f, " %*u", w[0], d->messages);
+		for (b = 0; b < STATS_NBUCKETS; b++)
+			fprintf(f, " %*u", w[b + 1], d->buckets[b]);
+		fputc('\n', f);
+	}
+}
+
+void
+fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
+{
+	size_t i;
+	int b, dw;
+
+	switch (o->kind) {
+	case FMT_JSON:
+		fprintf(f, "{\"now\":%lld,\"spool\":", (long long)o->now);
+		jstr(f, o->spool);
+		fputs(",\"domains\":[", f);
+		for (i = 0; i < st->ndomains; i++) {
+			fputs(i ? ",\n" : "\n", f);
+			json_domain(f, &st->domains[i], o->now);
+		}
+		fputs("],\n\"total\":", f);
+		json_domain(f, &st->total, o->now);
+		fputs("}\n", f);
+		break;
+	case FMT_CSV:
+		fputs("domain,messages,recipients,bytes,oldest,newest,frozen,"
+		    "active,bad", f);
+		for (b = 0; b < STATS_NBUCKETS; b++)
+			fprintf(f, ",buckets.%s", stats_bucket_name[b]);
+		fputs("\r\n", f);
+		for (i = 0; i < st->ndomains; i++)
+			csv_domain(f, &st->domains[i], o->now);
+		csv_domain(f, &st->total, o->now);
+		break;
+	case FMT_IDS:
+		for (i = 0; i < st->ndomains; i++)
+			fprintf(f, "%s\n", st->domains[i].name);
+		break;
+	case FMT_TEXT:
+		dw = o->width - 46;
+		if (dw < 12)
+			dw = 12;
+		pad(f, "DOMAIN", dw, 0);
+		fprintf(f, " %7s %7s %6s %7s %7s %6s\n", "MSGS", "RCPTS",
+		    "SIZE", "OLDEST", "NEWEST", "FROZEN");
+		for (i = 0; i < st->ndomains; i++)
+			text_domain_row(f, &st->domains[i], o->now, dw);
+		text_domain_row(f, &st->total, o->now, dw);
+		text_shape(f, st, o->width);
+		break;
+	}
+}
+
+/* ---- list ---- */
+
+static void
+msg_flags(char *buf, const struct spool_msg *m)
+{
+	char *p = buf;
+
+	if (m->flags & MSG_F_FROZEN)
+		*p++ = 'F';
+	if (m->flags & MSG_F_ACTIVE)
+		*p++ = 'A';
+	if (m->flags & MSG_F_BADFILE)
+		*p++ = '!';
+	if (m->flags & MSG_F_NODATA)
+		*p++ = 'C';
+	*p = '\0';
+}
+
+static void
+json_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
+    time_t now)
+{
+	uint32_t i;
+
+	fputs("{\"id\":", f);
+	jstr(f, m->id);
+	fprintf(f, ",\"arrival\":%lld,\"age\":%lld,\"size\":%lld,\"sender\":",
+	    (long long)m->arrival, (long long)(now - m->arrival),
+	    (long long)m->size);
+	jstr(f, m->sender);
+	fprintf(f, ",\"frozen\":%s,\"active\":%s,\"bad\":",
+	    m->flags & MSG_F_FROZEN ? "true" : "false",
+	    m->flags & MSG_F_ACTIVE ? "true" : "false");
+	jstr(f, m->bad);
+	fprintf(f, ",\"warnings\":%d,\"host\":", m->warnings);
+	jstr(f, m->host);
+	fputs(",\"recipients\":[", f);
+	for (i = 0; i < m->nrcpt; i++) {
+		const struct spool_rcpt *r = &s->rcpts[m->rcpt0 + i];
+
+		fputs(i ? ",{\"address\":" : "{\"address\":", f);
+		jstr(f, r->addr);
+		fputs(",\"domain\":", f);
+		jstr(f, spool_rcpt_domain(s, r));
+		fprintf(f, ",\"state\":\"%s\"}", r->state == RCPT_PENDING ?
+		    "pending" : "delivered");
+	}
+	fputs("]}", f);
+}
+
+static void
+csv_rcpts(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
+    int state)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL;
+	uint32_t i;
+
+	for (i = 0; i < m->nrcpt; i++) {
+		const struct spool_rcpt *r = &s->rcpts[m->rcpt0 + i];
+
+		if (r->state != state)
+			continue;
+		n = strlen(r->addr);
+		xgrow(&buf, &cap, len + n + 2, 1);
+		if (len > 0)
+			buf[len++] = ' ';
+		memcpy(buf + len, r->addr, n);
+		len += n;
+	}
+	fmt_csv_str(f, buf ? buf : "", len);
+	free(buf);
+}
+
+static void
+text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
+    time_t now, int sw, int rw)
+{
+	char age[16], sz[16], sender[512], rcpt[512], fl[8], more[16];
+	const char *first = NULL;
+	uint32_t i;
+
+	for (i = 0; i < m->nrcpt && first == NULL; i++)
+		if (s->rcpts[m->rcpt0 + i].state == RCPT_PENDING)
+			first = s->rcpts[m->rcpt0 + i].addr;
+	more[0] = '\0';
+	if (m->npending > 1)
+		snprintf(more, sizeof(more), " +%u", m->npending - 1);
+	util_fmt_age(age, sizeof(age), now - m->arrival);
+	util_fmt_size(sz, sizeof(sz), m->size);
+	msg_flags(fl, m);
+	if (m->flags & MSG_F_BADFILE)
+		clean(sender, sizeof(sender), m->bad, sw + rw + 1);
+	else
+		clean(sender, sizeof(sender), m->sender[0] ? m->sender : "<>",
+		    sw);
+	clean(rcpt, sizeof(rcpt), first ? first : "",
+	    rw - (int)strlen(more));
+	fprintf(f, "%6s %5s %-23s ", age, sz, m->id);
+	if (m->flags & MSG_F_BADFILE)
+		pad(f, sender, sw + rw + 1, 0);
+	else {
+		pad(f, sender, sw, 0);
+		fputc(' ', f);
+		strncat(rcpt, more, sizeof(rcpt) - strlen(rcpt) - 1);
+		pad(f, rcpt, rw, 0);
+	}
+	fprintf(f, " %s\n", fl);
+}
+
+void
+fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
+    const struct select *sel)
+{
+	size_t i, n = 0;
+	int sw, rw;
+
+	sw = (o->width - 42) / 2;
+	if (sw < 10)
+		sw = 10;
+	rw = o->width - 42 - sw;
+	if (rw < 10)
+		rw = 10;
+	if (o->kind == FMT_JSON)
+		fputc('[', f);
+	else if (o->kind == FMT_CSV)
+		fputs("id,arrival,age,size,sender,frozen,active,bad,warnings,"
+		    "pending_recipients,delivered_recipients\r\n", f);
+	else if (o->kind == FMT_TEXT) {
+		fprintf(f, "%6s %5s %-23s ", "AGE", "SIZE", "ID");
+		pad(f, "SENDER", sw, 0);
+		fputc(' ', f);
+		pad(f, "RECIPIENTS", rw, 0);
+		fputs(" FL\n", f);
+	}
+	for (i = 0; i < s->nmsgs; i++) {
+		const struct spool_msg *m = &s->msgs[i];
+
+		if (!select_msg(sel, s, m, o->now))
+			continue;
+		switch (o->kind) {
+		case FMT_JSON:
+			fputs(n ? ",\n" : "\n", f);
+			json_msg(f, s, m, o->now);
+			break;
+		case FMT_CSV:
+			cstr(f, m->id);
+			fprintf(f, ",%lld,%lld,%lld,", (long long)m->arrival,
+			    (long long)(o->now - m->arrival),
+			    (long long)m->size);
+			if (m->sender != NULL)
+				cstr(f, m->sender[0] ? m->sender : "");
+			fprintf(f, ",%d,%d,", !!(m->flags & MSG_F_FROZEN),
+			    !!(m->flags & MSG_F_ACTIVE));
+			cstr(f, m->bad ? m->bad : "");
+			fprintf(f, ",%d,", m->warnings);
+			csv_rcpts(f, s, m, RCPT_PENDING);
+			fputc(',', f);
+			csv_rcpts(f, s, m, RCPT_DELIVERED);
+			fputs("\r\n", f);
+			break;
+		case FMT_IDS:
+			fprintf(f, "%s\n", m->id);
+			break;
+		case FMT_TEXT:
+			text_msg(f, s, m, o->now, sw, rw);
+			break;
+		}
+		n++;
+	}
+	if (o->kind == FMT_JSON)
+		fputs("]\n", f);
+}
+
+/* ---- show ---- */
+
+/* Option lines in plain words; NULL: show "name value" as it is. */
+static const struct {
+	const char *name, *words;
+} optwords[] = {
+	{ "deliver_firsttime", "no delivery attempt has finished yet" },
+	{ "frozen", "frozen (since the time given)" },
+	{ "manual_thaw", "thawed by an administrator" },
+	{ "localerror", "a bounce or warning generated on this host" },
+	{ "local", "submitted on this host" },
+	{ "N", "delivery suppressed (-N)" },
+	{ "host_lookup_failed", "reverse DNS lookup of the client failed" },
+	{ "host_lookup_deferred", "reverse DNS lookup of the client deferred" },
+	{ "spool_file_wireformat", "body stored in wire format (CRLF)" },
+	{ "tls_certificate_verified", "client certificate verified" },
+	{ "allow_unqualified_recipient", "unqualified recipients allowed" },
+	{ "allow_unqualified_sender", "unqualified sender allowed" },
+	{ "sender_set_untrusted", "sender set by an untrusted local user" },
+	{ "smtputf8", "SMTPUTF8 message" },
+	{ "received_time_usec", "arrival microseconds" },
+	{ "received_time_complete", "reception completed at" },
+	{ "helo_name", "client HELO name" },
+	{ "host_address", "client address" },
+	{ "host_name", "client host name (reverse DNS)" },
+	{ "interface_address", "received on" },
+	{ "received_protocol", "protocol" },
+	{ "body_linecount", "body lines" },
+	{ "max_received_linelength", "longest line" },
+	{ "body_zerocount", "NUL bytes in body" },
+	{ "tls_cipher", "TLS cipher" },
+	{ "tls_ver", "TLS version" },
+	{ "tls_resumption", "TLS resumption state" },
+	{ "auth_id", "authenticated as" },
+	{ "auth_sender", "authenticated sender" },
+	{ "host_auth", "authenticator" },
+	{ "ident", "ident / local login" },
+	{ "aclc", "ACL connection variable" },
+	{ "aclm", "ACL message variable" },
+	{ "dsn_envid", "DSN envelope id" },
+	{ "dsn_ret", "DSN return (1 full, 2 headers)" },
+};
+
+static const char *
+opt_words(const struct spool_opt *o)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(optwords) / sizeof(optwords[0]); i++)
+		if (strlen(optwords[i].name) == o->name.len &&
+		    memcmp(optwords[i].name, o->name.p, o->name.len) == 0)
+			return optwords[i].words;
+	return NULL;
+}
+
+static char *
+dupstr(struct spool_str s)
+{
+	return xstrndup(s.p, s.len);
+}
+
+static const char *
+hdr_name(const struct spool_header *hd, char *buf, size_t len)
+{
+	const char *c = memchr(hd->text.p, ':', hd->text.len);
+	size_t n = c ? (size_t)(c - hd->text.p) : 0;
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, hd->text.p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+show_json(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
+    const struct spool_hdr *h, const uint8_t *dl)
+{
+	size_t i;
+	char *s, name[256];
+	size_t dlen;
+	const char *d;
+
+	fputs("{\"id\":", f);
+	fmt_json_str(f, h->id.p, h->id.len);
+	fprintf(f, ",\"arrival\":%lld,\"age\":%lld,\"size\":%lld,"
+	    "\"sender\":", (long long)h->received,
+	    (long long)(o->now - h->received), m ? (long long)m->size : -1LL);
+	fmt_json_str(f, h->sender.p, h->sender.len);
+	fprintf(f, ",\"frozen\":%s,\"frozen_at\":%lld,\"active\":%s,"
+	    "\"warnings\":%d,\"login\":", h->flags & MSG_F_FROZEN ? "true" :
+	    "false", (long long)h->frozen_at, m && (m->flags & MSG_F_ACTIVE) ?
+	    "true" : "false", h->warnings);
+	fmt_json_str(f, h->login.p, h->login.len);
+	fprintf(f, ",\"uid\":%ld,\"gid\":%ld,\"host\":", h->uid, h->gid);
+	fmt_json_str(f, h->host_address.p, h->host_address.len);
+	fputs(",\"helo\":", f);
+	fmt_json_str(f, h->helo_name.p, h->helo_name.len);
+	fputs(",\"protocol\":", f);
+	fmt_json_str(f, h->protocol.p, h->protocol.len);
+	fputs(",\"recipients\":[", f);
+	for (i = 0; i < h->nrcpts; i++) {
+		const struct spool_hrcpt *r = &h->rcpts[i];
+
+		fputs(i ? ",{\"address\":" : "{\"address\":", f);
+		fmt_json_str(f, r->addr.p, r->addr.len);
+		d = util_addr_domain(r->addr.p, r->addr.len, &dlen);
+		s = xstrndup(d, dlen);
+		for (d = s; *d != '\0'; d++)
+			if (*d >= 'A' && *d <= 'Z')
+				*(char *)d = (char)(*d + 32);
+		fputs(",\"domain\":", f);
+		jstr(f, s);
+		free(s);
+		fprintf(f, ",\"state\":\"%s\"", dl[i] == RCPT_PENDING ?
+		    "pending" : "delivered");
+		if (r->errors_to.len > 0) {
+			fputs(",\"errors_to\":", f);
+			fmt_json_str(f, r->errors_to.p, r->errors_to.len);
+		}
+		fputc('}', f);
+	}
+	fputs("],\"options\":[", f);
+	for (i = 0; i < h->nopts; i++) {
+		const struct spool_opt *op = &h->opts[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		fmt_json_str(f, op->name.p, op->name.len);
+		if (op->var.len > 0) {
+			fputs(",\"variable\":", f);
+			fmt_json_str(f, op->var.p, op->var.len);
+		}
+		fputs(",\"value\":", f);
+		fmt_json_str(f, op->value.p, op->value.len);
+		fprintf(f, ",\"tainted\":%s,\"meaning\":",
+		    op->tainted ? "true" : "false");
+		jstr(f, opt_words(op));
+		fputc('}', f);
+	}
+	fputs("],\"headers\":[", f);
+	for (i = 0; i < h->nhdrs; i++) {
+		const struct spool_header *hd = &h->hdrs[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		jstr(f, hdr_name(hd, name, sizeof(name)));
+		fprintf(f, ",\"flag\":\"%c\",\"deleted\":%s,\"text\":",
+		    hd->flag == '"' || hd->flag == '\\' ? '?' : hd->flag,
+		    hd->flag == '*' ? "true" : "false");
+		fmt_json_str(f, hd->text.p, hd->text.len);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}
+
+/* Prints a multi-line text indented, sanitized line by line. */
+static void
+text_block(FILE *f, const char *indent, struct spool_str t)
+{
+	const char *p = t.p, *e = t.p + t.len, *nl;
+	char buf[4096];
+
+	while (p < e) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		if (nl == NULL)
+			nl = e;
+		util_sanitize(buf, sizeof(buf), p, (size_t)(nl - p));
+		fprintf(f, "%s%s\n", indent, buf);
+		p = nl + 1;
+	}
+}
+
+static void
+show_text(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
+    const struct spool_hdr *h, const uint8_t *dl)
+{
+	char buf[1024], t[32], a[16], sz[16];
+	size_t i, npend = 0, ndel = 0;
+	char *s;
+
+	for (i = 0; i < h->nrcpts; i++)
+		npend += dl[i] == RCPT_PENDING;
+	s = dupstr(h->id);
+	fprintf(f, "Message %s\n", s);
+	free(s);
+	fprintf(f, "  Arrived:    %s UTC (%s ago)\n",
+	    util_fmt_time(t, sizeof(t), (time_t)h->received),
+	    util_fmt_age(a, sizeof(a), o->now - h->received));
+	if (m != NULL && m->size >= 0)
+		fprintf(f, "  Size:       %s (%lld bytes)\n",
+		    trim(util_fmt_size(sz, sizeof(sz), m->size)),
+		    (long long)m->size);
+	util_sanitize(buf, sizeof(buf), h->sender.p, h->sender.len);
+	fprintf(f, "  Sender:     <%s>%s\n", buf, h->sender.len == 0 ?
+	    " (a bounce)" : "");
+	if (h->host_address.len > 0) {
+		util_sanitize(buf, sizeof(buf), h->host_address.p,
+		    h->host_address.len);
+		fprintf(f, "  From host:  %s", buf);
+		if (h->helo_name.len > 0) {
+			util_sanitize(buf, sizeof(buf), h->helo_name.p,
+			    h->helo_name.len);
+			fprintf(f, " (HELO %s)", buf);
+		}
+		fputc('\n', f);
+	}
+	if (h->protocol.len > 0) {
+		util_sanitize(buf, sizeof(buf), h->protocol.p,
+		    h->protocol.len);
+		fprintf(f, "  Protocol:   %s\n", buf);
+	}
+	util_sanitize(buf, sizeof(buf), h->login.p, h->login.len);
+	fprintf(f, "  Owner:      %s (uid %ld, gid %ld)\n", buf, h->uid, h->gid);
+	fprintf(f, "  State:      ");
+	if (h->flags & MSG_F_FROZEN)
+		fprintf(f, "frozen since %s UTC",
+		    util_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
+	else
+		fprintf(f, "queued");
+	if (m != NULL && (m->flags & MSG_F_ACTIVE))
+		fprintf(f, ", being delivered now");
+	if (h->flags & MSG_F_FIRST)
+		fprintf(f, ", never tried");
+	fprintf(f, "; %d delay warning%s sent\n", h->warnings,
+	    h->warnings == 1 ? "" : "s");
+	fprintf(f, "\nRecipients (%zu, %zu pending):\n", h->nrcpts, npend);
+	for (i = 0; i < h->nrcpts; i++) {
+		util_sanitize(buf, sizeof(buf), h->rcpts[i].addr.p,
+		    h->rcpts[i].addr.len);
+		fprintf(f, "  %-10s %s\n", dl[i] == RCPT_PENDING ? "pending" :
+		    "delivered", buf);
+	}
+	fprintf(f, "\nHeaders:\n");
+	for (i = 0; i < h->nhdrs; i++) {
+		if (h->hdrs[i].flag == '*') {
+			ndel++;
+			continue;
+		}
+		text_block(f, "  ", h->hdrs[i].text);
+	}
+	if (ndel > 0)
+		fprintf(f, "  (%zu deleted header%s not shown)\n", ndel,
+		    ndel == 1 ? "" : "s");
+	fprintf(f, "\nSpool options:\n");
+	for (i = 0; i < h->nopts; i++) {
+		const struct spool_opt *op = &h->opts[i];
+		const char *w = opt_words(op);
+		char name[128], val[256];
+
+		util_sanitize(name, sizeof(name), op->name.p, op->name.len);
+		if (op->var.len > 0) {
+			char var[64];
+
+			util_sanitize(var, sizeof(var), op->var.p, op->var.len);
+			snprintf(name + strlen(name), sizeof(name) -
+			    strlen(name), " %s", var);
+		}
+		util_sanitize(val, sizeof(val), op->value.p, op->value.len);
+		if (strcmp(name, "frozen") == 0)
+			fprintf(f, "  -%-24s frozen at %s UTC\n", name,
+			    util_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
+		else if (w != NULL)
+			fprintf(f, "  -%-24s %s%s%s%s\n", name, w,
+			    val[0] ? ": " : "", val, op->tainted ?
+			    " (tainted)" : "");
+		else
+			fprintf(f, "  -%-24s %s%s\n", name, val,
+			    op->tainted ? " (tainted)" : "");
+	}
+}
+
+void
+fmt_show(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
+    const struct spool_hdr *h, const uint8_t *dl)
+{
+	size_t i;
+
+	switch (o->kind) {
+	case FMT_JSON:
+		show_json(f, o, m, h, dl);
+		break;
+	case FMT_CSV:
+		fputs("address,state\r\n", f);
+		for (i = 0; i < h->nrcpts; i++) {
+			fmt_csv_str(f, h->rcpts[i].addr.p, h->rcpts[i].addr.len);
+			fprintf(f, ",%s\r\n", dl[i] == RCPT_PENDING ?
+			    "pending" : "delivered");
+		}
+		break;
+	case FMT_IDS:
+		fprintf(f, "%.*s\n", (int)h->id.len, h->id.p);
+		break;
+	case FMT_TEXT:
+		show_text(f, o, m, h, dl);
+		break;
+	}
+}
