@@ -245,6 +245,8 @@ text_shape(FILE *f, const struct stats *st, int width)
 		w[0] = 5;
 	for (b = 0; b < STATS_NBUCKETS; b++) {
 		w[b + 1] = (int)strlen(stats_bucket_name[b]);
+		if (w[b + 1] < 4)
+			w[b + 1] = 4;
 		if (digits(st->total.buckets[b]) > w[b + 1])
 			w[b + 1] = digits(st->total.buckets[b]);
 	}
@@ -395,7 +397,7 @@ csv_rcpts(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 
 static void
 text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now, int sw, int rw)
+    time_t now, int iw, int sw, int rw)
 {
 	char age[16], sz[16], sender[512], rcpt[512], fl[8], more[16];
 	const char *first = NULL;
@@ -417,7 +419,7 @@ text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 		    sw);
 	clean(rcpt, sizeof(rcpt), first ? first : "",
 	    rw - (int)strlen(more));
-	fprintf(f, "%6s %5s %-23s ", age, sz, m->id);
+	fprintf(f, "%7s %5s %-*s ", age, sz, iw, m->id);
 	if (m->flags & MSG_F_BADFILE)
 		pad(f, sender, sw + rw + 1, 0);
 	else {
@@ -434,12 +436,17 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
     const struct select *sel)
 {
 	size_t i, n = 0;
-	int sw, rw;
+	int sw, rw, iw = 16, fixed;
 
-	sw = (o->width - 42) / 2;
+	/* Old ids are 16 characters: use the room when no new id shows. */
+	for (i = 0; i < s->nmsgs && iw == 16; i++)
+		if (strlen(s->msgs[i].id) > 16)
+			iw = SPOOL_ID_MAX;
+	fixed = 7 + 1 + 5 + 1 + iw + 1 + 1 + 1 + 2;
+	sw = (o->width - fixed) / 2;
 	if (sw < 10)
 		sw = 10;
-	rw = o->width - 42 - sw;
+	rw = o->width - fixed - sw;
 	if (rw < 10)
 		rw = 10;
 	if (o->kind == FMT_JSON)
@@ -448,7 +455,7 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 		fputs("id,arrival,age,size,sender,frozen,active,bad,warnings,"
 		    "pending_recipients,delivered_recipients\r\n", f);
 	else if (o->kind == FMT_TEXT) {
-		fprintf(f, "%6s %5s %-23s ", "AGE", "SIZE", "ID");
+		fprintf(f, "%7s %5s %-*s ", "AGE", "SIZE", iw, "ID");
 		pad(f, "SENDER", sw, 0);
 		fputc(' ', f);
 		pad(f, "RECIPIENTS", rw, 0);
@@ -484,7 +491,7 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 			fprintf(f, "%s\n", m->id);
 			break;
 		case FMT_TEXT:
-			text_msg(f, s, m, o->now, sw, rw);
+			text_msg(f, s, m, o->now, iw, sw, rw);
 			break;
 		}
 		n++;
