@@ -20,6 +20,26 @@ struct ctx {
 	enum stats_order order;
 	int		 reverse;
 	int		 threads;
+	time_t		 since;		/* logs: read events from here on */
+	/* Actions (flush, bounce, delete, freeze, thaw). */
+	int		 yes;		/* --yes: no confirmation */
+	int		 dry_run;	/* --dry-run: print argv, run nothing */
+	double		 rate;		/* --rate: messages per second, 0 none */
+	int		 parallel;	/* --parallel: Exim processes, 0 default */
+	long		 max;		/* --max: at most this many, 0 all */
+	int		 adaptive;	/* --adaptive (flush) */
+	const char	*audit;		/* --audit FILE, or NULL: default */
+	const char	*ids_from;	/* --ids-from FILE ("-": stdin) */
+	/* TUI. */
+	double		 delay;		/* -d: seconds between rescans */
+	int		 once;		/* --once: print one screen, exit */
+	int		 no_color;	/* --no-color or NO_COLOR */
+	int		 width_set;	/* --width was given */
+	/* Export. */
+	const char	*output;	/* -o FILE ("-": stdout) */
+	const char	*as;		/* --as tar.gz|tar.xz|zip|mbox */
+	int		 force;		/* --force: overwrite -o FILE */
+	int		 headers_only, manifest_only;
 };
 
 /* Each returns the process exit status (0 ok, 1 partial, 2 error) and
@@ -27,5 +47,9 @@ struct ctx {
 int	cmd_summary(struct ctx *, int argc, char **argv);
 int	cmd_list(struct ctx *, int argc, char **argv);
 int	cmd_show(struct ctx *, int argc, char **argv);
+/* flush, bounce, delete, freeze, thaw: argv[0] names the action. */
+int	cmd_action(struct ctx *, int argc, char **argv);
+/* The curses TUI, or with c->once one screen as text. */
+int	cmd_tui(struct ctx *, int argc, char **argv);
 
 #endif

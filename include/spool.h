@@ -117,6 +117,8 @@ struct spool_msg {
 	const char	*bad;		/* why -H is bad, or NULL */
 	uint32_t	 rcpt0;		/* first recipient in snap->rcpts */
 	uint32_t	 nrcpt, npending;
+	uint8_t		 cls;		/* class of the last attempt (an enum
+					 * class_id), 0 until a diagnosis */
 	ino_t		 h_ino;		/* -H as scanned, to notice changes */
 	int64_t		 h_mtime_ns;
 };

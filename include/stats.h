@@ -16,6 +16,31 @@ extern const int stats_bucket_min[STATS_NBUCKETS - 1];
 /* Column names: "5", "10", ... "1280", "1280+". */
 extern const char *const stats_bucket_name[STATS_NBUCKETS];
 
+/* What the logs say about a domain over the window (stats_diagnose()).
+ * All zero / NULL until then, or without evidence. */
+struct stats_evidence {
+	time_t		 time;
+	int		 cls;		/* enum class_id */
+	const char	*host;		/* may be NULL */
+	const char	*text;		/* the log text, untrusted bytes */
+};
+
+#define STATS_NEVIDENCE	8
+
+struct stats_diag {
+	int		 cls;		/* dominant class, CLASS_NONE if none */
+	uint32_t	 classes[16];	/* attempts + callouts per class */
+	uint32_t	 samples;	/* their total */
+	uint32_t	 attempts;	/* delivery attempts (no skips) */
+	double		 tarpit;	/* share in tarpit or ratelimit, 0-1 */
+	int		 suspected;	/* tarpit above threshold and sample */
+	uint32_t	 callout_deferred, callout_rejected, callout_cached;
+	time_t		 last_success;	/* 0: none in the window */
+	struct stats_evidence last_error;	/* time 0: none */
+	struct stats_evidence evidence[STATS_NEVIDENCE];	/* newest first */
+	uint32_t	 nevidence;
+};
+
 struct stats_domain {
 	const char	*name;		/* borrowed from the snapshot */
 	uint32_t	 domain;	/* number in snap->domains */
@@ -28,6 +53,7 @@ struct stats_domain {
 	int64_t		 oldest;	/* arrival of the oldest, seconds */
 	int64_t		 newest;
 	uint32_t	 buckets[STATS_NBUCKETS];
+	struct stats_diag diag;
 };
 
 struct stats {

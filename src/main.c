@@ -35,7 +35,9 @@ usage(FILE *f)
 
 enum { O_EXIM = 256, O_EXIMCFG, O_NOW, O_FORMAT, O_WIDTH, O_SORT, O_DOMAIN,
 	O_SENDER, O_RCPT, O_OLDER, O_YOUNGER, O_FROZEN, O_ID, O_BAD,
-	O_THREADS };
+	O_THREADS, O_SINCE, O_CLASS, O_YES, O_DRYRUN, O_RATE, O_PARALLEL,
+	O_MAX, O_ADAPTIVE, O_AUDIT, O_IDSFROM, O_ONCE, O_NOCOLOR, O_AS,
+	O_FORCE, O_HDRONLY, O_MANONLY };
 
 static const struct option longopts[] = {
 	{ "spool", required_argument, NULL, 's' },
@@ -43,6 +45,7 @@ static const struct option longopts[] = {
 	{ "exim", required_argument, NULL, O_EXIM },
 	{ "exim-config", required_argument, NULL, O_EXIMCFG },
 	{ "now", required_argument, NULL, O_NOW },
+	{ "since", required_argument, NULL, O_SINCE },
 	{ "format", required_argument, NULL, O_FORMAT },
 	{ "width", required_argument, NULL, O_WIDTH },
 	{ "sort", required_argument, NULL, O_SORT },
@@ -55,11 +58,76 @@ static const struct option longopts[] = {
 	{ "frozen", optional_argument, NULL, O_FROZEN },
 	{ "bad", optional_argument, NULL, O_BAD },
 	{ "id", required_argument, NULL, O_ID },
+	{ "class", required_argument, NULL, O_CLASS },
 	{ "threads", required_argument, NULL, O_THREADS },
+	{ "yes", no_argument, NULL, O_YES },
+	{ "dry-run", no_argument, NULL, O_DRYRUN },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "parallel", required_argument, NULL, O_PARALLEL },
+	{ "max", required_argument, NULL, O_MAX },
+	{ "adaptive", no_argument, NULL, O_ADAPTIVE },
+	{ "audit", required_argument, NULL, O_AUDIT },
+	{ "ids-from", required_argument, NULL, O_IDSFROM },
+	{ "once", no_argument, NULL, O_ONCE },
+	{ "no-color", no_argument, NULL, O_NOCOLOR },
+	{ "output", required_argument, NULL, 'o' },
+	{ "as", required_argument, NULL, O_AS },
+	{ "force", no_argument, NULL, O_FORCE },
+	{ "headers-only", no_argument, NULL, O_HDRONLY },
+	{ "manifest-only", no_argument, NULL, O_MANONLY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct ctx *, int, char **);
+} commands[] = {
+	{ "summary", cmd_summary }, { "list", cmd_list }, { "show", cmd_show },
+	{ "flush", cmd_action }, { "bounce", cmd_action },
+	{ "delete", cmd_action }, { "freeze", cmd_action },
+	{ "thaw", cmd_action }, { "tui", cmd_tui },
+};
+
+/* A number in [lo, hi], or exit 2 naming the option. */
+static long
+num_arg(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < lo || n > hi) {
+		fprintf(stderr, "mxtop: %s takes a number from %ld to %ld\n",
+		    opt, lo, hi);
+		exit(2);
+	}
+	return n;
+}
+
+/* "5/s", "300/m", "2" (per second), "0.5/s". */
+static int
+parse_rate(const char *s, double *rate)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || v <= 0)
+		return -1;
+	if (*end == '\0' || strcmp(end, "/s") == 0)
+		*rate = v;
+	else if (strcmp(end, "/m") == 0)
+		*rate = v / 60.0;
+	else if (strcmp(end, "/h") == 0)
+		*rate = v / 3600.0;
+	else
+		return -1;
+	return 0;
+}
 
 static int
 is_dir(const char *p)
@@ -103,10 +171,10 @@ int
 main(int argc, char **argv)
 {
 	struct ctx c;
-	const char *spool = NULL, *cmd;
+	const char *spool = NULL, *cmd, *since = NULL;
 	char spoolbuf[4096];
 	int ch, rc;
-	long n;
+	size_t i;
 	char *end;
 
 	memset(&c, 0, sizeof(c));
@@ -115,7 +183,8 @@ main(int argc, char **argv)
 	c.fmt.width = 80;
 	c.now = time(NULL);
 	c.order = STATS_BY_MSGS;
-	while ((ch = getopt_long(argc, argv, "s:l:rhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:l:d:o:rhVy", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			spool = optarg;
@@ -125,6 +194,19 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			c.reverse = 1;
+			break;
+		case 'd':
+			errno = 0;
+			c.delay = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || c.delay < 0.2 ||
+			    c.delay > 86400) {
+				fprintf(stderr, "mxtop: -d takes seconds, from "
+				    "0.2\n");
+				return 2;
+			}
+			break;
+		case 'o':
+			c.output = optarg;
 			break;
 		case O_EXIM:
 			c.mta.exim = optarg;
@@ -140,6 +222,9 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case O_SINCE:
+			since = optarg;
+			break;
 		case O_FORMAT:
 			if (fmt_parse(optarg, &c.fmt.kind) < 0) {
 				fprintf(stderr, "mxtop: unknown format: %s "
@@ -148,22 +233,11 @@ main(int argc, char **argv)
 			}
 			break;
 		case O_WIDTH:
-			n = strtol(optarg, &end, 10);
-			if (*end != '\0' || n < 40 || n > 1000) {
-				fprintf(stderr, "mxtop: --width takes 40 to "
-				    "1000\n");
-				return 2;
-			}
-			c.fmt.width = (int)n;
+			c.fmt.width = (int)num_arg("--width", optarg, 40, 1000);
+			c.width_set = 1;
 			break;
 		case O_THREADS:
-			n = strtol(optarg, &end, 10);
-			if (*end != '\0' || n < 1 || n > 64) {
-				fprintf(stderr, "mxtop: --threads takes 1 to "
-				    "64\n");
-				return 2;
-			}
-			c.threads = (int)n;
+			c.threads = (int)num_arg("--threads", optarg, 1, 64);
 			break;
 		case O_SORT:
 			if (stats_order_parse(optarg, &c.order) < 0) {
@@ -180,6 +254,32 @@ main(int argc, char **argv)
 		case O_FROZEN: add_sel(&c, "frozen", optarg); break;
 		case O_BAD: add_sel(&c, "bad", optarg); break;
 		case O_ID: add_sel(&c, "id", optarg); break;
+		case O_CLASS: add_sel(&c, "class", optarg); break;
+		case 'y':
+		case O_YES: c.yes = 1; break;
+		case O_DRYRUN: c.dry_run = 1; break;
+		case O_RATE:
+			if (parse_rate(optarg, &c.rate) < 0) {
+				fprintf(stderr, "mxtop: --rate takes N/s or "
+				    "N/m, e.g. 5/s\n");
+				return 2;
+			}
+			break;
+		case O_PARALLEL:
+			c.parallel = (int)num_arg("--parallel", optarg, 1, 64);
+			break;
+		case O_MAX:
+			c.max = num_arg("--max", optarg, 1, 100000000);
+			break;
+		case O_ADAPTIVE: c.adaptive = 1; break;
+		case O_AUDIT: c.audit = optarg; break;
+		case O_IDSFROM: c.ids_from = optarg; break;
+		case O_ONCE: c.once = 1; break;
+		case O_NOCOLOR: c.no_color = 1; break;
+		case O_AS: c.as = optarg; break;
+		case O_FORCE: c.force = 1; break;
+		case O_HDRONLY: c.headers_only = 1; break;
+		case O_MANONLY: c.manifest_only = 1; break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -193,9 +293,29 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	cmd = argc > 0 ? argv[0] : "summary";
-	if (strcmp(cmd, "summary") != 0 && strcmp(cmd, "list") != 0 &&
-	    strcmp(cmd, "show") != 0) {
+	if (getenv("NO_COLOR") != NULL && *getenv("NO_COLOR") != '\0')
+		c.no_color = 1;
+	if (since != NULL) {
+		int64_t d;
+
+		if (util_parse_duration(since, &d) == 0)
+			c.since = c.now - (time_t)d;
+		else if (util_parse_time(since, &c.since) < 0) {
+			fprintf(stderr, "mxtop: bad --since: %s (a duration "
+			    "such as 24h, or a time)\n", since);
+			return 2;
+		}
+	} else
+		c.since = c.now - 24 * 3600;
+	/* No command: the TUI on a terminal, else the summary. */
+	if (argc > 0)
+		cmd = argv[0];
+	else
+		cmd = isatty(STDOUT_FILENO) || c.once ? "tui" : "summary";
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
 		fprintf(stderr, "mxtop: unknown command: %s\n", cmd);
 		usage(stderr);
 		return 2;
@@ -209,18 +329,14 @@ main(int argc, char **argv)
 	}
 	c.fmt.spool = c.spool;
 	if (argc == 0) {
-		static char summary[] = "summary";
-		static char *def[] = { summary, NULL };
+		static char name[8];
+		static char *def[] = { name, NULL };
 
+		snprintf(name, sizeof(name), "%s", cmd);
 		argc = 1;
 		argv = def;
 	}
-	if (strcmp(cmd, "summary") == 0)
-		rc = cmd_summary(&c, argc, argv);
-	else if (strcmp(cmd, "list") == 0)
-		rc = cmd_list(&c, argc, argv);
-	else
-		rc = cmd_show(&c, argc, argv);
+	rc = commands[i].fn(&c, argc, argv);
 	select_free(c.sel);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* select.c -- match messages against the filter language of select.h.
  * Globs are fnmatch(3), regexes regcomp(3) extended; both ignore case. */
 #include "select.h"
+#include "classify.h"
 #include "spool.h"
 #include "util.h"
 
@@ -12,14 +13,15 @@
 #include <string.h>
 
 enum key { K_DOMAIN, K_SENDER, K_RCPT, K_OLDER, K_YOUNGER, K_FROZEN, K_ID,
-	K_BAD, K__COUNT };
+	K_BAD, K_CLASS, K__COUNT };
 
 static const char *const keynames[K__COUNT] = {
-	"domain", "sender", "rcpt", "older", "younger", "frozen", "id", "bad"
+	"domain", "sender", "rcpt", "older", "younger", "frozen", "id", "bad",
+	"class"
 };
 static const char *const optnames[K__COUNT] = {
 	"--domain", "--sender", "--rcpt", "--older-than", "--younger-than",
-	"--frozen", "--id", "--bad"
+	"--frozen", "--id", "--bad", "--class"
 };
 
 struct term {
@@ -30,6 +32,7 @@ struct term {
 	regex_t		 re;
 	int64_t		 secs;		/* older/younger */
 	int		 yes;		/* frozen/bad */
+	int		 cls;		/* class */
 };
 
 struct select {
@@ -148,6 +151,14 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 		if (value == NULL || !spool_id_valid(value, strlen(value))) {
 			snprintf(err, errlen, "not a message id: '%s'",
 			    value ? value : "");
+			return -1;
+		}
+		break;
+	case K_CLASS:
+		if (value == NULL || (t.cls = class_from_name(value)) < 0) {
+			snprintf(err, errlen, "unknown class '%s' (offline, "
+			    "tarpit, ratelimit, softreject, blocked, "
+			    "hardreject, dns, loop, other)", value ? value : "");
 			return -1;
 		}
 		break;
@@ -293,6 +304,12 @@ select_msg(const struct select *s, const struct spool_snap *snap,
 	}
 	if (!any(s, K_SENDER, m->sender ? m->sender : ""))
 		return 0;
+	if (s->keys & (1u << K_CLASS)) {
+		for (i = 0, ok = 0; i < s->n && !ok; i++)
+			ok = s->t[i].key == K_CLASS && s->t[i].cls == m->cls;
+		if (!ok)
+			return 0;
+	}
 	if (s->keys & ((1u << K_DOMAIN) | (1u << K_RCPT))) {
 		for (i = 0, ok = 0; i < m->nrcpt && !ok; i++) {
 			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + i];
