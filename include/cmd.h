@@ -21,6 +21,8 @@ struct ctx {
 	int		 reverse;
 	int		 threads;
 	time_t		 since;		/* logs: read events from here on */
+	double		 threshold;	/* --tarpit-threshold (0.5) */
+	unsigned	 min_samples;	/* --tarpit-min (10) */
 	/* Actions (flush, bounce, delete, freeze, thaw). */
 	int		 yes;		/* --yes: no confirmation */
 	int		 dry_run;	/* --dry-run: print argv, run nothing */
@@ -47,6 +49,7 @@ struct ctx {
 int	cmd_summary(struct ctx *, int argc, char **argv);
 int	cmd_list(struct ctx *, int argc, char **argv);
 int	cmd_show(struct ctx *, int argc, char **argv);
+int	cmd_diagnose(struct ctx *, int argc, char **argv);
 /* flush, bounce, delete, freeze, thaw: argv[0] names the action. */
 int	cmd_action(struct ctx *, int argc, char **argv);
 /* The curses TUI, or with c->once one screen as text. */

@@ -15,7 +15,9 @@ struct spool_snap;
 struct spool_msg;
 struct spool_hdr;
 struct stats;
+struct stats_msglogs;
 struct select;
+struct history;
 
 enum fmt_kind { FMT_TEXT, FMT_CSV, FMT_JSON, FMT_IDS };
 
@@ -24,6 +26,7 @@ struct fmt_opts {
 	int		 width;		/* text: columns to fit, >= 40 */
 	time_t		 now;
 	const char	*spool;		/* the spool directory */
+	int64_t		 cutoff;	/* retry rules' final cutoff, seconds */
 };
 
 /* Parses "text", "csv", "json", "ids"; returns -1 if unknown. */
@@ -31,13 +34,18 @@ int	fmt_parse(const char *, enum fmt_kind *);
 
 /* The per-domain table and the qshape-style age buckets. */
 void	fmt_summary(FILE *, const struct fmt_opts *, const struct stats *);
-/* One row per message of snap that sel selects (sel may be NULL). */
+/* One row per message of snap that sel selects (sel may be NULL); ml
+ * (may be NULL) gives each message's last attempt. */
 void	fmt_list(FILE *, const struct fmt_opts *, const struct spool_snap *,
-	    const struct select *);
+	    const struct select *, const struct stats_msglogs *ml);
 /* One message in full: m is its snapshot record (NULL if unknown), h its
- * -H as spool_load() read it and delivered[] its recipients' states. */
+ * -H as spool_load() read it, delivered[] its recipients' states and hist
+ * its msglog (NULL if none). */
 void	fmt_show(FILE *, const struct fmt_opts *, const struct spool_msg *m,
-	    const struct spool_hdr *h, const uint8_t *delivered);
+	    const struct spool_hdr *h, const uint8_t *delivered,
+	    const struct history *hist);
+/* Per domain: class, evidence, callouts, last success, advice. */
+void	fmt_diagnose(FILE *, const struct fmt_opts *, const struct stats *);
 
 /* JSON and CSV string writers, for the other commands' output. */
 void	fmt_json_str(FILE *, const char *s, size_t len);

@@ -28,8 +28,9 @@ int	select_add(struct select *, const char *key, const char *value,
  * Returns 0, or -1 with err (the selection is then unchanged). */
 int	select_parse_words(struct select *, const char *words, char *err,
 	    size_t errlen);
-/* Whether any term was given. */
+/* Whether any term was given; whether a term of key was. */
 int	select_empty(const struct select *);
+int	select_has(const struct select *, const char *key);
 
 /* Whether message m of snap matches at time now.  A message matches the
  * domain and rcpt terms through its pending recipients. */

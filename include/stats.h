@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "util.h"
+
 struct spool_snap;			/* spool.h; used by pointer only */
 struct select;				/* select.h */
 
@@ -61,7 +63,54 @@ struct stats {
 	struct stats_domain *domains;	/* one per domain, sorted */
 	size_t		     ndomains;
 	struct stats_domain  total;	/* every selected message once */
+	/* Filled by stats_diagnose(). */
+	time_t		     since;	/* start of the evidence window */
+	uint64_t	     log_lines, log_unparsable;
+	const char	    *log_error;	/* first log problem, or NULL */
+	int		     from_msglogs;	/* no main log: msglogs only */
+	/* private */
+	struct arena	     strs;
+	size_t		     cap;
 };
+
+struct stats_diag_opts {
+	const char	*log;		/* main log file or directory, or NULL */
+	time_t		 since;		/* evidence window start */
+	double		 threshold;	/* tarpit share that is suspect (0.5) */
+	uint32_t	 min_samples;	/* and the sample it needs (10) */
+	const char	*domain;	/* add this domain even if not queued */
+};
+
+/* Fills every domain's diag from the main log's events since o->since:
+ * attempts (deferrals, failures, deliveries; never retry-time skips),
+ * callouts, the last success, the last error and recent evidence.
+ * Callout lines without a recipient (ACL "warn" skipped lines) are given
+ * to the domain whose deliveries went to the same host address.  Without
+ * a log (o->log NULL or unreadable) the queued messages' msglogs are read
+ * instead.  Returns 0, or -1 with err when the log could not be read
+ * (the diag then comes from the msglogs). */
+int		 stats_diagnose(struct stats *, const struct spool_snap *,
+		    const struct stats_diag_opts *, char *err, size_t errlen);
+/* The tarpit score as text: "87%/46", "-" without samples. */
+char		*stats_fmt_tarpit(char *buf, size_t len,
+		    const struct stats_diag *);
+
+/* Per message: its last delivery attempt, from its msglog. */
+struct stats_msglog {
+	int		 cls;		/* enum class_id; 0 if never tried */
+	time_t		 time;
+	const char	*host;		/* NULL if unknown */
+	const char	*text;		/* NULL if never tried */
+};
+struct stats_msglogs;			/* opaque */
+/* Reads the msglog of every message of snap and sets each message's cls
+ * (spool.h) to the class of its last failed attempt.  The caller frees
+ * the result, which borrows nothing from snap. */
+struct stats_msglogs *stats_read_msglogs(struct spool_snap *);
+/* The record of message i of the snapshot. */
+const struct stats_msglog *stats_msglog(const struct stats_msglogs *,
+		    size_t i);
+void		 stats_msglogs_free(struct stats_msglogs *);
 
 enum stats_order { STATS_BY_MSGS, STATS_BY_AGE, STATS_BY_NAME,
 	STATS_BY_RCPTS, STATS_BY_BYTES };

@@ -1,11 +1,13 @@
 /* cmd_query.c -- the read-only commands: summary, list, show. */
 #include "cmd.h"
+#include "history.h"
 #include "select.h"
 #include "spool.h"
 #include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +33,51 @@ finish(void)
 	return 0;
 }
 
+/* The main log: -l, else the spool's own log/ (Exim's default place),
+ * else Debian's.  NULL when there is none: the msglogs are used. */
+static const char *
+find_log(const struct ctx *c, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (c->log != NULL)
+		return c->log;
+	snprintf(buf, len, "%s/log/mainlog", c->spool);
+	if (stat(buf, &st) == 0) {
+		snprintf(buf, len, "%s/log", c->spool);
+		return buf;
+	}
+	if (stat("/var/log/exim4/mainlog", &st) == 0)
+		return "/var/log/exim4/mainlog";
+	return NULL;
+}
+
+/* The stats of the selection, with the diagnosis of each domain.  The
+ * msglogs are read first when the selection needs each message's class. */
+static struct stats *
+diagnosed(struct ctx *c, struct spool_snap *s, const char *domain)
+{
+	struct stats_diag_opts o;
+	struct stats *st;
+	struct stats_msglogs *ml = NULL;
+	char err[512], logbuf[4096];
+
+	if (select_has(c->sel, "class"))
+		ml = stats_read_msglogs(s);
+	st = stats_build(s, c->sel, c->now);
+	memset(&o, 0, sizeof(o));
+	o.log = find_log(c, logbuf, sizeof(logbuf));
+	o.since = c->since;
+	o.threshold = c->threshold;
+	o.min_samples = c->min_samples;
+	o.domain = domain;
+	if (stats_diagnose(st, s, &o, err, sizeof(err)) < 0)
+		fprintf(stderr, "mxtop: %s (using the msglogs)\n", err);
+	stats_msglogs_free(ml);
+	stats_sort(st, c->order, c->reverse);
+	return st;
+}
+
 int
 cmd_summary(struct ctx *c, int argc, char **argv)
 {
@@ -44,9 +91,46 @@ cmd_summary(struct ctx *c, int argc, char **argv)
 	}
 	if ((s = scan(c)) == NULL)
 		return 2;
-	st = stats_build(s, c->sel, c->now);
-	stats_sort(st, c->order, c->reverse);
+	st = diagnosed(c, s, NULL);
 	fmt_summary(stdout, &c->fmt, st);
+	stats_free(st);
+	spool_snap_free(s);
+	return finish();
+}
+
+int
+cmd_diagnose(struct ctx *c, int argc, char **argv)
+{
+	struct spool_snap *s;
+	struct stats *st;
+	char dom[1024], *p;
+	size_t i;
+
+	if (argc > 2) {
+		fprintf(stderr, "mxtop: diagnose takes at most one domain\n");
+		return 2;
+	}
+	if ((s = scan(c)) == NULL)
+		return 2;
+	if (argc == 2) {
+		snprintf(dom, sizeof(dom), "%s", argv[1]);
+		for (p = dom; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p + 32);
+	}
+	st = diagnosed(c, s, argc == 2 ? dom : NULL);
+	if (argc == 2) {
+		/* Only the named domain. */
+		for (i = 0; i < st->ndomains; i++)
+			if (strcmp(st->domains[i].name, dom) == 0)
+				break;
+		if (i < st->ndomains) {
+			st->domains[0] = st->domains[i];
+			st->ndomains = 1;
+		} else
+			st->ndomains = 0;
+	}
+	fmt_diagnose(stdout, &c->fmt, st);
 	stats_free(st);
 	spool_snap_free(s);
 	return finish();
@@ -56,6 +140,7 @@ int
 cmd_list(struct ctx *c, int argc, char **argv)
 {
 	struct spool_snap *s;
+	struct stats_msglogs *ml;
 
 	(void)argv;
 	if (argc > 1) {
@@ -64,7 +149,9 @@ cmd_list(struct ctx *c, int argc, char **argv)
 	}
 	if ((s = scan(c)) == NULL)
 		return 2;
-	fmt_list(stdout, &c->fmt, s, c->sel);
+	ml = stats_read_msglogs(s);
+	fmt_list(stdout, &c->fmt, s, c->sel, ml);
+	stats_msglogs_free(ml);
 	spool_snap_free(s);
 	return finish();
 }
@@ -74,6 +161,7 @@ cmd_show(struct ctx *c, int argc, char **argv)
 {
 	struct spool_hdr h;
 	struct spool_msg m;
+	struct history hist;
 	char *buf = NULL, err[512];
 	size_t cap = 0;
 	uint8_t *dl = NULL;
@@ -99,7 +187,10 @@ cmd_show(struct ctx *c, int argc, char **argv)
 		}
 		if (i > 1 && c->fmt.kind == FMT_TEXT)
 			putchar('\n');
-		fmt_show(stdout, &c->fmt, &m, &h, dl);
+		history_init(&hist);
+		(void)history_read(&hist, c->spool, argv[i]);
+		fmt_show(stdout, &c->fmt, &m, &h, dl, &hist);
+		history_done(&hist);
 		free(dl);
 		dl = NULL;
 	}

@@ -1,5 +1,7 @@
 /* fmt.c -- summary, list and show in text, CSV and JSON. */
 #include "fmt.h"
+#include "classify.h"
+#include "history.h"
 #include "select.h"
 #include "spool.h"
 #include "stats.h"
@@ -169,6 +171,50 @@ trim(const char *s)
 /* ---- summary ---- */
 
 static void
+json_evidence(FILE *f, const struct stats_evidence *e)
+{
+	fprintf(f, "{\"time\":%lld,\"class\":", (long long)e->time);
+	jstr(f, class_name((enum class_id)e->cls));
+	fputs(",\"host\":", f);
+	jstr(f, e->host);
+	fputs(",\"text\":", f);
+	jstr(f, e->text);
+	fputc('}', f);
+}
+
+/* The diagnosis fields shared by summary and diagnose. */
+static void
+json_diag(FILE *f, const struct stats_diag *d)
+{
+	int c, n = 0;
+
+	fputs(",\"class\":", f);
+	jstr(f, d->cls == CLASS_NONE ? NULL : class_name(
+	    (enum class_id)d->cls));
+	fputs(",\"classes\":{", f);
+	for (c = 1; c < CLASS__COUNT; c++)
+		if (d->classes[c] > 0)
+			fprintf(f, "%s\"%s\":%u", n++ ? "," : "",
+			    class_name((enum class_id)c), d->classes[c]);
+	fprintf(f, "},\"samples\":%u,\"attempts\":%u,"
+	    "\"tarpit\":{\"score\":%.3f,\"samples\":%u,\"suspected\":%s},"
+	    "\"callouts\":{\"deferred\":%u,\"rejected\":%u,\"cached\":%u}",
+	    d->samples, d->attempts, d->tarpit, d->samples,
+	    d->suspected ? "true" : "false", d->callout_deferred,
+	    d->callout_rejected, d->callout_cached);
+	fputs(",\"last_error\":", f);
+	if (d->last_error.time == 0)
+		fputs("null", f);
+	else
+		json_evidence(f, &d->last_error);
+	fputs(",\"last_success\":", f);
+	if (d->last_success == 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%lld", (long long)d->last_success);
+}
+
+static void
 json_domain(FILE *f, const struct stats_domain *d, time_t now)
 {
 	int b;
@@ -185,7 +231,9 @@ json_domain(FILE *f, const struct stats_domain *d, time_t now)
 	for (b = 0; b < STATS_NBUCKETS; b++)
 		fprintf(f, "%s\"%s\":%u", b ? "," : "", stats_bucket_name[b],
 		    d->buckets[b]);
-	fputs("}}", f);
+	fputc('}', f);
+	json_diag(f, &d->diag);
+	fputc('}', f);
 }
 
 static void
@@ -201,13 +249,27 @@ csv_domain(FILE *f, const struct stats_domain *d, time_t now)
 	    d->frozen, d->active, d->bad);
 	for (b = 0; b < STATS_NBUCKETS; b++)
 		fprintf(f, ",%u", d->buckets[b]);
+	fprintf(f, ",%s,%.3f,%u,%d,%u,%u,%u,%lld",
+	    d->diag.cls == CLASS_NONE ? "" :
+	    class_name((enum class_id)d->diag.cls), d->diag.tarpit,
+	    d->diag.samples, d->diag.suspected, d->diag.callout_deferred,
+	    d->diag.callout_rejected, d->diag.callout_cached,
+	    (long long)d->diag.last_success);
+	for (b = 1; b < CLASS__COUNT; b++)
+		fprintf(f, ",%u", d->diag.classes[b]);
 	fputs("\r\n", f);
 }
 
+/* Text summary columns after DOMAIN; NEWEST only when wide enough. */
+#define SUM_FIXED	57
+#define SUM_NEWEST	8
+
 static void
-text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw)
+text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw,
+    int newest, int total)
 {
-	char name[512], sz[16], o[16], n[16];
+	char name[512], sz[16], o[16], n[16], tp[24], co[16];
+	const struct stats_diag *g = &d->diag;
 
 	pad(f, clean(name, sizeof(name), d->name, dw), dw, 0);
 	util_fmt_size(sz, sizeof(sz), d->bytes);
@@ -216,8 +278,19 @@ text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw)
 		util_fmt_age(n, sizeof(n), now - d->newest);
 	} else
 		o[0] = n[0] = '\0';
-	fprintf(f, " %7u %7u %6s %7s %7s %6u\n", d->messages, d->recipients,
-	    trim(sz), o, n, d->frozen);
+	fprintf(f, " %6u %6u %5s %7s", d->messages, d->recipients,
+	    trim(sz), o);
+	if (newest)
+		fprintf(f, " %7s", n);
+	if (total) {
+		fprintf(f, " %4u\n", d->frozen);
+		return;
+	}
+	snprintf(co, sizeof(co), "%u", g->callout_deferred +
+	    g->callout_rejected + g->callout_cached);
+	fprintf(f, " %4u %-10s %8s %5s\n", d->frozen,
+	    g->cls ? class_name((enum class_id)g->cls) : "-",
+	    stats_fmt_tarpit(tp, sizeof(tp), g), co);
 }
 
 static int
@@ -277,7 +350,7 @@ void
 fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 {
 	size_t i;
-	int b, dw;
+	int b, dw, newest;
 
 	switch (o->kind) {
 	case FMT_JSON:
@@ -297,6 +370,11 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		    "active,bad", f);
 		for (b = 0; b < STATS_NBUCKETS; b++)
 			fprintf(f, ",buckets.%s", stats_bucket_name[b]);
+		fputs(",class,tarpit,tarpit_samples,tarpit_suspected,"
+		    "callouts_deferred,callouts_rejected,callouts_cached,"
+		    "last_success", f);
+		for (b = 1; b < CLASS__COUNT; b++)
+			fprintf(f, ",classes.%s", class_name((enum class_id)b));
 		fputs("\r\n", f);
 		for (i = 0; i < st->ndomains; i++)
 			csv_domain(f, &st->domains[i], o->now);
@@ -307,15 +385,21 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 			fprintf(f, "%s\n", st->domains[i].name);
 		break;
 	case FMT_TEXT:
-		dw = o->width - 46;
+		newest = o->width >= 100;
+		dw = o->width - SUM_FIXED - (newest ? SUM_NEWEST : 0);
 		if (dw < 12)
 			dw = 12;
 		pad(f, "DOMAIN", dw, 0);
-		fprintf(f, " %7s %7s %6s %7s %7s %6s\n", "MSGS", "RCPTS",
-		    "SIZE", "OLDEST", "NEWEST", "FROZEN");
+		fprintf(f, " %6s %6s %5s %7s", "MSGS", "RCPTS", "SIZE",
+		    "OLDEST");
+		if (newest)
+			fprintf(f, " %7s", "NEWEST");
+		fprintf(f, " %4s %-10s %8s %5s\n", "FRZ", "CLASS", "TARPIT",
+		    "CALLO");
 		for (i = 0; i < st->ndomains; i++)
-			text_domain_row(f, &st->domains[i], o->now, dw);
-		text_domain_row(f, &st->total, o->now, dw);
+			text_domain_row(f, &st->domains[i], o->now, dw, newest,
+			    0);
+		text_domain_row(f, &st->total, o->now, dw, newest, 1);
 		text_shape(f, st, o->width);
 		break;
 	}
@@ -340,8 +424,25 @@ msg_flags(char *buf, const struct spool_msg *m)
 }
 
 static void
+json_last(FILE *f, const struct stats_msglog *r)
+{
+	fputs(",\"class\":", f);
+	jstr(f, r && r->cls ? class_name((enum class_id)r->cls) : NULL);
+	fputs(",\"last_error\":", f);
+	if (r == NULL || r->text == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"time\":%lld,\"host\":", (long long)r->time);
+	jstr(f, r->host);
+	fputs(",\"text\":", f);
+	jstr(f, r->text);
+	fputc('}', f);
+}
+
+static void
 json_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now)
+    time_t now, const struct stats_msglog *last)
 {
 	uint32_t i;
 
@@ -357,6 +458,7 @@ json_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 	jstr(f, m->bad);
 	fprintf(f, ",\"warnings\":%d,\"host\":", m->warnings);
 	jstr(f, m->host);
+	json_last(f, last);
 	fputs(",\"recipients\":[", f);
 	for (i = 0; i < m->nrcpt; i++) {
 		const struct spool_rcpt *r = &s->rcpts[m->rcpt0 + i];
@@ -397,9 +499,11 @@ csv_rcpts(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 
 static void
 text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now, int iw, int sw, int rw)
+    time_t now, int iw, int sw, int rw, const struct stats_msglog *r)
 {
 	char age[16], sz[16], sender[512], rcpt[512], fl[8], more[16];
+	const char *cls = r && r->cls ? class_name((enum class_id)r->cls) :
+	    "-";
 	const char *first = NULL;
 	uint32_t i;
 
@@ -428,12 +532,12 @@ text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 		strncat(rcpt, more, sizeof(rcpt) - strlen(rcpt) - 1);
 		pad(f, rcpt, rw, 0);
 	}
-	fprintf(f, " %s\n", fl);
+	fprintf(f, " %-10s %s\n", cls, fl);
 }
 
 void
 fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
-    const struct select *sel)
+    const struct select *sel, const struct stats_msglogs *ml)
 {
 	size_t i, n = 0;
 	int sw, rw, iw = 16, fixed;
@@ -442,7 +546,7 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 	for (i = 0; i < s->nmsgs && iw == 16; i++)
 		if (strlen(s->msgs[i].id) > 16)
 			iw = SPOOL_ID_MAX;
-	fixed = 7 + 1 + 5 + 1 + iw + 1 + 1 + 1 + 2;
+	fixed = 7 + 1 + 5 + 1 + iw + 1 + 1 + 1 + 10 + 1 + 2;
 	sw = (o->width - fixed) / 2;
 	if (sw < 10)
 		sw = 10;
@@ -453,23 +557,25 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 		fputc('[', f);
 	else if (o->kind == FMT_CSV)
 		fputs("id,arrival,age,size,sender,frozen,active,bad,warnings,"
-		    "pending_recipients,delivered_recipients\r\n", f);
+		    "pending_recipients,delivered_recipients,class,last_error\r\n",
+		    f);
 	else if (o->kind == FMT_TEXT) {
 		fprintf(f, "%7s %5s %-*s ", "AGE", "SIZE", iw, "ID");
 		pad(f, "SENDER", sw, 0);
 		fputc(' ', f);
 		pad(f, "RECIPIENTS", rw, 0);
-		fputs(" FL\n", f);
+		fputs(" CLASS      FL\n", f);
 	}
 	for (i = 0; i < s->nmsgs; i++) {
 		const struct spool_msg *m = &s->msgs[i];
+		const struct stats_msglog *r = stats_msglog(ml, i);
 
 		if (!select_msg(sel, s, m, o->now))
 			continue;
 		switch (o->kind) {
 		case FMT_JSON:
 			fputs(n ? ",\n" : "\n", f);
-			json_msg(f, s, m, o->now);
+			json_msg(f, s, m, o->now, r);
 			break;
 		case FMT_CSV:
 			cstr(f, m->id);
@@ -485,13 +591,16 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 			csv_rcpts(f, s, m, RCPT_PENDING);
 			fputc(',', f);
 			csv_rcpts(f, s, m, RCPT_DELIVERED);
+			fprintf(f, ",%s,", r && r->cls ?
+			    class_name((enum class_id)r->cls) : "");
+			cstr(f, r && r->text ? r->text : "");
 			fputs("\r\n", f);
 			break;
 		case FMT_IDS:
 			fprintf(f, "%s\n", m->id);
 			break;
 		case FMT_TEXT:
-			text_msg(f, s, m, o->now, iw, sw, rw);
+			text_msg(f, s, m, o->now, iw, sw, rw, r);
 			break;
 		}
 		n++;
@@ -574,9 +683,64 @@ hdr_name(const struct spool_header *hd, char *buf, size_t len)
 	return buf;
 }
 
+static const char *const hist_kind[] = {
+	"received", "defer", "fail", "delivered", "skip", "timeout", "host",
+	"frozen", "bouncefail", "note"
+};
+
+static void
+hist_json(FILE *f, const struct history *hi)
+{
+	size_t i;
+
+	fputs(",\"history\":[", f);
+	for (i = 0; hi != NULL && i < hi->n; i++) {
+		const struct history_event *e = &hi->ev[i];
+
+		fprintf(f, "%s{\"time\":%lld,\"kind\":\"%s\",\"class\":",
+		    i ? "," : "", (long long)e->time, hist_kind[e->kind]);
+		jstr(f, e->cls ? class_name(e->cls) : NULL);
+		fputs(",\"address\":", f);
+		jstr(f, e->addr);
+		fputs(",\"host\":", f);
+		jstr(f, e->host);
+		fputs(",\"text\":", f);
+		jstr(f, e->text);
+		fputc('}', f);
+	}
+	fputs("]", f);
+}
+
+static void
+hist_text(FILE *f, const struct history *hi)
+{
+	char t[32], buf[1024], who[512];
+	size_t i;
+
+	fprintf(f, "\nHistory (msglog):\n");
+	if (hi == NULL || hi->n == 0) {
+		fprintf(f, "  (no msglog)\n");
+		return;
+	}
+	for (i = 0; i < hi->n; i++) {
+		const struct history_event *e = &hi->ev[i];
+
+		if (e->time)
+			util_fmt_time(t, sizeof(t), e->time);
+		else
+			snprintf(t, sizeof(t), "%19s", "");
+		util_sanitize(buf, sizeof(buf), e->text, strlen(e->text));
+		util_sanitize(who, sizeof(who), e->addr ? e->addr : "",
+		    e->addr ? strlen(e->addr) : 0);
+		fprintf(f, "  %s %-10s %-10s %s%s%s\n", t, hist_kind[e->kind],
+		    e->cls ? class_name(e->cls) : "", who, who[0] ? ": " : "",
+		    buf);
+	}
+}
+
 static void
 show_json(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
-    const struct spool_hdr *h, const uint8_t *dl)
+    const struct spool_hdr *h, const uint8_t *dl, const struct history *hi)
 {
 	size_t i;
 	char *s, name[256];
@@ -651,7 +815,9 @@ show_json(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 		fmt_json_str(f, hd->text.p, hd->text.len);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fputc(']', f);
+	hist_json(f, hi);
+	fputs("}\n", f);
 }
 
 /* Prints a multi-line text indented, sanitized line by line. */
@@ -772,13 +938,13 @@ show_text(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 
 void
 fmt_show(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
-    const struct spool_hdr *h, const uint8_t *dl)
+    const struct spool_hdr *h, const uint8_t *dl, const struct history *hi)
 {
 	size_t i;
 
 	switch (o->kind) {
 	case FMT_JSON:
-		show_json(f, o, m, h, dl);
+		show_json(f, o, m, h, dl, hi);
 		break;
 	case FMT_CSV:
 		fputs("address,state\r\n", f);
@@ -793,6 +959,170 @@ fmt_show(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 		break;
 	case FMT_TEXT:
 		show_text(f, o, m, h, dl);
+		hist_text(f, hi);
 		break;
+	}
+}
+
+/* ---- diagnose ---- */
+
+/* Writes text wrapped to width, each line after the first indented. */
+static void
+wrap(FILE *f, const char *text, int indent, int width)
+{
+	const char *p = text, *sp;
+	int col = indent, n;
+
+	while (*p != '\0') {
+		sp = strchr(p, ' ');
+		n = sp ? (int)(sp - p) : (int)strlen(p);
+		if (col > indent && col + 1 + n > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, (size_t)n, f);
+		col += n;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+static void
+diag_text(FILE *f, const struct fmt_opts *o, const struct stats *st,
+    const struct stats_domain *d)
+{
+	const struct stats_diag *g = &d->diag;
+	char name[512], a[16], b[16], t[32], host[256], text[1024];
+	uint32_t c, n = 0;
+	int64_t left;
+
+	fprintf(f, "%s\n", clean(name, sizeof(name), d->name, 0));
+	if (g->cls == CLASS_NONE)
+		fprintf(f, "  class:      none (no failed attempt or callout "
+		    "since %s UTC)\n", util_fmt_time(t, sizeof(t), st->since));
+	else
+		fprintf(f, "  class:      %s; tarpit score %d%% of %u attempts "
+		    "and callouts%s\n", class_name((enum class_id)g->cls),
+		    (int)(g->tarpit * 100 + 0.5), g->samples, g->suspected ?
+		    ": SUSPECTED TARPITTING" : "");
+	if (g->samples > 0) {
+		fprintf(f, "  mix:       ");
+		for (c = 1; c < CLASS__COUNT; c++)
+			if (g->classes[c] > 0)
+				fprintf(f, "%s %s %u", n++ ? "," : "",
+				    class_name((enum class_id)c), g->classes[c]);
+		if (g->attempts > 0)
+			fprintf(f, "%s %u delivery attempt%s", n ? ";" : "",
+			    g->attempts, g->attempts == 1 ? "" : "s");
+		fputc('\n', f);
+	}
+	if (d->messages > 0) {
+		fprintf(f, "  queue:      %u message%s, %u recipient%s, oldest "
+		    "%s\n", d->messages, d->messages == 1 ? "" : "s",
+		    d->recipients, d->recipients == 1 ? "" : "s",
+		    util_fmt_age(a, sizeof(a), o->now - d->oldest));
+		left = d->oldest + o->cutoff - o->now;
+		if (left > 0)
+			fprintf(f, "  gives up:   in %s, at %s UTC, on the oldest "
+			    "(final retry cutoff %s)\n",
+			    util_fmt_age(a, sizeof(a), left),
+			    util_fmt_time(t, sizeof(t), d->oldest + o->cutoff),
+			    util_fmt_age(b, sizeof(b), o->cutoff));
+		else
+			fprintf(f, "  gives up:   the oldest is past the final "
+			    "retry cutoff (%s): it bounces at its next "
+			    "attempt\n", util_fmt_age(b, sizeof(b), o->cutoff));
+	} else
+		fprintf(f, "  queue:      nothing queued\n");
+	fprintf(f, "  callouts:   %u could not complete, %u rejected by the "
+	    "primary, %u cached rejections\n", g->callout_deferred,
+	    g->callout_rejected, g->callout_cached);
+	if (g->last_success)
+		fprintf(f, "  delivered:  last success %s UTC (%s ago)\n",
+		    util_fmt_time(t, sizeof(t), g->last_success),
+		    util_fmt_age(a, sizeof(a), o->now - g->last_success));
+	else
+		fprintf(f, "  delivered:  no success since %s UTC\n",
+		    util_fmt_time(t, sizeof(t), st->since));
+	if (g->nevidence > 0)
+		fprintf(f, "  evidence:\n");
+	for (c = 0; c < g->nevidence; c++) {
+		const struct stats_evidence *e = &g->evidence[c];
+
+		clean(host, sizeof(host), e->host ? e->host : "", 0);
+		clean(text, sizeof(text), e->text, 0);
+		fprintf(f, "    %s %-10s %s%s%s\n",
+		    util_fmt_time(t, sizeof(t), e->time),
+		    e->cls ? class_name((enum class_id)e->cls) : "",
+		    host, host[0] ? ": " : "", text);
+	}
+	if (g->cls != CLASS_NONE) {
+		fprintf(f, "  advice:     ");
+		wrap(f, class_advice((enum class_id)g->cls), 14, o->width);
+	}
+}
+
+void
+fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
+{
+	size_t i;
+	uint32_t k;
+	char t[32];
+
+	if (o->kind == FMT_JSON) {
+		fprintf(f, "{\"now\":%lld,\"since\":%lld,\"log_lines\":%llu,"
+		    "\"log_unparsable\":%llu,\"log_error\":",
+		    (long long)o->now, (long long)st->since,
+		    (unsigned long long)st->log_lines,
+		    (unsigned long long)st->log_unparsable);
+		jstr(f, st->log_error);
+		fprintf(f, ",\"source\":\"%s\",\"domains\":[",
+		    st->from_msglogs ? "msglogs" : "mainlog");
+		for (i = 0; i < st->ndomains; i++) {
+			const struct stats_domain *d = &st->domains[i];
+
+			fputs(i ? ",\n{\"domain\":" : "\n{\"domain\":", f);
+			jstr(f, d->name);
+			fprintf(f, ",\"messages\":%u,\"recipients\":%u,"
+			    "\"oldest\":%lld", d->messages, d->recipients,
+			    d->messages ? (long long)(o->now - d->oldest) : 0LL);
+			json_diag(f, &d->diag);
+			fputs(",\"give_up\":", f);
+			if (d->messages)
+				fprintf(f, "%lld", (long long)(d->oldest +
+				    o->cutoff));
+			else
+				fputs("null", f);
+			fputs(",\"evidence\":[", f);
+			for (k = 0; k < d->diag.nevidence; k++) {
+				fputs(k ? "," : "", f);
+				json_evidence(f, &d->diag.evidence[k]);
+			}
+			fputs("],\"advice\":", f);
+			jstr(f, d->diag.cls == CLASS_NONE ? NULL :
+			    class_advice((enum class_id)d->diag.cls));
+			fputc('}', f);
+		}
+		fputs("]}\n", f);
+		return;
+	}
+	fprintf(f, "Evidence since %s UTC from %s", util_fmt_time(t,
+	    sizeof(t), st->since), st->from_msglogs ? "the msglogs" :
+	    "the main log");
+	if (!st->from_msglogs)
+		fprintf(f, " (%llu lines, %llu unparsable)",
+		    (unsigned long long)st->log_lines,
+		    (unsigned long long)st->log_unparsable);
+	fputs(".\n", f);
+	if (st->log_error != NULL)
+		fprintf(f, "Log problem: %s\n", st->log_error);
+	for (i = 0; i < st->ndomains; i++) {
+		fputc('\n', f);
+		diag_text(f, o, st, &st->domains[i]);
 	}
 }

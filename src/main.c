@@ -37,7 +37,7 @@ enum { O_EXIM = 256, O_EXIMCFG, O_NOW, O_FORMAT, O_WIDTH, O_SORT, O_DOMAIN,
 	O_SENDER, O_RCPT, O_OLDER, O_YOUNGER, O_FROZEN, O_ID, O_BAD,
 	O_THREADS, O_SINCE, O_CLASS, O_YES, O_DRYRUN, O_RATE, O_PARALLEL,
 	O_MAX, O_ADAPTIVE, O_AUDIT, O_IDSFROM, O_ONCE, O_NOCOLOR, O_AS,
-	O_FORCE, O_HDRONLY, O_MANONLY };
+	O_FORCE, O_HDRONLY, O_MANONLY, O_CUTOFF, O_TTHRESH, O_TMIN };
 
 static const struct option longopts[] = {
 	{ "spool", required_argument, NULL, 's' },
@@ -75,6 +75,9 @@ static const struct option longopts[] = {
 	{ "force", no_argument, NULL, O_FORCE },
 	{ "headers-only", no_argument, NULL, O_HDRONLY },
 	{ "manifest-only", no_argument, NULL, O_MANONLY },
+	{ "retry-cutoff", required_argument, NULL, O_CUTOFF },
+	{ "tarpit-threshold", required_argument, NULL, O_TTHRESH },
+	{ "tarpit-min", required_argument, NULL, O_TMIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -85,6 +88,7 @@ static const struct {
 	int		(*fn)(struct ctx *, int, char **);
 } commands[] = {
 	{ "summary", cmd_summary }, { "list", cmd_list }, { "show", cmd_show },
+	{ "diagnose", cmd_diagnose },
 	{ "flush", cmd_action }, { "bounce", cmd_action },
 	{ "delete", cmd_action }, { "freeze", cmd_action },
 	{ "thaw", cmd_action }, { "tui", cmd_tui },
@@ -183,6 +187,9 @@ main(int argc, char **argv)
 	c.fmt.width = 80;
 	c.now = time(NULL);
 	c.order = STATS_BY_MSGS;
+	c.fmt.cutoff = 4 * 86400;	/* Exim's default retry rule */
+	c.threshold = 0.5;
+	c.min_samples = 10;
 	while ((ch = getopt_long(argc, argv, "s:l:d:o:rhVy", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -280,6 +287,28 @@ main(int argc, char **argv)
 		case O_FORCE: c.force = 1; break;
 		case O_HDRONLY: c.headers_only = 1; break;
 		case O_MANONLY: c.manifest_only = 1; break;
+		case O_CUTOFF:
+			if (util_parse_duration(optarg, &c.fmt.cutoff) < 0 ||
+			    c.fmt.cutoff <= 0) {
+				fprintf(stderr, "mxtop: --retry-cutoff takes a "
+				    "duration such as 4d\n");
+				return 2;
+			}
+			break;
+		case O_TTHRESH:
+			errno = 0;
+			c.threshold = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || c.threshold <= 0 ||
+			    c.threshold > 1) {
+				fprintf(stderr, "mxtop: --tarpit-threshold takes "
+				    "a share from 0 to 1, e.g. 0.5\n");
+				return 2;
+			}
+			break;
+		case O_TMIN:
+			c.min_samples = (unsigned)num_arg("--tarpit-min", optarg,
+			    1, 1000000);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;

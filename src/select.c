@@ -220,6 +220,17 @@ select_empty(const struct select *s)
 	return s == NULL || s->n == 0;
 }
 
+int
+select_has(const struct select *s, const char *key)
+{
+	int k;
+
+	for (k = 0; s != NULL && k < K__COUNT; k++)
+		if (strcmp(key, keynames[k]) == 0)
+			return (s->keys & (1u << k)) != 0;
+	return 0;
+}
+
 static int
 pat_match(const struct term *t, const char *str)
 {

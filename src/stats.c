@@ -98,6 +98,7 @@ stats_build(const struct spool_snap *snap, const struct select *sel,
 			all[n++] = all[k];
 	st->domains = all;
 	st->ndomains = n;
+	st->cap = nd ? nd : 1;
 	st->total.name = "TOTAL";
 	free(seen);
 	free(dom_ok);
@@ -111,6 +112,7 @@ stats_free(struct stats *st)
 	if (st == NULL)
 		return;
 	free(st->domains);
+	arena_free(&st->strs);
 	free(st);
 }
 

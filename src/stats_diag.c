@@ -1,0 +1,407 @@
+/* stats_diag.c -- why each domain's mail is stuck: the main log's
+ * attempts and callouts over a window, folded per domain into a class mix,
+ * a tarpit score, callout counts, the last success and recent evidence;
+ * and each message's last attempt from its msglog. */
+#include "stats.h"
+#include "classify.h"
+#include "history.h"
+#include "logscan.h"
+#include "spool.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Per log domain, while the log is read. */
+struct acc {
+	struct stats_diag d;
+};
+
+/* Callouts logged without a recipient, per primary host address. */
+struct ipacc {
+	uint32_t	 deferred, rejected, cached;
+	struct class_mix mix;
+	int		 dom;		/* the domain delivered to it, -1 none,
+					 * -2 several */
+	struct stats_evidence last;
+};
+
+struct scan {
+	struct stats	*st;
+	struct intern	*doms;		/* log domains */
+	struct acc	*acc;
+	size_t		 nacc, capacc;
+	struct intern	*ips;
+	struct ipacc	*ip;
+	size_t		 nip, capip;
+};
+
+/* "name [1.2.3.4]:25" or "1.2.3.4 [1.2.3.4]" -> "1.2.3.4". */
+static size_t
+host_ip(const char *host, const char **ip)
+{
+	const char *b = strrchr(host, '['), *e;
+
+	if (b == NULL || (e = strchr(b, ']')) == NULL)
+		return 0;
+	*ip = b + 1;
+	return (size_t)(e - b - 1);
+}
+
+static struct acc *
+acc_of(struct scan *sc, const char *dom)
+{
+	uint32_t n = intern_add(sc->doms, dom, strlen(dom));
+
+	if (n >= sc->nacc) {
+		xgrow(&sc->acc, &sc->capacc, n + 1, sizeof(*sc->acc));
+		memset(&sc->acc[sc->nacc], 0, (n + 1 - sc->nacc) *
+		    sizeof(*sc->acc));
+		sc->nacc = n + 1;
+	}
+	return &sc->acc[n];
+}
+
+static struct ipacc *
+ip_of(struct scan *sc, const char *ip, size_t len)
+{
+	uint32_t n = intern_add(sc->ips, ip, len);
+
+	if (n >= sc->nip) {
+		xgrow(&sc->ip, &sc->capip, n + 1, sizeof(*sc->ip));
+		memset(&sc->ip[sc->nip], 0, (n + 1 - sc->nip) *
+		    sizeof(*sc->ip));
+		sc->ip[n].dom = -1;
+		sc->nip = n + 1;
+	}
+	return &sc->ip[n];
+}
+
+static void
+evidence(struct stats *st, struct stats_diag *d, time_t t, int cls,
+    const char *host, const char *text)
+{
+	struct stats_evidence e;
+
+	e.time = t;
+	e.cls = cls;
+	e.host = host && *host ? arena_strdup(&st->strs, host) : NULL;
+	e.text = arena_strdup(&st->strs, text);
+	/* Newest first; the log is read in time order. */
+	memmove(&d->evidence[1], &d->evidence[0],
+	    (STATS_NEVIDENCE - 1) * sizeof(e));
+	d->evidence[0] = e;
+	if (d->nevidence < STATS_NEVIDENCE)
+		d->nevidence++;
+	if (cls != CLASS_NONE && t >= d->last_error.time)
+		d->last_error = e;
+}
+
+static void
+on_event(const struct logscan_event *ev, void *arg)
+{
+	struct scan *sc = arg;
+	struct stats_diag *d = NULL;
+	struct ipacc *ia;
+	const char *ip;
+	size_t iplen;
+
+	if (ev->domain[0] != '\0')
+		d = &acc_of(sc, ev->domain)->d;
+	switch (ev->kind) {
+	case LOGSCAN_DEFER:
+	case LOGSCAN_FAIL:
+		if (d == NULL || ev->cls == CLASS_NONE)
+			return;
+		d->attempts++;
+		d->classes[ev->cls]++;
+		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
+		break;
+	case LOGSCAN_DELIVER:
+		if (d == NULL)
+			return;
+		d->attempts++;
+		if (ev->t > d->last_success)
+			d->last_success = ev->t;
+		break;
+	case LOGSCAN_CALLOUT_DEFER:
+	case LOGSCAN_CALLOUT_REJECT:
+	case LOGSCAN_CALLOUT_CACHED:
+		if (d == NULL) {
+			/* No recipient: keep it by the primary's address. */
+			if ((iplen = host_ip(ev->host[0] ? ev->host : ev->text,
+			    &ip)) == 0)
+				return;
+			ia = ip_of(sc, ip, iplen);
+			ia->deferred += ev->kind == LOGSCAN_CALLOUT_DEFER;
+			ia->rejected += ev->kind == LOGSCAN_CALLOUT_REJECT;
+			ia->cached += ev->kind == LOGSCAN_CALLOUT_CACHED;
+			class_mix_add(&ia->mix, ev->cls);
+			ia->last.time = ev->t;
+			ia->last.cls = ev->cls;
+			ia->last.text = arena_strdup(&sc->st->strs, ev->text);
+			ia->last.host = NULL;
+			return;
+		}
+		d->callout_deferred += ev->kind == LOGSCAN_CALLOUT_DEFER;
+		d->callout_rejected += ev->kind == LOGSCAN_CALLOUT_REJECT;
+		d->callout_cached += ev->kind == LOGSCAN_CALLOUT_CACHED;
+		if (ev->cls != CLASS_NONE)
+			d->classes[ev->cls]++;
+		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
+		return;
+	default:
+		return;
+	}
+	/* Which domain does each primary address serve? */
+	if ((iplen = host_ip(ev->host, &ip)) > 0) {
+		int dom = (int)intern_find(sc->doms, ev->domain,
+		    strlen(ev->domain));
+
+		ia = ip_of(sc, ip, iplen);
+		if (ia->dom == -1)
+			ia->dom = dom;
+		else if (ia->dom != dom)
+			ia->dom = -2;
+	}
+}
+
+/* Derived figures of a diag, once its counts are in. */
+static void
+finish(struct stats_diag *d, const struct stats_diag_opts *o)
+{
+	struct class_mix mix;
+	uint32_t callouts, bad;
+	int c;
+
+	class_mix_init(&mix);
+	for (c = 0; c < CLASS__COUNT; c++)
+		mix.n[c] = d->classes[c];
+	d->cls = class_mix_dominant(&mix);
+	callouts = d->callout_deferred + d->callout_rejected +
+	    d->callout_cached;
+	d->samples = d->attempts + callouts;
+	bad = d->classes[CLASS_TARPIT] + d->classes[CLASS_RATELIMIT];
+	d->tarpit = d->samples ? (double)bad / d->samples : 0;
+	d->suspected = d->samples >= o->min_samples &&
+	    d->tarpit >= o->threshold;
+}
+
+static void
+merge(struct stats_diag *to, const struct stats_diag *from)
+{
+	int c;
+
+	*to = *from;
+	for (c = 0; c < 16; c++)
+		to->classes[c] = from->classes[c];
+}
+
+/* Without a main log: the queued messages' msglogs over the window. */
+static void
+from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since)
+{
+	struct history h;
+	size_t i, j, k;
+
+	for (i = 0; i < snap->nmsgs; i++) {
+		const struct spool_msg *m = &snap->msgs[i];
+
+		if (m->npending == 0)
+			continue;
+		history_init(&h);
+		if (history_read(&h, snap->dir, m->id) < 0) {
+			history_done(&h);
+			continue;
+		}
+		for (k = 0; k < h.n; k++) {
+			const struct history_event *e = &h.ev[k];
+			struct stats_diag *d = NULL;
+			size_t dl;
+			const char *dp;
+
+			if (!history_is_attempt(e) || e->addr == NULL ||
+			    (e->time != 0 && e->time < since))
+				continue;
+			dp = util_addr_domain(e->addr, strlen(e->addr), &dl);
+			for (j = 0; j < st->ndomains && d == NULL; j++)
+				if (strlen(st->domains[j].name) == dl &&
+				    strncasecmp(st->domains[j].name, dp,
+				    dl) == 0)
+					d = &st->domains[j].diag;
+			if (d == NULL)
+				continue;
+			d->attempts++;
+			if (e->kind == HIST_DELIVERED) {
+				if (e->time > d->last_success)
+					d->last_success = e->time;
+				continue;
+			}
+			d->classes[e->cls]++;
+			evidence(st, d, e->time, e->cls, e->host, e->text);
+		}
+		history_done(&h);
+	}
+}
+
+int
+stats_diagnose(struct stats *st, const struct spool_snap *snap,
+    const struct stats_diag_opts *o, char *err, size_t errlen)
+{
+	struct scan sc;
+	struct logscan *ls;
+	const struct logscan_counts *cnt;
+	size_t i;
+	uint32_t n;
+	int rc = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.st = st;
+	st->since = o->since;
+	if (o->log == NULL) {
+		st->from_msglogs = 1;
+		from_msglogs(st, snap, o->since);
+		for (i = 0; i < st->ndomains; i++)
+			finish(&st->domains[i].diag, o);
+		return 0;
+	}
+	sc.doms = intern_new();
+	sc.ips = intern_new();
+	ls = logscan_new(o->log);
+	if (logscan_run(ls, o->since, on_event, &sc) < 0) {
+		snprintf(err, errlen, "cannot read log %s: %s", o->log,
+		    logscan_error(ls) ? logscan_error(ls) : strerror(errno));
+		rc = -1;
+	}
+	cnt = logscan_counts(ls);
+	st->log_lines = cnt->lines;
+	st->log_unparsable = cnt->unparsable;
+	if (logscan_error(ls) != NULL)
+		st->log_error = arena_strdup(&st->strs, logscan_error(ls));
+	logscan_free(ls);
+
+	/* Callouts without a recipient go to the domain of their host. */
+	for (i = 0; i < sc.nip; i++) {
+		struct ipacc *ia = &sc.ip[i];
+		struct stats_diag *d;
+		int c;
+
+		if (ia->dom < 0)
+			continue;
+		d = &sc.acc[ia->dom].d;
+		d->callout_deferred += ia->deferred;
+		d->callout_rejected += ia->rejected;
+		d->callout_cached += ia->cached;
+		for (c = 0; c < CLASS__COUNT; c++)
+			d->classes[c] += ia->mix.n[c];
+		if (ia->last.time > 0 && ia->last.cls != CLASS_NONE &&
+		    ia->last.time >= d->last_error.time)
+			d->last_error = ia->last;
+	}
+	if (o->domain != NULL && intern_find(snap->domains, o->domain,
+	    strlen(o->domain)) == UINT32_MAX) {
+		/* A domain with nothing queued: a row of its own. */
+		struct stats_domain *sd;
+
+		xgrow(&st->domains, &st->cap, st->ndomains + 1,
+		    sizeof(*st->domains));
+		sd = &st->domains[st->ndomains++];
+		memset(sd, 0, sizeof(*sd));
+		sd->name = arena_strdup(&st->strs, o->domain);
+		sd->domain = UINT32_MAX;
+	}
+	for (i = 0; i < st->ndomains; i++) {
+		struct stats_domain *sd = &st->domains[i];
+
+		n = intern_find(sc.doms, sd->name, strlen(sd->name));
+		if (n != UINT32_MAX)
+			merge(&sd->diag, &sc.acc[n].d);
+	}
+	if (rc < 0) {
+		st->from_msglogs = 1;
+		from_msglogs(st, snap, o->since);
+	}
+	for (i = 0; i < st->ndomains; i++)
+		finish(&st->domains[i].diag, o);
+	intern_free(sc.doms);
+	intern_free(sc.ips);
+	free(sc.acc);
+	free(sc.ip);
+	return rc;
+}
+
+char *
+stats_fmt_tarpit(char *buf, size_t len, const struct stats_diag *d)
+{
+	if (d->samples == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%d%%/%u%s", (int)(d->tarpit * 100 + 0.5),
+		    d->samples, d->suspected ? "*" : "");
+	return buf;
+}
+
+/* ---- per message ---- */
+
+struct stats_msglogs {
+	struct stats_msglog	*m;
+	size_t			 n;
+	struct arena		 strs;
+};
+
+struct stats_msglogs *
+stats_read_msglogs(struct spool_snap *snap)
+{
+	struct stats_msglogs *ml = xcalloc(1, sizeof(*ml));
+	struct history h;
+	size_t i, k;
+
+	arena_init(&ml->strs);
+	ml->n = snap->nmsgs;
+	ml->m = xcalloc(ml->n ? ml->n : 1, sizeof(*ml->m));
+	for (i = 0; i < snap->nmsgs; i++) {
+		struct spool_msg *m = &snap->msgs[i];
+		struct stats_msglog *r = &ml->m[i];
+
+		history_init(&h);
+		if (history_read(&h, snap->dir, m->id) >= 0) {
+			/* The last failed attempt. */
+			for (k = h.n; k-- > 0; ) {
+				const struct history_event *e = &h.ev[k];
+
+				if ((e->kind != HIST_DEFER &&
+				    e->kind != HIST_FAIL) ||
+				    e->cls == CLASS_NONE)
+					continue;
+				r->cls = e->cls;
+				r->time = e->time;
+				r->text = arena_strdup(&ml->strs, e->text);
+				r->host = e->host ? arena_strdup(&ml->strs,
+				    e->host) : NULL;
+				break;
+			}
+		}
+		history_done(&h);
+		m->cls = (uint8_t)r->cls;
+	}
+	return ml;
+}
+
+const struct stats_msglog *
+stats_msglog(const struct stats_msglogs *ml, size_t i)
+{
+	return ml != NULL && i < ml->n ? &ml->m[i] : NULL;
+}
+
+void
+stats_msglogs_free(struct stats_msglogs *ml)
+{
+	if (ml == NULL)
+		return;
+	arena_free(&ml->strs);
+	free(ml->m);
+	free(ml);
+}
