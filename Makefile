@@ -18,7 +18,7 @@ CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 # Debian packages the build and the tests need (make deps installs them).
 DEB_BUILD   = build-essential pkg-config libncurses-dev libarchive-dev \
               zlib1g-dev check
-DEB_TEST    = exim4-daemon-light tmux mandoc libarchive-tools
+DEB_TEST    = exim4-daemon-light tmux mandoc libarchive-tools python3
 DEB_ALL     = $(DEB_BUILD) $(DEB_TEST)
 
 O          ?= build
@@ -56,18 +56,29 @@ $(O)/tools/%: tests/tools/%.c
 tools: $(TOOL_BIN)
 
 # Unit tests (Check), then the command-line tests, then the real-Exim ones.
-check: deps-check $(BIN) $(TEST_BIN) tools
+check: deps check-unit check-cli check-exim
+
+check-unit: $(BIN) $(TEST_BIN) tools
 	@set -e; for t in $(TEST_BIN); do \
 	    echo "== $$t"; MXTOP_SAMPLE=$(CURDIR)/sample-spool $$t; done
-	@set -e; for t in tests/cli/*.sh tests/exim/test_*.sh; do \
+
+check-cli: $(BIN) tools
+	@set -e; for t in tests/cli/*.sh; do \
 	    [ -f "$$t" ] || continue; echo "== $$t"; \
 	    MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools \
 	    SAMPLE=$(CURDIR)/sample-spool bash $$t; done
 
+check-exim: $(BIN) tools
+	@set -e; for t in tests/exim/test_*.sh tests/tui/test_*.sh; do \
+	    [ -f "$$t" ] || continue; echo "== $$t"; \
+	    MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools \
+	    SAMPLE=$(CURDIR)/sample-spool bash $$t; done
+
+# The unit and CLI tests again, built with ASan and UBSan.
 sanitize:
 	$(MAKE) O=build-san BIN=build-san/mxtop \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    LDFLAGS="-fsanitize=address,undefined" check
+	    LDFLAGS="-fsanitize=address,undefined" check-unit check-cli
 
 lint:
 	mandoc -Tlint -W warning mxtop.1
@@ -94,10 +105,9 @@ deps:
 	    fi; \
 	fi
 
-deps-check: deps
-
 demo: deps $(BIN)
-	./$(BIN) -s sample-spool -l sample-spool/log $(DEMO_NOW)
+	./$(BIN) -s sample-spool -l sample-spool/log \
+	    --now "$$(cat sample-spool/now 2>/dev/null || date +%s)"
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -110,5 +120,5 @@ uninstall:
 clean:
 	rm -rf build build-san mxtop
 
-.PHONY: all check sanitize lint bench deps deps-check demo install uninstall \
-        clean tools
+.PHONY: all check check-unit check-cli check-exim sanitize lint bench deps \
+        demo install uninstall clean tools
