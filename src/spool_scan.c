@@ -243,6 +243,7 @@ scan_one(struct worker *w, const struct ent *e, struct spool_msg *m)
 	memcpy(m->id, e->id, sizeof(m->id));
 	m->subdir = e->subdir;
 	m->rcpt0 = (uint32_t)w->nrcpts;
+	m->size = -1;
 	if (fpath(path, sizeof(path), w->dir, "input", e->subdir, e->id,
 	    "-H") < 0) {
 		mark_bad(w, m, "path too long");

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# test_cli.sh -- the commands as a user runs them: exit statuses, machine
+# output that parses, hostile spool files that become flagged rows, text
+# that never carries a raw control byte, and the sample spool's story.
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+: "${MXTOP:=$top/mxtop}"
+: "${SAMPLE:=$top/sample-spool}"
+tmp=$(mktemp -d /tmp/mxtop-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
+
+# expect STATUS DESCRIPTION CMD...: the exit status of CMD.
+expect() {
+	local want=$1 what=$2 rc
+	shift 2
+	"$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then
+		ok "$what (exit $rc)"
+	else
+		bad "$what: exit $rc, wanted $want"
+		sed 's/^/# /' "$tmp/err" | head -5
+	fi
+}
+
+# --- usage and environment errors: exit 2, one line "mxtop: ..." ---
+expect 2 "unknown command" "$MXTOP" -s "$tmp" frobnicate
+expect 2 "bad duration" "$MXTOP" -s "$tmp" --older-than 2x list
+expect 2 "bad regex" "$MXTOP" -s "$tmp" --rcpt '~(' list
+expect 2 "bad format" "$MXTOP" -s "$tmp" --format xml list
+expect 2 "bad --now" "$MXTOP" -s "$tmp" --now yesterday list
+expect 2 "show with a hostile id" "$MXTOP" -s "$tmp" show '../../etc/passwd'
+expect 2 "missing spool" "$MXTOP" -s "$tmp/nonexistent" summary
+if [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q '^mxtop: .*nonexistent/input' "$tmp/err"
+then ok "missing spool: one line naming it"
+else bad "missing spool message: $(cat "$tmp/err")"
+fi
+
+# --- a hostile spool: every bad file is a flagged row, nothing crashes ---
+sp=$tmp/spool
+mkdir -p "$sp/input/A" "$sp/msglog"
+id=1tSm9Y-000W7E-84
+good() {	# good ID SENDER RCPT: a well-formed message
+	local subj=$'Subject: \x1b[2J\x1b]0;pwned\x07 hi\n'
+	{
+		printf '%s-H\nDebian-exim 102 105\n<%s>\n1735689600 0\n' "$1" "$2"
+		printf -- '-received_time_usec .000001\nXX\n1\n%s\n\n' "$3"
+		printf '%03d  %s' "$(printf %s "$subj" | wc -c)" "$subj"
+	} > "$sp/input/$1-H"
+	printf '%s-D\nbody\n' "$1" > "$sp/input/$1-D"
+}
+good 1tSm9Y-000W7E-84 $'evil\x1b[31m@sender.example' 'bob@example.net'
+good 1tSm9Z-000W7E-AA 'ok@sender.example' 'carol@example.net'
+# Truncated, garbage, NUL residue, wrong first line, a directory named
+# like a message, a dangling symlink, a sparse 80 MB file.
+head -c 60 "$sp/input/$id-H" > "$sp/input/1tSmA0-000W7E-01-H"
+head -c 300 /dev/urandom > "$sp/input/1tSmA1-000W7E-02-H"
+{ cat "$sp/input/$id-H"; head -c 64 /dev/zero; } > "$sp/input/1tSmA2-000W7E-03-H"
+sed '1s/.*/1tSmXX-000W7E-99-H/' "$sp/input/$id-H" > "$sp/input/1tSmA3-000W7E-04-H"
+mkdir "$sp/input/1tSmA4-000W7E-05-H"
+ln -s /nonexistent "$sp/input/A/1tSmAA-000W7E-06-H"
+truncate -s 80M "$sp/input/1tSmA5-000W7E-07-H"
+# Names that are not messages: ignored, and never reach anything.
+touch "$sp/input/1tSm9Y-000W7E-84;rm -rf ~-H" "$sp/input/\$(reboot)-H" \
+    "$sp/input/hdr.1tSm9Y-000W7E-84" "$sp/input/1tSm9Y-000W7E-84-K"
+expect 0 "hostile spool: list" "$MXTOP" -s "$sp" --now 1735700000 list
+cp "$tmp/out" "$tmp/list.txt"
+n=$(grep -c ' !C*$' "$tmp/list.txt")
+if [ "$n" = 7 ]; then ok "hostile spool: 7 rows flagged bad"
+else bad "hostile spool: $n rows flagged bad, wanted 7"; sed 's/^/# /' "$tmp/list.txt"
+fi
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/list.txt"; then
+	bad "raw control bytes in list output"
+else
+	ok "no raw control byte in list output"
+fi
+expect 0 "hostile spool: show" "$MXTOP" -s "$sp" --now 1735700000 show "$id"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out"; then
+	bad "raw control bytes in show output"
+elif grep -qF '^[[2J^[]0;pwned^G hi' "$tmp/out"; then
+	ok "escape sequences in headers shown escaped"
+else
+	bad "escaped subject not found"; sed 's/^/# /' "$tmp/out"
+fi
+expect 0 "hostile spool: list --format json" "$MXTOP" -s "$sp" --now 1735700000 list --format json
+if python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))
+bad = [m for m in l if m["bad"]]
+assert len(l) == 9 and len(bad) == 7, (len(l), len(bad))
+assert all(m["sender"] is None for m in bad)
+assert "\x1b" in [m for m in l if m["id"] == "1tSm9Y-000W7E-84"][0]["sender"]
+' "$tmp/out"; then ok "json: 9 messages, 7 bad with reasons, ESC kept as \\u001b"
+else bad "json content"
+fi
+expect 1 "show of a message not in the queue" "$MXTOP" -s "$sp" show 1tSm9Y-000W7E-99
+
+# --- machine output parses, for every command and format ---
+if [ -d "$SAMPLE/input" ]; then
+	now=$(cat "$SAMPLE/now")
+	for c in summary list diagnose; do
+		"$MXTOP" -s "$SAMPLE" --now "$now" $c --format json > "$tmp/$c.json" &&
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/$c.json" &&
+		    ok "$c --format json parses" || bad "$c --format json"
+	done
+	for c in summary list; do
+		"$MXTOP" -s "$SAMPLE" --now "$now" $c --format csv > "$tmp/$c.csv" &&
+		python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert len(rows) > 2 and len({len(r) for r in rows}) == 1, "ragged"
+' "$tmp/$c.csv" && ok "$c --format csv is rectangular" || bad "$c --format csv"
+	done
+	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$tmp/list.json")
+	"$MXTOP" -s "$SAMPLE" --now "$now" show "$id" --format json > "$tmp/show.json" &&
+	    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["history"]' "$tmp/show.json" &&
+	    ok "show --format json parses and has history" || bad "show json"
+	"$MXTOP" -s "$SAMPLE" --now "$now" summary --width 80 > "$tmp/sum.txt"
+	w=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$tmp/sum.txt")
+	[ "$w" -le 80 ] && ok "summary text fits 80 columns ($w)" || bad "summary is $w wide"
+
+	# The sample spool's story: each customer domain gets its class.
+	if python3 - "$tmp/diagnose.json" <<'EOF'
+import json, sys
+want = {
+    'northwind.example': 'offline', 'contoso.example': 'tarpit',
+    'fabrikam.example': 'tarpit', 'tailspin.example': 'ratelimit',
+    'adatum.example': 'softreject', 'litware.example': 'blocked',
+    'wingtip.example': 'hardreject', 'proseware.example': 'dns',
+    'woodgrove.example': 'loop',
+}
+got = {d['domain']: d['class'] for d in json.load(open(sys.argv[1]))['domains']}
+wrong = {d: (got.get(d), c) for d, c in want.items() if got.get(d) != c}
+for d, (g, c) in wrong.items():
+    print('# %s: %s, wanted %s' % (d, g, c))
+sys.exit(1 if wrong else 0)
+EOF
+	then ok "sample spool: every domain diagnosed as its story says"
+	else bad "sample spool diagnosis"
+	fi
+	"$MXTOP" -s "$SAMPLE" --now "$now" --class tarpit list --format json > "$tmp/tp.json"
+	python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))
+assert l and all(m["class"] == "tarpit" for m in l), l[:1]
+' "$tmp/tp.json" && ok "--class tarpit selects tarpit messages" || bad "--class"
+else
+	echo "# no sample spool: skipped its checks"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
