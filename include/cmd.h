@@ -52,6 +52,8 @@ int	cmd_show(struct ctx *, int argc, char **argv);
 int	cmd_diagnose(struct ctx *, int argc, char **argv);
 /* flush, bounce, delete, freeze, thaw: argv[0] names the action. */
 int	cmd_action(struct ctx *, int argc, char **argv);
+/* Writes the selected messages to an archive (-o, --as). */
+int	cmd_export(struct ctx *, int argc, char **argv);
 /* The curses TUI, or with c->once one screen as text. */
 int	cmd_tui(struct ctx *, int argc, char **argv);
 

@@ -91,7 +91,7 @@ static const struct {
 	{ "diagnose", cmd_diagnose },
 	{ "flush", cmd_action }, { "bounce", cmd_action },
 	{ "delete", cmd_action }, { "freeze", cmd_action },
-	{ "thaw", cmd_action }, { "tui", cmd_tui },
+	{ "thaw", cmd_action }, { "export", cmd_export }, { "tui", cmd_tui },
 };
 
 /* A number in [lo, hi], or exit 2 naming the option. */
