@@ -69,6 +69,12 @@ struct logscan_tcache {
 size_t	logscan_parse_stamp(const char *s, size_t len, time_t *t,
 	    struct logscan_tcache *tc);
 
+/* Lengths of the address token (a quoted local part may hold spaces) and
+ * of the host value ("name [ip]" then ":port") at s[0..n).  Shared with
+ * history.c: msglog lines use the same shapes. */
+size_t	logscan_addrlen(const char *s, size_t n);
+size_t	logscan_hostlen(const char *s, size_t n);
+
 /* Working memory of logscan_parse_line(); big, allocate it. */
 struct logscan_scratch {
 	struct logscan_tcache	 tc;

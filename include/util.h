@@ -67,6 +67,13 @@ char	*util_fmt_time(char *buf, size_t len, time_t t);
  * Valid UTF-8 is kept.  Returns buf. */
 char	*util_sanitize(char *buf, size_t buflen, const char *s, size_t len);
 
+/* The first occurrence of needle[0..nl) in hay[0..n), or NULL; an empty
+ * needle is found at hay.  (memmem(3), which C11 lacks.) */
+const char *util_memmem(const char *hay, size_t n, const char *needle,
+	    size_t nl);
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d. */
+int64_t	 util_days_from_civil(int64_t y, unsigned m, unsigned d);
+
 /* Length (1 to 4) of the valid UTF-8 sequence at s[0..len), or 0. */
 size_t	 util_utf8_len(const unsigned char *s, size_t len);
 

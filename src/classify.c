@@ -1,5 +1,6 @@
 /* classify.c -- delivery error text -> diagnosis class.  No I/O. */
 #include "classify.h"
+#include "util.h"
 
 #include <string.h>
 #include <strings.h>
@@ -84,20 +85,7 @@ class_advice(enum class_id c)
 static const char *
 find(const char *t, size_t n, const char *p)
 {
-	size_t		 pl = strlen(p);
-	const char	*s, *end;
-
-	if (pl == 0 || pl > n)
-		return pl == 0 ? t : NULL;
-	end = t + n - pl + 1;
-	for (s = t; s < end; s++) {
-		s = memchr(s, p[0], (size_t)(end - s));
-		if (s == NULL)
-			return NULL;
-		if (memcmp(s, p, pl) == 0)
-			return s;
-	}
-	return NULL;
+	return util_memmem(t, n, p, strlen(p));
 }
 
 static int

@@ -1,6 +1,7 @@
 /* history.c -- parses msglog/<id> (exim-spool.md section 6) into events,
  * incrementally: a msglog only grows, so a refresh feeds only new bytes. */
 #include "history.h"
+#include "spool.h"
 
 #include <sys/stat.h>
 
@@ -44,60 +45,13 @@ history_is_attempt(const struct history_event *e)
 static const char *
 find(const char *s, size_t n, const char *p)
 {
-	size_t		 pl = strlen(p);
-	const char	*q, *end;
-
-	if (pl > n)
-		return NULL;
-	end = s + n - pl + 1;
-	for (q = s; q < end; q++) {
-		q = memchr(q, p[0], (size_t)(end - q));
-		if (q == NULL)
-			return NULL;
-		if (memcmp(q, p, pl) == 0)
-			return q;
-	}
-	return NULL;
+	return util_memmem(s, n, p, strlen(p));
 }
 
 static int
 dig(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/* Length of the first token (an address) of s. */
-static size_t
-toklen(const char *s, size_t n)
-{
-	size_t	 i = 0;
-
-	if (n > 0 && s[0] == '"')
-		for (i = 1; i < n && s[i] != '"'; i++)
-			if (s[i] == '\\')
-				i++;
-	while (i < n && s[i] != ' ')
-		i++;
-	return i > n ? n : i;
-}
-
-/* Length of a host value "name [ip][:port]" at s. */
-static size_t
-hostlen(const char *s, size_t n)
-{
-	const char	*rb, *sp;
-	size_t		 i;
-
-	rb = memchr(s, ']', n);
-	sp = memchr(s, ' ', n);
-	if (rb == NULL || (sp != NULL && sp < rb && sp + 1 < s + n &&
-	    sp[1] != '['))
-		return sp != NULL ? (size_t)(sp - s) : n;
-	i = (size_t)(rb - s) + 1;
-	if (i + 1 < n && s[i] == ':' && dig(s[i + 1]))
-		for (i++; i < n && dig(s[i]); i++)
-			;
-	return i;
 }
 
 static struct history_event *
@@ -146,7 +100,7 @@ set_host(struct history *h, struct history_event *e, const char *s, size_t n)
 	else
 		return;
 	p += 2;
-	e->host = arena_strndup(&h->strings, p, hostlen(p,
+	e->host = arena_strndup(&h->strings, p, logscan_hostlen(p,
 	    n - (size_t)(p - s)));
 }
 
@@ -229,11 +183,11 @@ entry(struct history *h, const char *s, size_t n)
 			p += 18;
 			q = find(p, (size_t)(end - p), " (frozen)");
 			set_addr(h, e, p, q != NULL ? (size_t)(q - p) :
-			    toklen(p, (size_t)(end - p)));
+			    logscan_addrlen(p, (size_t)(end - p)));
 		}
 	} else if (PFX(s, n, "H=")) {
 		e = add(h, t, HIST_HOSTERR, s, n);
-		k = hostlen(s + 2, n - 2);
+		k = logscan_hostlen(s + 2, n - 2);
 		e->host = arena_strndup(&h->strings, s + 2, k);
 		p = s + 2 + k;
 		if (p < end && *p == '*')
@@ -251,7 +205,7 @@ entry(struct history *h, const char *s, size_t n)
 	    PFX(s, n, "transporting failed for ")) {
 		e = add(h, t, HIST_FAIL, s, n);
 		p = s + (s[0] == 'r' ? 19 : 24);
-		set_addr(h, e, p, toklen(p, (size_t)(end - p)));
+		set_addr(h, e, p, logscan_addrlen(p, (size_t)(end - p)));
 		q = find(p, (size_t)(end - p), " : ");
 		q = q != NULL ? q + 3 : end;
 		set_text(e, s, q);
@@ -270,7 +224,7 @@ entry(struct history *h, const char *s, size_t n)
 		while (q < end && *q == ' ')
 			q++;
 		e = add(h, t, HIST_DEFER, s, n);
-		set_addr(h, e, s, toklen(s, n));
+		set_addr(h, e, s, logscan_addrlen(s, n));
 		set_text(e, s, q);
 		set_host(h, e, q, (size_t)(end - q));
 		e->cls = class_of_text(q, (size_t)(end - q));
@@ -281,19 +235,19 @@ entry(struct history *h, const char *s, size_t n)
 	} else if (n > 24 && memcmp(end - 24, ": retry timeout exceeded",
 	    24) == 0 && find(s, n, " : ") == NULL) {
 		e = add(h, t, HIST_TIMEOUT, s, n);
-		set_addr(h, e, s, toklen(s, n));
+		set_addr(h, e, s, logscan_addrlen(s, n));
 		set_text(e, s, end - 22);
 	} else if ((p = find(s, n, " transport succeeded")) != NULL &&
 	    p + 20 == end) {
 		e = add(h, t, HIST_DELIVERED, s, n);
-		set_addr(h, e, s, toklen(s, n));
+		set_addr(h, e, s, logscan_addrlen(s, n));
 		if ((q = find(s, n, ": ")) != NULL)
 			set_text(e, s, q + 2);
 	} else if (find(s, n, ": children all complete") == NULL &&
 	    (p = find(s, n, " : ")) != NULL && k > 0 && !PFX(s, n, "no ")) {
 		/* A failure line: the main log's "**" line minus "** ". */
 		e = add(h, t, HIST_FAIL, s, n);
-		set_addr(h, e, s, toklen(s, n));
+		set_addr(h, e, s, logscan_addrlen(s, n));
 		set_host(h, e, s, (size_t)(p - s));
 		q = p + 3;
 		set_text(e, s, q);
@@ -380,26 +334,6 @@ history_parse(struct history *h, const char *buf, size_t len)
 	history_feed(h, buf, len);
 }
 
-static int
-valid_id(const char *id)
-{
-	size_t	 i, n = strlen(id);
-
-	if (n != 16 && n != 23)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = id[i];
-
-		if (i == 6 || i == n - (n == 16 ? 3 : 5)) {
-			if (c != '-')
-				return 0;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z')))
-			return 0;
-	}
-	return 1;
-}
-
 long
 history_read(struct history *h, const char *spool, const char *id)
 {
@@ -409,7 +343,7 @@ history_read(struct history *h, const char *spool, const char *id)
 	ssize_t		 r;
 	int		 fd, e;
 
-	if (!valid_id(id)) {
+	if (!spool_id_valid(id, strlen(id))) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -1,6 +1,7 @@
 /* logscan_parse.c -- one Exim main-log line into a logscan_event.  Pure:
  * no allocation, no regex; every field is found by fixed text. */
 #include "logscan.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -34,19 +35,6 @@ num(const char *s, size_t n)
 	return v;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 size_t
 logscan_parse_stamp(const char *s, size_t len, time_t *t,
@@ -82,7 +70,7 @@ logscan_parse_stamp(const char *s, size_t len, time_t *t,
 		off = num(s + n + 2, 2) * 3600 + num(s + n + 4, 2) * 60;
 		if (s[n + 1] == '-')
 			off = -off;
-		*t = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
+		*t = (time_t)(util_days_from_civil(y, mo, d) * 86400 + h * 3600 +
 		    mi * 60 + se - off);
 		return n + 6;
 	}
@@ -98,7 +86,7 @@ logscan_parse_stamp(const char *s, size_t len, time_t *t,
 	tm.tm_isdst = -1;
 	base = mktime(&tm);
 	if (base == (time_t)-1)
-		base = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600);
+		base = (time_t)(util_days_from_civil(y, mo, d) * 86400 + h * 3600);
 	if (tc != NULL) {
 		memcpy(tc->key, s, 13);
 		tc->key[13] = 1;
@@ -135,25 +123,7 @@ idlen(const char *s, size_t n)
 	return l;
 }
 
-/* Finds the literal p in s[0..n). */
-static const char *
-find(const char *s, size_t n, const char *p, size_t pl)
-{
-	const char	*q, *end;
-
-	if (pl > n)
-		return NULL;
-	end = s + n - pl + 1;
-	for (q = s; q < end; q++) {
-		q = memchr(q, p[0], (size_t)(end - q));
-		if (q == NULL)
-			return NULL;
-		if (memcmp(q, p, pl) == 0)
-			return q;
-	}
-	return NULL;
-}
-#define FIND(s, n, lit)	find((s), (n), (lit), sizeof(lit) - 1)
+#define FIND(s, n, lit)	util_memmem((s), (n), (lit), sizeof(lit) - 1)
 #define PFX(s, n, lit)	((n) >= sizeof(lit) - 1 && \
 			    memcmp((s), (lit), sizeof(lit) - 1) == 0)
 
@@ -208,8 +178,8 @@ set_addr(struct logscan_event *ev, struct out *o, const char *a, size_t n)
 
 /* Length of an address token at s: up to a space (a quoted local part may
  * hold spaces). */
-static size_t
-addrlen(const char *s, size_t n)
+size_t
+logscan_addrlen(const char *s, size_t n)
 {
 	size_t	 i = 0;
 
@@ -224,8 +194,8 @@ addrlen(const char *s, size_t n)
 }
 
 /* Host value at s ("name [ip]", then ":port" and '*'); returns its length. */
-static size_t
-hostlen(const char *s, size_t n)
+size_t
+logscan_hostlen(const char *s, size_t n)
 {
 	const char	*rb, *sp;
 	size_t		 i;
@@ -255,7 +225,7 @@ set_host(struct logscan_event *ev, struct out *o, const char *s, size_t n)
 	else
 		return;
 	h += 2;
-	ev->host = put(o, h, hostlen(h, n - (size_t)(h - s)));
+	ev->host = put(o, h, logscan_hostlen(h, n - (size_t)(h - s)));
 }
 
 /* "== addr ... defer (N)[: strerror][ H=..][ DT=..][: msg]" */
@@ -264,7 +234,7 @@ p_defer(struct logscan_event *ev, struct out *o, const char *s, size_t n)
 {
 	const char	*d, *q, *e = s + n;
 
-	set_addr(ev, o, s, addrlen(s, n));
+	set_addr(ev, o, s, logscan_addrlen(s, n));
 	d = FIND(s, n, " defer (");
 	if (d == NULL)
 		return -1;
@@ -297,7 +267,7 @@ p_fail(struct logscan_event *ev, struct out *o, const char *s, size_t n)
 	const char	*c, *e = s + n, *m;
 	size_t		 rl = sizeof(rte) - 1;
 
-	set_addr(ev, o, s, addrlen(s, n));
+	set_addr(ev, o, s, logscan_addrlen(s, n));
 	c = FIND(s, n, " : ");
 	if (c == NULL && n > rl && memcmp(e - rl, rte, rl) == 0) {
 		ev->kind = LOGSCAN_EXPIRED;
@@ -328,7 +298,7 @@ p_fail(struct logscan_event *ev, struct out *o, const char *s, size_t n)
 static int
 p_deliver(struct logscan_event *ev, struct out *o, const char *s, size_t n)
 {
-	size_t	 al = addrlen(s, n);
+	size_t	 al = logscan_addrlen(s, n);
 
 	set_addr(ev, o, s, al);
 	set_host(ev, o, s + al, n - al);
@@ -348,7 +318,7 @@ p_rcpt(struct logscan_event *ev, struct out *o, const char *s, size_t n,
 
 	temp = r - s >= 12 && memcmp(r - 12, "temporarily ", 12) == 0;
 	a = r + sizeof("rejected RCPT ") - 1;
-	al = addrlen(a, (size_t)(e - a));
+	al = logscan_addrlen(a, (size_t)(e - a));
 	set_addr(ev, o, a, al);
 	m = FIND(a, (size_t)(e - a), ": ");
 	m = m != NULL ? m + 2 : e;
@@ -364,7 +334,7 @@ p_rcpt(struct logscan_event *ev, struct out *o, const char *s, size_t n,
 		if (PFX(b, (size_t)(e - b), ": ")) {
 			b += 2;
 			if (FIND(b, (size_t)(e - b), " : ") != NULL)
-				ev->host = put(o, b, hostlen(b,
+				ev->host = put(o, b, logscan_hostlen(b,
 				    (size_t)(e - b)));
 		}
 		return 1;
@@ -417,7 +387,7 @@ p_warn(struct logscan_event *ev, struct out *o, const char *s, size_t n,
 	if (m < e && FIND(m, (size_t)(e - m), "] : ") != NULL &&
 	    ev->text[0] != '\0' && memchr(m, '[', (size_t)(e - m)) != NULL &&
 	    !PFX(m, (size_t)(e - m), "Could not"))
-		ev->host = put(o, m, hostlen(m, (size_t)(e - m)));
+		ev->host = put(o, m, logscan_hostlen(m, (size_t)(e - m)));
 	return 1;
 }
 
@@ -524,7 +494,7 @@ logscan_parse_line(const char *line, size_t len, struct logscan_event *ev,
 		return p_warn(ev, &o, s, n, w);
 	if (ev->id[0] != '\0' && PFX(s, n, "H=") &&
 	    FIND(s, n, " F=<") == NULL) {
-		k = hostlen(s + 2, n - 2);
+		k = logscan_hostlen(s + 2, n - 2);
 		ev->host = put(&o, s + 2, k);
 		r = s + 2 + k;
 		if (r < e && *r == '*')

@@ -1,5 +1,6 @@
 /* util.c -- allocation, arenas, interning, durations, sizes and the
  * sanitizer that keeps untrusted bytes away from terminals. */
+#define _GNU_SOURCE		/* memmem(3) */
 #include "util.h"
 
 #include <ctype.h>
@@ -362,9 +363,14 @@ util_parse_duration(const char *s, int64_t *secs)
 	return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+const char *
+util_memmem(const char *hay, size_t n, const char *needle, size_t nl)
+{
+	return memmem(hay, n, needle, nl);
+}
+
+int64_t
+util_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era;
 	unsigned yoe, doy, doe;
@@ -416,7 +422,7 @@ util_parse_time(const char *s, time_t *t)
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    se > 60 || h < 0 || mi < 0 || se < 0)
 		return -1;
-	secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	secs = util_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
 	    h * 3600 + mi * 60 + se;
 	if (*p == 'Z' && p[1] == '\0')
 		p++;
