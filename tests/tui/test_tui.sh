@@ -1,0 +1,152 @@
+#!/bin/bash
+# test_tui.sh -- the TUI end to end in tmux, as tmux's own regress tests do:
+# a private server (-L), no config, a fixed 100x30 window, send-keys, and
+# capture-pane polled for a marker (never a bare sleep).  Open, sort,
+# filter, drill into a domain and a message, a header with an escape
+# sequence (shown escaped), resize, quit.  Runs on a copy of the sample
+# spool with its "now" pinned; no Exim needed.  Exit 77 without tmux.
+#
+#	MXTOP=./mxtop SAMPLE=sample-spool bash tests/tui/test_tui.sh
+set -u
+command -v tmux >/dev/null 2>&1 || { echo "tmux missing: skipped"; exit 77; }
+MXTOP=$(cd "$(dirname "${MXTOP:-./mxtop}")" && pwd)/$(basename "${MXTOP:-./mxtop}")
+SAMPLE=${SAMPLE:-sample-spool}
+[ -d "$SAMPLE/input" ] || { echo "no sample spool: skipped"; exit 77; }
+NOW=$(cat "$SAMPLE/now" 2>/dev/null || echo 1762500000)
+TMP=$(mktemp -d /tmp/mxtop-tui.XXXXXX)
+T="tmux -L mxt$$ -f /dev/null"
+fails=0
+trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+
+cp -a "$SAMPLE" "$TMP/spool"
+
+# A message whose Subject carries an OSC title and a colour sequence.  The
+# -H header line's length prefix counts the header's bytes with its \n.
+EVIL=$(python3 - "$TMP/spool" <<'EOF'
+import os, re, sys
+spool = sys.argv[1]
+for root, _, files in os.walk(os.path.join(spool, "input")):
+    for f in sorted(files):
+        if not f.endswith("-H"):
+            continue
+        p = os.path.join(root, f)
+        data = open(p, "rb").read()
+        m = re.search(rb"^(\d{3,})([ A-Z*])( ?Subject: )[^\n]*\n", data, re.M)
+        if not m:
+            continue
+        text = m.group(3).lstrip() + b"\x1b]0;pwned\x07\x1b[31mred alert\n"
+        line = b"%03d%s %s" % (len(text), m.group(2), text)
+        data = data[:m.start()] + line + data[m.end():]
+        st = os.stat(p)
+        open(p, "wb").write(data)
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+        print(f[:-2])
+        sys.exit(0)
+EOF
+)
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); $T capture-pane -p | sed 's/^/| /'; }
+
+# Polls the screen until it shows (or, with !, stops showing) a pattern.
+wait_for() {
+	local neg=false i
+	[ "$1" = ! ] && { neg=true; shift; }
+	for i in $(seq 1 100); do
+		if $T capture-pane -p | grep -q -F -- "$1"; then
+			$neg || return 0
+		else
+			$neg && return 0
+		fi
+		sleep 0.1
+	done
+	fail "waiting for $($neg && echo "no ")'$1'"
+	return 1
+}
+
+screen() { $T capture-pane -p; }
+
+$T new-session -d -x 100 -y 30 \
+    "env TERM=${TEST_TERM:-tmux-256color} LANG=${TEST_LANG:-C.UTF-8} \
+    $MXTOP -s $TMP/spool --now $NOW -d 1; echo MXTOP-EXITED \$?; sleep 60"
+
+# Open: header, column header, rows.
+wait_for "DOMAIN" || exit 1
+wait_for "msgs"
+screen | head -1 | grep -q "^mxtop " || fail "header line"
+screen | grep -q "spool $TMP/spool" || fail "spool in the header"
+FIRST=$(screen | sed -n 5p | awk '{print $1}')
+
+# Sort: s cycles, S reverses.
+$T send-keys s
+wait_for "sorted by age"
+$T send-keys S
+wait_for "sorted by age, reversed"
+$T send-keys s s s
+wait_for "sorted by name, reversed"
+
+# Filter: the status line shows the command line.
+$T send-keys / 
+wait_for "Filter: _"
+$T send-keys "domain:$FIRST" Enter
+wait_for "filter domain:$FIRST"
+wait_for "mxtop summary --domain $FIRST"
+[ "$(screen | sed -n '5,28p' | grep -c '\.')" -eq 1 ] || fail "one domain after the filter"
+
+# Drill down: domain -> messages -> message -> body, and back.
+$T send-keys Enter
+wait_for "RECIPIENTS"
+wait_for "mxtop list --domain $FIRST"
+$T send-keys Enter
+wait_for "Envelope"
+wait_for "Recipients ("
+$T send-keys B
+wait_for "Body of"
+$T send-keys B
+wait_for "Envelope"
+$T send-keys q
+wait_for "RECIPIENTS"
+$T send-keys q
+wait_for "DOMAIN"
+
+# The message with the escape sequence in its Subject: shown escaped.
+if [ -n "$EVIL" ]; then
+	$T send-keys / C-u "id:$EVIL" Enter
+	wait_for "filter id:$EVIL"
+	$T send-keys Enter
+	wait_for "RECIPIENTS"
+	$T send-keys Enter
+	wait_for "Envelope"
+	$T send-keys G
+	wait_for "^[]0;pwned^G^[[31mred alert"
+	screen | grep -q "Subject: \^\[\]0;pwned" || fail "escaped subject"
+	$T send-keys q q
+	wait_for "DOMAIN"
+else
+	fail "no message with a Subject header to plant the escape in"
+fi
+
+# Diagnose and help.
+$T send-keys d
+wait_for "Diagnose "
+$T send-keys q '?'
+wait_for "rescan the spool now"
+$T send-keys Escape
+wait_for "DOMAIN"
+
+# Resize: 80x24 drops the SIZE and FROZEN columns; back to 100 has them.
+$T send-keys / C-u Enter
+wait_for "filter none"
+$T resize-window -x 80 -y 24
+wait_for ! "FROZEN"
+screen | LC_ALL=C.UTF-8 python3 -c 'import sys; sys.exit(any(len(l.rstrip("\n")) > 80 for l in sys.stdin))' ||
+    fail "lines over 80"
+[ "$(screen | wc -l)" -le 24 ] || fail "more than 24 lines"
+$T resize-window -x 100 -y 30
+wait_for "FROZEN"
+
+# Quit from the top screen.
+$T send-keys q
+wait_for "MXTOP-EXITED 0"
+
+[ "$fails" -eq 0 ] && echo "test_tui: ok" || echo "test_tui: $fails failed"
+[ "$fails" -eq 0 ]
