@@ -106,7 +106,7 @@ deps:
 	fi
 
 demo: deps $(BIN)
-	./$(BIN) -s sample-spool -l sample-spool/log \
+	./$(BIN) -s sample-spool -l sample-spool/log --since 7d \
 	    --now "$$(cat sample-spool/now 2>/dev/null || date +%s)"
 
 install: $(BIN)

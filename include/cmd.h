@@ -17,6 +17,7 @@ struct ctx {
 	struct select	*sel;
 	struct fmt_opts	 fmt;
 	time_t		 now;
+	int		 now_set;	/* --now was given: time is pinned */
 	enum stats_order order;
 	int		 reverse;
 	int		 threads;

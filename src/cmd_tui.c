@@ -611,9 +611,7 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	t.c = c;
 	t.now = c->now;
-	/* XXX main.c does not say whether --now was given; a start time
-	 * that is not the clock's means it was. */
-	t.pinned = llabs((long long)(c->now - time(NULL))) > 2;
+	t.pinned = c->now_set;
 	t.v = view_new(cs != NULL && strcmp(cs, "UTF-8") == 0);
 	view_set_select(t.v, c->sel, 0, NULL);
 	view_set_order(t.v, order_name(c->order), c->reverse);

@@ -232,6 +232,7 @@ main(int argc, char **argv)
 				    optarg);
 				return 2;
 			}
+			c.now_set = 1;
 			break;
 		case O_SINCE:
 			since = optarg;
