@@ -1,0 +1,21 @@
+/* fmt_priv.h -- helpers shared by the fmt module's files (fmt.c,
+ * fmt_show.c, fmt_diag.c); not part of its contract (fmt.h). */
+#ifndef MXTOP_FMT_PRIV_H
+#define MXTOP_FMT_PRIV_H
+#include <stddef.h>
+#include <stdio.h>
+
+struct stats_diag;
+struct stats_evidence;
+
+/* A JSON string, or null for NULL. */
+void		 fmt_jstr(FILE *, const char *s);
+/* Sanitized copy of s for text output, cut to w columns (0: no cut). */
+const char	*fmt_clean(char *buf, size_t len, const char *s, int w);
+/* s without its leading blanks. */
+const char	*fmt_trim(const char *s);
+/* The diagnosis fields shared by summary and diagnose (",\"class\":..."). */
+void		 fmt_json_diag(FILE *, const struct stats_diag *);
+void		 fmt_json_evidence(FILE *, const struct stats_evidence *);
+
+#endif
