@@ -2,10 +2,26 @@
  *
  * Every command is an argv array run with posix_spawnp(3), never through
  * a shell.  Message ids are checked with spool_id_valid() before they
- * reach an argv. */
+ * reach an argv.
+ *
+ * Acting on messages has three parts, shared by `mxtop flush ...` and the
+ * TUI:
+ *   1. a plan (mta_plan_new): which messages, how many recipients, which
+ *      domains, oldest and newest, a sample; pure, from a snapshot;
+ *   2. a job (mta_job_new ... mta_job_free): runs Exim on the plan's items,
+ *      paced, without ever blocking longer than the timeout given to
+ *      mta_job_step(), so a curses loop can drive it;
+ *   3. per-item results, read back from the spool and the msglog.
+ * Nothing here prints, exits, or installs signal handlers. */
 #ifndef MXTOP_MTA_H
 #define MXTOP_MTA_H
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct spool_snap;			/* spool.h */
+struct select;				/* select.h */
 
 struct mta {
 	const char	*exim;		/* binary; NULL: "exim", then "exim4" */
@@ -21,5 +37,237 @@ int	mta_capture(char *const argv[], char *out, size_t outlen);
 /* Asks Exim for its spool directory (exim [-C cfg] -bP spool_directory).
  * Returns 0 and fills dir, or -1. */
 int	mta_spool_dir(const struct mta *, char *dir, size_t len);
+
+/* ---- Actions and results ---- */
+
+enum mta_action {
+	MTA_FLUSH,		/* exim -oB 1 -M id: forced delivery, one per
+				 * process */
+	MTA_BOUNCE,		/* exim -Mg id...: give up, the sender gets a
+				 * bounce */
+	MTA_DELETE,		/* exim -Mrm id...: remove, no bounce */
+	MTA_FREEZE,		/* exim -Mf id... */
+	MTA_THAW		/* exim -Mt id... */
+};
+
+/* "flush", "bounce", "delete", "freeze", "thaw". */
+const char	*mta_action_name(enum mta_action);
+/* The action named s; returns 0, or -1 if s names none. */
+int		 mta_action_parse(const char *s, enum mta_action *);
+/* Exim's option for the action: "-M", "-Mg", "-Mrm", "-Mf", "-Mt". */
+const char	*mta_action_flag(enum mta_action);
+
+enum mta_result {
+	MTA_R_PENDING = 0,	/* not finished (yet) */
+	MTA_R_DONE,		/* reached the asked state (flush: delivered,
+				 * i.e. gone from the spool) */
+	MTA_R_DEFERRED,		/* flush: still queued; cls says why */
+	MTA_R_FAILED,		/* Exim refused or reported an error */
+	MTA_R_GONE,		/* gone or changed (-H inode/mtime) before we
+				 * acted: not touched */
+	MTA_R_LOCKED,		/* being delivered by Exim right now: not
+				 * touched */
+	MTA_R_SKIPPED		/* not started: cancelled, stopped, bad id */
+};
+
+/* "pending", "done", "deferred", "failed", "gone", "locked", "skipped". */
+const char	*mta_result_name(enum mta_result);
+
+/* One message to act on, and (filled in by the job) what came of it.  A
+ * plain record: copy it freely. */
+struct mta_item {
+	char		 id[24];	/* a valid Exim id (SPOOL_ID_MAX + 1) */
+	ino_t		 h_ino;		/* -H as planned; 0: no identity check */
+	int64_t		 h_mtime_ns;
+	int64_t		 arrival;	/* seconds, 0 unknown */
+	uint32_t	 nrcpt;		/* pending recipients */
+	char		 domains[128];	/* pending recipients' domains,
+					 * "a.example,b.example", cut with
+					 * "..." when long */
+	/* Results. */
+	enum mta_result	 result;
+	int		 cls;		/* enum class_id of a deferral (or of
+					 * a failure), 0 none */
+	char		 detail[256];	/* Exim's words, or ours; "" none */
+	double		 t_start, t_end;	/* monotonic seconds, 0 unset */
+};
+
+/* ---- The plan ---- */
+
+#define MTA_PLAN_SAMPLE	5		/* items[0..5) are "the sample" */
+
+struct mta_plan_domain {
+	char		*name;		/* owned by the plan */
+	size_t		 msgs;		/* planned messages with a pending
+					 * recipient there */
+	size_t		 rcpts;		/* pending recipients there */
+};
+
+struct mta_plan {
+	struct mta_item	*items;		/* n items, oldest first */
+	size_t		 n;
+	size_t		 nrcpts;	/* pending recipients of all items */
+	struct mta_plan_domain *domains;	/* by msgs, descending */
+	size_t		 ndomains;
+	int64_t		 oldest, newest;	/* arrival seconds; 0 if n == 0 */
+	size_t		 nfrozen;	/* items frozen now */
+	size_t		 nactive;	/* items being delivered now */
+	size_t		 nmissing;	/* ids asked for but not in the snap */
+	size_t		 ncut;		/* selected but left out by max */
+};
+
+/* Builds the plan of the messages of snap that sel selects at time now
+ * (sel NULL: all).  With ids (nids entries, each validated by the
+ * caller), only messages with those ids, in the order given, duplicates
+ * dropped; ids not in the snapshot are counted in nmissing and left out.
+ * max > 0 keeps at most max items (the rest are counted in ncut).
+ * Bad (unreadable) messages are planned too: Exim may handle them.  The
+ * plan copies what it keeps: snap may be freed afterwards.  Never NULL;
+ * mta_plan_free() it. */
+struct mta_plan	*mta_plan_new(const struct spool_snap *snap,
+		    const struct select *sel, time_t now,
+		    const char *const *ids, size_t nids, long max);
+void		 mta_plan_free(struct mta_plan *);	/* NULL is a no-op */
+
+/* ---- Building and showing argv ---- */
+
+/* Ids per Exim process for the action under pace (NULL: defaults): 1 for
+ * flush, else pace->batch (default MTA_BATCH). */
+#define MTA_BATCH	50
+struct mta_pace;
+size_t	 mta_batch_size(enum mta_action, const struct mta_pace *);
+
+/* The argv that runs the action on ids[0..nids): "exim [-C cfg] -Mf id
+ * ...", for flush "exim [-C cfg] -oB 1 -M id" (-oB 1: one message per
+ * SMTP connection, so Exim does not pass a working connection on to the
+ * rest of the backlog behind the pacing's back).  Returns a
+ * NULL-terminated array in one allocation (caller free()s it), or NULL
+ * with errno EINVAL if nids is 0 or an id is not a valid Exim id.
+ * m->exim NULL gives "exim" (see mta_job_new()). */
+char	**mta_argv(const struct mta *, enum mta_action, const char *const *ids,
+	    size_t nids);
+/* Writes argv as a shell would need it typed (words with anything but
+ * [A-Za-z0-9_./:=@%+,-] single-quoted) into buf.  Returns buf. */
+char	*mta_argv_str(char *const argv[], char *buf, size_t len);
+
+/* Parses one line an -Mf/-Mt/-Mrm/-Mg process wrote ("Message <id> is now
+ * frozen", "Message <id> is locked", ...).  Returns 1 and fills id (at
+ * least 24 bytes) and *res when the line reports on one message, else 0
+ * ("Continuing, to ensure all files removed", blank lines). */
+int	 mta_parse_line(enum mta_action, const char *line, char *id,
+	    enum mta_result *res);
+
+/* ---- Pacing: a token bucket ---- */
+
+struct mta_bucket {
+	double	 rate;		/* tokens per second; <= 0: unlimited */
+	double	 burst;		/* most tokens held, >= 1 */
+	double	 tokens;
+	double	 last;		/* time of the last refill */
+};
+
+/* Starts full (burst tokens) at time now (seconds, any monotonic clock).
+ * burst < 1 means 1. */
+void	 mta_bucket_init(struct mta_bucket *, double rate, double burst,
+	    double now);
+/* Takes up to want whole tokens at time now; returns how many (0 to
+ * want).  Unlimited buckets always give want. */
+int	 mta_bucket_take(struct mta_bucket *, int want, double now);
+/* Seconds from now until one token is available (0 if one is). */
+double	 mta_bucket_wait(const struct mta_bucket *, double now);
+/* Changes the rate at time now, keeping the tokens earned so far. */
+void	 mta_bucket_set_rate(struct mta_bucket *, double rate, double now);
+
+/* ---- The job: runs a plan's items, paced, non-blocking ---- */
+
+struct mta_pace {
+	double		 rate;		/* messages per second; 0: unlimited */
+	double		 burst;		/* token bucket depth; 0: 1 */
+	int		 parallel;	/* Exim processes at once; 0: 1 */
+	size_t		 batch;		/* ids per -Mf/-Mt/-Mrm/-Mg; 0:
+					 * MTA_BATCH */
+	int		 adaptive;	/* flush: follow the primary's health
+					 * (halve the rate on tarpit, ratelimit
+					 * or offline deferrals, recover by
+					 * 1/8 per success up to the starting
+					 * rate, stop after MTA_ADAPT_STOP
+					 * such deferrals in a row); without
+					 * a rate it starts at MTA_ADAPT_RATE */
+	double		 min_rate;	/* adaptive floor; 0: MTA_ADAPT_MIN */
+};
+
+#define MTA_ADAPT_RATE	5.0		/* messages per second */
+#define MTA_ADAPT_MIN	0.1
+#define MTA_ADAPT_STOP	4
+
+struct mta_progress {
+	size_t		 total;		/* items in the job */
+	size_t		 finished;	/* items with a result */
+	size_t		 running;	/* Exim processes running */
+	size_t		 n[MTA_R_SKIPPED + 1];	/* items per result */
+	double		 elapsed;	/* seconds since mta_job_new() */
+	double		 rate;		/* current pace limit (0: none) */
+	double		 throughput;	/* items finished per second so far */
+	double		 eta;		/* seconds left, -1 unknown */
+	int		 stopping;	/* cancelled or stopped: no new starts */
+	const char	*stop_reason;	/* NULL, or why the job stopped early
+					 * (valid until mta_job_free()) */
+};
+
+/* A change of pace (adaptive), for the closing summary. */
+struct mta_rate_point {
+	double		 t;		/* seconds since the job started */
+	double		 rate;		/* messages per second from then on */
+	size_t		 finished;	/* items finished at that time */
+};
+
+struct mta_job;				/* opaque */
+
+/* A job acting on copies of items[0..n).  spool is the spool directory,
+ * used to check each message right before acting (-H still there, same
+ * inode and mtime, -D not locked; else gone/locked) and to read results.
+ * pace may be NULL (unlimited, one process).  Ids that are not valid
+ * Exim ids end up skipped, never in an argv.  With m->exim NULL, "exim"
+ * is used if found in PATH, else "exim4".  Nothing runs until
+ * mta_job_step().  Never NULL. */
+struct mta_job	*mta_job_new(const struct mta *, const char *spool,
+		    enum mta_action, const struct mta_item *items, size_t n,
+		    const struct mta_pace *pace);
+
+/* Starts what the pace allows, reads the children's output, reaps those
+ * that finished and records their results; waits at most timeout_ms
+ * (0: just poll) for something to happen.  Children run in their own
+ * process group (a terminal's Ctrl-C does not reach them) with stdin
+ * from /dev/null.  Returns 1 while the job is running, 0 when every item
+ * has a result, -1 with errno on a system error (the job can still be
+ * cancelled and stepped to its end). */
+int	 mta_job_step(struct mta_job *, int timeout_ms);
+
+/* Stops starting new processes; running ones finish normally and items
+ * never started become skipped ("cancelled").  Keep calling
+ * mta_job_step() until it returns 0.  reason may be NULL. */
+void	 mta_job_cancel(struct mta_job *, const char *reason);
+
+void	 mta_job_progress(const struct mta_job *, struct mta_progress *);
+
+/* The next item that got its result since the last call, in the order
+ * results came in, or NULL.  Valid until mta_job_free(). */
+const struct mta_item *mta_job_reap(struct mta_job *);
+
+/* All items (results so far), in plan order; *n gets the count.  Valid
+ * until mta_job_free(). */
+const struct mta_item *mta_job_items(const struct mta_job *, size_t *n);
+
+/* The pace over time: points[0] is the starting rate.  Valid until the
+ * next mta_job_step(). */
+const struct mta_rate_point *mta_job_rates(const struct mta_job *,
+		    size_t *n);
+
+/* Kills nothing: call it after mta_job_step() returned 0 (running
+ * children would be waited for here).  NULL is a no-op. */
+void	 mta_job_free(struct mta_job *);
+
+/* Monotonic clock in seconds, the time base of t_start/t_end. */
+double	 mta_now(void);
 
 #endif
