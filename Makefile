@@ -28,7 +28,7 @@ TEST_SRC    = $(wildcard tests/check_*.c)
 TEST_BIN    = $(TEST_SRC:tests/%.c=$(O)/%)
 TOOL_SRC    = $(wildcard tests/tools/*.c)
 TOOL_BIN    = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
-HDRS        = $(wildcard include/*.h)
+HDRS        = $(wildcard include/*.h src/*.h)
 BIN        ?= mxtop
 
 all: $(BIN) tools
