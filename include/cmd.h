@@ -45,6 +45,16 @@ struct ctx {
 	int		 headers_only, manifest_only;
 };
 
+struct spool_snap;
+
+/* The stats of c's selection over snapshot s, each domain diagnosed from
+ * the main log (-l, else <spool>/log, else Debian's; else the msglogs),
+ * sorted as asked.  domain, unless NULL, gets a row even with nothing
+ * queued.  For a --class selection, read the msglogs first
+ * (stats_read_msglogs()).  The caller frees with stats_free(). */
+struct stats	*cmd_stats(struct ctx *c, struct spool_snap *s,
+		    const char *domain);
+
 /* Each returns the process exit status (0 ok, 1 partial, 2 error) and
  * reports errors on stderr as "mxtop: ...". */
 int	cmd_summary(struct ctx *, int argc, char **argv);

@@ -52,18 +52,13 @@ find_log(const struct ctx *c, char *buf, size_t len)
 	return NULL;
 }
 
-/* The stats of the selection, with the diagnosis of each domain.  The
- * msglogs are read first when the selection needs each message's class. */
-static struct stats *
-diagnosed(struct ctx *c, struct spool_snap *s, const char *domain)
+struct stats *
+cmd_stats(struct ctx *c, struct spool_snap *s, const char *domain)
 {
 	struct stats_diag_opts o;
 	struct stats *st;
-	struct stats_msglogs *ml = NULL;
 	char err[512], logbuf[4096];
 
-	if (select_has(c->sel, "class"))
-		ml = stats_read_msglogs(s);
 	st = stats_build(s, c->sel, c->now);
 	memset(&o, 0, sizeof(o));
 	o.log = find_log(c, logbuf, sizeof(logbuf));
@@ -73,8 +68,22 @@ diagnosed(struct ctx *c, struct spool_snap *s, const char *domain)
 	o.domain = domain;
 	if (stats_diagnose(st, s, &o, err, sizeof(err)) < 0)
 		fprintf(stderr, "mxtop: %s (using the msglogs)\n", err);
-	stats_msglogs_free(ml);
 	stats_sort(st, c->order, c->reverse);
+	return st;
+}
+
+/* cmd_stats(), reading the msglogs first when the selection needs each
+ * message's class. */
+static struct stats *
+diagnosed(struct ctx *c, struct spool_snap *s, const char *domain)
+{
+	struct stats_msglogs *ml = NULL;
+	struct stats *st;
+
+	if (select_has(c->sel, "class"))
+		ml = stats_read_msglogs(s);
+	st = cmd_stats(c, s, domain);
+	stats_msglogs_free(ml);
 	return st;
 }
 

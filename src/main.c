@@ -26,10 +26,16 @@ usage(FILE *f)
 "  summary                 per-domain queue table with qshape age buckets\n"
 "  list                    one row per message\n"
 "  show ID...              one message in full\n"
+"  diagnose [DOMAIN]       why mail is stuck: class, evidence, advice\n"
+"  flush|bounce|delete|freeze|thaw [selection] [--dry-run] [--yes]\n"
+"        [--rate N/s] [--parallel N] [--max N] [--adaptive] [--ids-from F]\n"
+"  export -o FILE [--as tar.gz|tar.xz|zip|mbox] [--headers-only]\n"
+"        [--manifest-only] [--force]\n"
+"  (no command)            the terminal interface; --once prints one screen\n"
 "selection (combined with AND; a key given twice is ORed):\n"
 "  --domain PAT  --sender PAT  --rcpt PAT   (glob, or ~regex)\n"
 "  --older-than DUR  --younger-than DUR     (90s, 15m, 2h, 3d)\n"
-"  --frozen[=no]  --bad[=no]  --id ID\n"
+"  --frozen[=no]  --bad[=no]  --id ID  --class CLASS\n"
 "see mxtop(1)\n", f);
 }
 

@@ -100,6 +100,17 @@ compare() {
 	else
 		bad "$what: the spool changed while mxtop read it"
 	fi
+	# Without -s, the spool comes from Exim itself (exim -bP
+	# spool_directory), asked with the sandbox's config only.
+	if env -u MXTOP_SPOOL "$MXTOP" --exim "$EXIM" --exim-config "$SB_CONF" \
+	    list --format ids > "$SB_DIR/found.txt" &&
+	    "$MXTOP" -s "$SB_SPOOL" list --format ids > "$SB_DIR/given.txt" &&
+	    cmp -s "$SB_DIR/found.txt" "$SB_DIR/given.txt" &&
+	    [ -s "$SB_DIR/found.txt" ]; then
+		ok "$what: the default spool is the one Exim names"
+	else
+		bad "$what: default spool discovery"
+	fi
 	# show on one message with a deleted header: not shown as live.
 	local id
 	id=$(python3 -c 'import json,sys; l=json.load(open(sys.argv[1])); print([m["id"] for m in l if m["sender"].startswith("hr")][0])' "$SB_DIR/list.json")
