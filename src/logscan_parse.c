@@ -259,25 +259,47 @@ p_defer(struct logscan_event *ev, struct out *o, const char *s, size_t n)
 	return 1;
 }
 
-/* "** addr ... : msg[ DT=t]" and "** addr[ <p>]: retry timeout exceeded" */
+/* "** addr ... : msg[ DT=t]", Exim 4.96's "** addr R=r T=t H=h [ip]*: msg",
+ * and the short forms "** addr[ <p>]: retry timeout exceeded" and
+ * "** addr: Too many "Received" headers - suspected mail loop". */
 static int
 p_fail(struct logscan_event *ev, struct out *o, const char *s, size_t n)
 {
-	static const char rte[] = ": retry timeout exceeded";
-	const char	*c, *e = s + n, *m;
-	size_t		 rl = sizeof(rte) - 1;
+	static const char rte[] = "retry timeout exceeded";
+	const char	*c, *e = s + n, *m = NULL, *h, *q;
+	size_t		 al = logscan_addrlen(s, n), hl;
 
-	set_addr(ev, o, s, logscan_addrlen(s, n));
-	c = FIND(s, n, " : ");
-	if (c == NULL && n > rl && memcmp(e - rl, rte, rl) == 0) {
-		ev->kind = LOGSCAN_EXPIRED;
-		ev->text = put(o, e - rl + 2, rl - 2);
-		return 1;
-	}
-	if (c == NULL)
+	set_addr(ev, o, s, al);
+	if ((c = FIND(s, n, " : ")) != NULL) {
+		set_host(ev, o, s, (size_t)(c - s));
+		m = c + 3;
+	} else if ((h = FIND(s, n, " H=")) != NULL) {
+		/* The host group, then an optional '*', then ": ". */
+		hl = logscan_hostlen(h + 3, (size_t)(e - h - 3));
+		q = h + 3 + hl;
+		if (q < e && *q == '*')
+			q++;
+		if (e - q < 2 || q[0] != ':' || q[1] != ' ')
+			return -1;
+		set_host(ev, o, s, (size_t)(q - s));
+		m = q + 2;
+	} else if ((q = FIND(s, n, ": ")) != NULL &&
+	    FIND(s, (size_t)(q - s), " R=") == NULL) {
+		/* Short form: the address (and a <parent>) end at ": ". */
+		if (al > (size_t)(q - s))
+			al = (size_t)(q - s);
+		if (al > 0 && s[al - 1] == ':')
+			al--;
+		set_addr(ev, o, s, al);
+		m = q + 2;
+		if ((size_t)(e - m) == sizeof(rte) - 1 &&
+		    memcmp(m, rte, sizeof(rte) - 1) == 0) {
+			ev->kind = LOGSCAN_EXPIRED;
+			ev->text = put(o, m, (size_t)(e - m));
+			return 1;
+		}
+	} else
 		return -1;
-	set_host(ev, o, s, (size_t)(c - s));
-	m = c + 3;
 	/* +deliver_time puts DT= after the message on "**" lines. */
 	if (e - m > 4) {
 		const char *p = e;

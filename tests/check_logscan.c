@@ -108,6 +108,27 @@ static const struct row rows[] = {
 	  ": Too many \"Received\" headers - suspected mail loop", 1,
 	  LOGSCAN_FAIL, CLASS_LOOP, 1735689600, "1tSm9Y-00000000W7E-132G",
 	  "userx@myhost.test.ex", "myhost.test.ex", "" },
+	/* Real Exim 4.96 lines from the sample spool's log: "]*: " after
+	 * the host on a failure, and the short form of a loop failure. */
+	{ "2025-11-06 10:00:04 1vGjfl-0004ML-1m ** junk745@wingtip.example "
+	  "R=relay T=remote_smtp H=127.0.1.12 [127.0.1.12]*: SMTP error from "
+	  "remote mail server after RCPT TO:<junk745@wingtip.example>: 550 "
+	  "5.1.1 <junk745@wingtip.example>: Recipient address rejected: User "
+	  "unknown in virtual mailbox table", 1, LOGSCAN_FAIL,
+	  CLASS_HARDREJECT, 1762423204, "1vGjfl-0004ML-1m",
+	  "junk745@wingtip.example", "wingtip.example",
+	  "127.0.1.12 [127.0.1.12]" },
+	{ "2025-11-07 08:40:02 1vGbFB-0002iw-1h ** carol@litware.example "
+	  "R=relay T=remote_smtp H=127.0.1.11 [127.0.1.11]: SMTP error from "
+	  "remote mail server after RCPT TO:<carol@litware.example>: 550 5.7.1 "
+	  "Service unavailable; client [127.0.0.1] blocked using "
+	  "zen.spamhaus.example", 1, LOGSCAN_FAIL, CLASS_BLOCKED, 1762504802,
+	  "1vGbFB-0002iw-1h", "carol@litware.example", "litware.example",
+	  "127.0.1.11 [127.0.1.11]" },
+	{ "2025-11-06 10:00:05 1vGwmh-0005Wq-1Y ** dave@woodgrove.example: Too "
+	  "many \"Received\" headers - suspected mail loop", 1, LOGSCAN_FAIL,
+	  CLASS_LOOP, 1762423205, "1vGwmh-0005Wq-1Y", "dave@woodgrove.example",
+	  "woodgrove.example", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** b@known.ex: retry "
 	  "timeout exceeded", 1, LOGSCAN_EXPIRED, CLASS_NONE, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "b@known.ex", "known.ex", "" },
