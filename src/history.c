@@ -54,6 +54,21 @@ dig(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* In "addr R=r T=t H=host [ip]*: text", the ": " after the host group,
+ * or NULL. */
+static const char *
+fail_host_end(const char *s, size_t n)
+{
+	const char *h = find(s, n, " R="), *e = s + n, *q;
+
+	if (h == NULL || (h = find(s, n, " H=")) == NULL)
+		return NULL;
+	q = h + 3 + logscan_hostlen(h + 3, (size_t)(e - h - 3));
+	if (q < e && *q == '*')
+		q++;
+	return e - q >= 2 && q[0] == ':' && q[1] == ' ' ? q : NULL;
+}
+
 static struct history_event *
 add(struct history *h, time_t t, enum history_kind k, const char *line,
     size_t n)
@@ -205,9 +220,15 @@ entry(struct history *h, const char *s, size_t n)
 	    PFX(s, n, "transporting failed for ")) {
 		e = add(h, t, HIST_FAIL, s, n);
 		p = s + (s[0] == 'r' ? 19 : 24);
-		set_addr(h, e, p, logscan_addrlen(p, (size_t)(end - p)));
-		q = find(p, (size_t)(end - p), " : ");
-		q = q != NULL ? q + 3 : end;
+		k = logscan_addrlen(p, (size_t)(end - p));
+		/* Exim 4.96 writes "for <addr>: <text>". */
+		set_addr(h, e, p, k > 0 && p[k - 1] == ':' ? k - 1 : k);
+		if ((q = find(p, (size_t)(end - p), " : ")) != NULL)
+			q += 3;
+		else if ((q = find(p, (size_t)(end - p), ": ")) != NULL)
+			q += 2;
+		else
+			q = end;
 		set_text(e, s, q);
 		e->cls = class_of_text(q, (size_t)(end - q));
 		if (e->cls == CLASS_NONE)
@@ -244,12 +265,14 @@ entry(struct history *h, const char *s, size_t n)
 		if ((q = find(s, n, ": ")) != NULL)
 			set_text(e, s, q + 2);
 	} else if (find(s, n, ": children all complete") == NULL &&
-	    (p = find(s, n, " : ")) != NULL && k > 0 && !PFX(s, n, "no ")) {
-		/* A failure line: the main log's "**" line minus "** ". */
+	    k > 0 && !PFX(s, n, "no ") && ((p = find(s, n, " : ")) != NULL ||
+	    (p = fail_host_end(s, n)) != NULL)) {
+		/* A failure line: the main log's "**" line minus "** ", with
+		 * " : " or (Exim 4.96) "H=host [ip]*: " before the text. */
 		e = add(h, t, HIST_FAIL, s, n);
 		set_addr(h, e, s, logscan_addrlen(s, n));
 		set_host(h, e, s, (size_t)(p - s));
-		q = p + 3;
+		q = p[0] == ' ' ? p + 3 : p + 2;
 		set_text(e, s, q);
 		e->cls = class_of_text(q, (size_t)(end - q));
 		if (e->cls == CLASS_NONE)

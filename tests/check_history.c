@@ -186,6 +186,33 @@ START_TEST(t_frozen)
 }
 END_TEST
 
+/* Real Exim 4.96 msglog lines (the sample spool): "H=host [ip]: text"
+ * on a failure, and "routing failed for <addr>: text". */
+START_TEST(t_exim496)
+{
+	static const char	 ml[] =
+	    "2025-11-07 08:40:02 carol@litware.example R=relay T=remote_smtp "
+	    "H=127.0.1.11 [127.0.1.11]*: SMTP error from remote mail server "
+	    "after RCPT TO:<carol@litware.example>: 550 5.7.1 Service "
+	    "unavailable; client [127.0.0.1] blocked using zen.spamhaus.example\n"
+	    "2025-11-06 16:00:05 routing failed for postmaster@woodgrove.example"
+	    ": Too many \"Received\" headers - suspected mail loop\n";
+	struct history		 h;
+
+	history_parse(&h, ml, sizeof(ml) - 1);
+	ck_assert_uint_eq(h.n, 2);
+	ck_assert_int_eq(h.ev[0].kind, HIST_FAIL);
+	ck_assert_int_eq(h.ev[0].cls, CLASS_BLOCKED);
+	ck_assert_str_eq(h.ev[0].addr, "carol@litware.example");
+	ck_assert_str_eq(h.ev[0].host, "127.0.1.11 [127.0.1.11]");
+	ck_assert_int_eq(h.ev[1].kind, HIST_FAIL);
+	ck_assert_int_eq(h.ev[1].cls, CLASS_LOOP);
+	ck_assert_str_eq(h.ev[1].addr, "postmaster@woodgrove.example");
+	ck_assert_uint_eq(h.attempts, 2);
+	history_done(&h);
+}
+END_TEST
+
 START_TEST(t_garbage)
 {
 	char		 buf[4096];
@@ -261,6 +288,7 @@ suite(void)
 	tcase_add_test(tc, t_whole);
 	tcase_add_test(tc, t_frozen);
 	tcase_add_test(tc, t_garbage);
+	tcase_add_test(tc, t_exim496);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("incremental");
 	tcase_add_test(tc, t_split);
