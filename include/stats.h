@@ -25,6 +25,7 @@ struct stats_evidence {
 	int		 cls;		/* enum class_id */
 	const char	*host;		/* may be NULL */
 	const char	*text;		/* the log text, untrusted bytes */
+	uint32_t	 count;		/* times seen; time is the last */
 };
 
 #define STATS_NEVIDENCE	8
@@ -39,7 +40,8 @@ struct stats_diag {
 	uint32_t	 callout_deferred, callout_rejected, callout_cached;
 	time_t		 last_success;	/* 0: none in the window */
 	struct stats_evidence last_error;	/* time 0: none */
-	struct stats_evidence evidence[STATS_NEVIDENCE];	/* newest first */
+	/* Distinct texts, newest first; repeats are counted. */
+	struct stats_evidence evidence[STATS_NEVIDENCE];
 	uint32_t	 nevidence;
 };
 
@@ -76,6 +78,7 @@ struct stats {
 struct stats_diag_opts {
 	const char	*log;		/* main log file or directory, or NULL */
 	time_t		 since;		/* evidence window start */
+	time_t		 until;		/* and end (a pinned --now), 0: none */
 	double		 threshold;	/* tarpit share that is suspect (0.5) */
 	uint32_t	 min_samples;	/* and the sample it needs (10) */
 	const char	*domain;	/* add this domain even if not queued */
@@ -91,7 +94,8 @@ struct stats_diag_opts {
  * (the diag then comes from the msglogs). */
 int		 stats_diagnose(struct stats *, const struct spool_snap *,
 		    const struct stats_diag_opts *, char *err, size_t errlen);
-/* The tarpit score as text: "87%/46", "-" without samples. */
+/* The tarpit score as text: "87%/46*" when suspected, else "87%/46 "
+ * (the blank keeps columns aligned); "- " without samples. */
 char		*stats_fmt_tarpit(char *buf, size_t len,
 		    const struct stats_diag *);
 

@@ -63,6 +63,7 @@ cmd_stats(struct ctx *c, struct spool_snap *s, const char *domain)
 	memset(&o, 0, sizeof(o));
 	o.log = find_log(c, logbuf, sizeof(logbuf));
 	o.since = c->since;
+	o.until = c->now_set ? c->now : 0;
 	o.threshold = c->threshold;
 	o.min_samples = c->min_samples;
 	o.domain = domain;

@@ -174,7 +174,8 @@ fmt_trim(const char *s)
 void
 fmt_json_evidence(FILE *f, const struct stats_evidence *e)
 {
-	fprintf(f, "{\"time\":%lld,\"class\":", (long long)e->time);
+	fprintf(f, "{\"time\":%lld,\"count\":%u,\"class\":",
+	    (long long)e->time, e->count);
 	fmt_jstr(f, class_name((enum class_id)e->cls));
 	fputs(",\"host\":", f);
 	fmt_jstr(f, e->host);
@@ -262,7 +263,7 @@ csv_domain(FILE *f, const struct stats_domain *d, time_t now)
 }
 
 /* Text summary columns after DOMAIN; NEWEST only when wide enough. */
-#define SUM_FIXED	57
+#define SUM_FIXED	59
 #define SUM_NEWEST	8
 
 static void
@@ -289,7 +290,7 @@ text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw,
 	}
 	snprintf(co, sizeof(co), "%u", g->callout_deferred +
 	    g->callout_rejected + g->callout_cached);
-	fprintf(f, " %4u %-10s %8s %5s\n", d->frozen,
+	fprintf(f, " %4u %-10s %10s %5s\n", d->frozen,
 	    g->cls ? class_name((enum class_id)g->cls) : "-",
 	    stats_fmt_tarpit(tp, sizeof(tp), g), co);
 }
@@ -395,7 +396,7 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		    "OLDEST");
 		if (newest)
 			fprintf(f, " %7s", "NEWEST");
-		fprintf(f, " %4s %-10s %8s %5s\n", "FRZ", "CLASS", "TARPIT",
+		fprintf(f, " %4s %-10s %10s %5s\n", "FRZ", "CLASS", "TARPIT",
 		    "CALLO");
 		for (i = 0; i < st->ndomains; i++)
 			text_domain_row(f, &st->domains[i], o->now, dw, newest,

@@ -102,10 +102,11 @@ diag_text(FILE *f, const struct fmt_opts *o, const struct stats *st,
 
 		fmt_clean(host, sizeof(host), e->host ? e->host : "", 0);
 		fmt_clean(text, sizeof(text), e->text, 0);
-		fprintf(f, "    %s %-10s %s%s%s\n",
+		snprintf(a, sizeof(a), "x%u", e->count);
+		fprintf(f, "    %s %-10s %6s %s%s%s\n",
 		    util_fmt_time(t, sizeof(t), e->time),
 		    e->cls ? class_name((enum class_id)e->cls) : "",
-		    host, host[0] ? ": " : "", text);
+		    e->count > 1 ? a : "", host, host[0] ? ": " : "", text);
 	}
 	if (g->cls != CLASS_NONE) {
 		fprintf(f, "  advice:     ");

@@ -37,6 +37,7 @@ struct scan {
 	struct intern	*ips;
 	struct ipacc	*ip;
 	size_t		 nip, capip;
+	time_t		 until;
 };
 
 /* "name [1.2.3.4]:25" or "1.2.3.4 [1.2.3.4]" -> "1.2.3.4". */
@@ -80,22 +81,55 @@ ip_of(struct scan *sc, const char *ip, size_t len)
 	return &sc->ip[n];
 }
 
+/* Whether two evidence texts say the same, addresses in <> aside. */
+static int
+same_text(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		if (*a == '<') {
+			a = strchr(a, '>');
+			b = strchr(b, '>');
+			if (a == NULL || b == NULL)
+				return a == b;
+		}
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 static void
 evidence(struct stats *st, struct stats_diag *d, time_t t, int cls,
     const char *host, const char *text)
 {
 	struct stats_evidence e;
+	uint32_t i, n;
 
+	/* A text seen before moves to the front with its count. */
+	for (i = 0; i < d->nevidence; i++)
+		if (d->evidence[i].cls == cls &&
+		    same_text(d->evidence[i].text, text))
+			break;
+	if (i < d->nevidence) {
+		e = d->evidence[i];
+		e.count++;
+		n = i;
+	} else {
+		e.text = arena_strdup(&st->strs, text);
+		e.count = 1;
+		n = d->nevidence < STATS_NEVIDENCE ? d->nevidence :
+		    STATS_NEVIDENCE - 1;
+		if (d->nevidence < STATS_NEVIDENCE)
+			d->nevidence++;
+	}
 	e.time = t;
 	e.cls = cls;
 	e.host = host && *host ? arena_strdup(&st->strs, host) : NULL;
-	e.text = arena_strdup(&st->strs, text);
+	if (e.count > 1)	/* the newest wording of the repeats */
+		e.text = arena_strdup(&st->strs, text);
 	/* Newest first; the log is read in time order. */
-	memmove(&d->evidence[1], &d->evidence[0],
-	    (STATS_NEVIDENCE - 1) * sizeof(e));
+	memmove(&d->evidence[1], &d->evidence[0], n * sizeof(e));
 	d->evidence[0] = e;
-	if (d->nevidence < STATS_NEVIDENCE)
-		d->nevidence++;
 	if (cls != CLASS_NONE && t >= d->last_error.time)
 		d->last_error = e;
 }
@@ -109,6 +143,8 @@ on_event(const struct logscan_event *ev, void *arg)
 	const char *ip;
 	size_t iplen;
 
+	if (sc->until != 0 && ev->t > sc->until)
+		return;		/* after a pinned --now */
 	if (ev->domain[0] != '\0')
 		d = &acc_of(sc, ev->domain)->d;
 	switch (ev->kind) {
@@ -202,7 +238,8 @@ merge(struct stats_diag *to, const struct stats_diag *from)
 
 /* Without a main log: the queued messages' msglogs over the window. */
 static void
-from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since)
+from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since,
+    time_t until)
 {
 	struct history h;
 	size_t i, j, k;
@@ -224,7 +261,8 @@ from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since)
 			const char *dp;
 
 			if (!history_is_attempt(e) || e->addr == NULL ||
-			    (e->time != 0 && e->time < since))
+			    (e->time != 0 && (e->time < since ||
+			    (until != 0 && e->time > until))))
 				continue;
 			dp = util_addr_domain(e->addr, strlen(e->addr), &dl);
 			for (j = 0; j < st->ndomains && d == NULL; j++)
@@ -260,10 +298,11 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 
 	memset(&sc, 0, sizeof(sc));
 	sc.st = st;
+	sc.until = o->until;
 	st->since = o->since;
 	if (o->log == NULL) {
 		st->from_msglogs = 1;
-		from_msglogs(st, snap, o->since);
+		from_msglogs(st, snap, o->since, o->until);
 		for (i = 0; i < st->ndomains; i++)
 			finish(&st->domains[i].diag, o);
 		return 0;
@@ -322,7 +361,7 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 	}
 	if (rc < 0) {
 		st->from_msglogs = 1;
-		from_msglogs(st, snap, o->since);
+		from_msglogs(st, snap, o->since, o->until);
 	}
 	for (i = 0; i < st->ndomains; i++)
 		finish(&st->domains[i].diag, o);
@@ -337,10 +376,10 @@ char *
 stats_fmt_tarpit(char *buf, size_t len, const struct stats_diag *d)
 {
 	if (d->samples == 0)
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "- ");
 	else
 		snprintf(buf, len, "%d%%/%u%s", (int)(d->tarpit * 100 + 0.5),
-		    d->samples, d->suspected ? "*" : "");
+		    d->samples, d->suspected ? "*" : " ");
 	return buf;
 }
 
