@@ -31,8 +31,13 @@ struct stats_evidence {
 #define STATS_NEVIDENCE	8
 
 struct stats_diag {
-	int		 cls;		/* dominant class, CLASS_NONE if none */
+	int		 cls;		/* dominant recent class, CLASS_NONE if
+					 * none: from recent[] */
 	uint32_t	 classes[16];	/* attempts + callouts per class */
+	uint32_t	 recent[16];	/* the same, but host-level classes
+					 * (offline, tarpit, ratelimit) only
+					 * since the last success: a primary
+					 * that delivers again is not down */
 	uint32_t	 samples;	/* their total */
 	uint32_t	 attempts;	/* delivery attempts (no skips) */
 	double		 tarpit;	/* share in tarpit or ratelimit, 0-1 */

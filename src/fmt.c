@@ -263,7 +263,7 @@ csv_domain(FILE *f, const struct stats_domain *d, time_t now)
 }
 
 /* Text summary columns after DOMAIN; NEWEST only when wide enough. */
-#define SUM_FIXED	59
+#define SUM_FIXED	61
 #define SUM_NEWEST	8
 
 static void

@@ -24,6 +24,7 @@ struct acc {
 struct ipacc {
 	uint32_t	 deferred, rejected, cached;
 	struct class_mix mix;
+	struct class_mix recent;	/* host-level: since a delivery here */
 	int		 dom;		/* the domain delivered to it, -1 none,
 					 * -2 several */
 	struct stats_evidence last;
@@ -134,6 +135,25 @@ evidence(struct stats *st, struct stats_diag *d, time_t t, int cls,
 		d->last_error = e;
 }
 
+/* Counts one failure or callout of class c. */
+static void
+count_class(struct stats_diag *d, int c)
+{
+	d->classes[c]++;
+	d->recent[c]++;
+}
+
+/* A delivery: the primary is up, so its host-level failures are past. */
+static void
+count_success(struct stats_diag *d, time_t t)
+{
+	d->attempts++;
+	if (t > d->last_success)
+		d->last_success = t;
+	d->recent[CLASS_OFFLINE] = d->recent[CLASS_TARPIT] =
+	    d->recent[CLASS_RATELIMIT] = 0;
+}
+
 static void
 on_event(const struct logscan_event *ev, void *arg)
 {
@@ -153,15 +173,13 @@ on_event(const struct logscan_event *ev, void *arg)
 		if (d == NULL || ev->cls == CLASS_NONE)
 			return;
 		d->attempts++;
-		d->classes[ev->cls]++;
+		count_class(d, ev->cls);
 		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
 		break;
 	case LOGSCAN_DELIVER:
 		if (d == NULL)
 			return;
-		d->attempts++;
-		if (ev->t > d->last_success)
-			d->last_success = ev->t;
+		count_success(d, ev->t);
 		break;
 	case LOGSCAN_CALLOUT_DEFER:
 	case LOGSCAN_CALLOUT_REJECT:
@@ -176,6 +194,7 @@ on_event(const struct logscan_event *ev, void *arg)
 			ia->rejected += ev->kind == LOGSCAN_CALLOUT_REJECT;
 			ia->cached += ev->kind == LOGSCAN_CALLOUT_CACHED;
 			class_mix_add(&ia->mix, ev->cls);
+			class_mix_add(&ia->recent, ev->cls);
 			ia->last.time = ev->t;
 			ia->last.cls = ev->cls;
 			ia->last.text = arena_strdup(&sc->st->strs, ev->text);
@@ -186,7 +205,7 @@ on_event(const struct logscan_event *ev, void *arg)
 		d->callout_rejected += ev->kind == LOGSCAN_CALLOUT_REJECT;
 		d->callout_cached += ev->kind == LOGSCAN_CALLOUT_CACHED;
 		if (ev->cls != CLASS_NONE)
-			d->classes[ev->cls]++;
+			count_class(d, ev->cls);
 		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
 		return;
 	default:
@@ -202,6 +221,9 @@ on_event(const struct logscan_event *ev, void *arg)
 			ia->dom = dom;
 		else if (ia->dom != dom)
 			ia->dom = -2;
+		if (ev->kind == LOGSCAN_DELIVER)
+			ia->recent.n[CLASS_OFFLINE] = ia->recent.n[CLASS_TARPIT] =
+			    ia->recent.n[CLASS_RATELIMIT] = 0;
 	}
 }
 
@@ -215,7 +237,7 @@ finish(struct stats_diag *d, const struct stats_diag_opts *o)
 
 	class_mix_init(&mix);
 	for (c = 0; c < CLASS__COUNT; c++)
-		mix.n[c] = d->classes[c];
+		mix.n[c] = d->recent[c];
 	d->cls = class_mix_dominant(&mix);
 	callouts = d->callout_deferred + d->callout_rejected +
 	    d->callout_cached;
@@ -224,16 +246,6 @@ finish(struct stats_diag *d, const struct stats_diag_opts *o)
 	d->tarpit = d->samples ? (double)bad / d->samples : 0;
 	d->suspected = d->samples >= o->min_samples &&
 	    d->tarpit >= o->threshold;
-}
-
-static void
-merge(struct stats_diag *to, const struct stats_diag *from)
-{
-	int c;
-
-	*to = *from;
-	for (c = 0; c < 16; c++)
-		to->classes[c] = from->classes[c];
 }
 
 /* Without a main log: the queued messages' msglogs over the window. */
@@ -272,13 +284,15 @@ from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since,
 					d = &st->domains[j].diag;
 			if (d == NULL)
 				continue;
-			d->attempts++;
 			if (e->kind == HIST_DELIVERED) {
-				if (e->time > d->last_success)
-					d->last_success = e->time;
+				count_success(d, e->time);
 				continue;
 			}
-			d->classes[e->cls]++;
+			d->attempts++;
+			/* XXX msglogs are read message by message, not in
+			 * time order: a success resets only what its own
+			 * message's earlier lines counted. */
+			count_class(d, e->cls);
 			evidence(st, d, e->time, e->cls, e->host, e->text);
 		}
 		history_done(&h);
@@ -334,14 +348,18 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 		d->callout_deferred += ia->deferred;
 		d->callout_rejected += ia->rejected;
 		d->callout_cached += ia->cached;
-		for (c = 0; c < CLASS__COUNT; c++)
+		for (c = 0; c < CLASS__COUNT; c++) {
 			d->classes[c] += ia->mix.n[c];
+			d->recent[c] += ia->recent.n[c];
+		}
 		if (ia->last.time > 0 && ia->last.cls != CLASS_NONE &&
 		    ia->last.time >= d->last_error.time)
 			d->last_error = ia->last;
 	}
-	if (o->domain != NULL && intern_find(snap->domains, o->domain,
-	    strlen(o->domain)) == UINT32_MAX) {
+	for (i = 0; o->domain != NULL && i < st->ndomains; i++)
+		if (strcmp(st->domains[i].name, o->domain) == 0)
+			break;
+	if (o->domain != NULL && i == st->ndomains) {
 		/* A domain with nothing queued: a row of its own. */
 		struct stats_domain *sd;
 
@@ -357,7 +375,7 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 
 		n = intern_find(sc.doms, sd->name, strlen(sd->name));
 		if (n != UINT32_MAX)
-			merge(&sd->diag, &sc.acc[n].d);
+			sd->diag = sc.acc[n].d;
 	}
 	if (rc < 0) {
 		st->from_msglogs = 1;
