@@ -125,6 +125,9 @@ struct view_plan {
 	int64_t		 bytes;
 	const char	*domain;	/* the one domain, or NULL */
 	double		 rate;		/* flush: messages a second, 0 none */
+	int		 bydomain;	/* whole domains (under the filter),
+					 * not tagged or selected messages */
+	const char	*file;		/* export: the file name typed */
 };
 
 /* A running or finished action, set by the loop. */
@@ -185,6 +188,10 @@ void	 view_set_body(struct view *, const char *buf, size_t len,
 	    int64_t total, const char *err);
 
 const struct view_plan	*view_plan(const struct view *);
+/* After ACT_EXPORT when the file could not be used (it exists, ...):
+ * asks for the file name again, the one typed prefilled, saying why
+ * (a short phrase, copied). */
+void	 view_export_again(struct view *, const char *why);
 void	 view_set_progress(struct view *, const struct view_progress *);
 
 /* Accessors, for the loop, ui.c and the tests. */

@@ -1,6 +1,7 @@
 /* view_action.c -- action plans, and the prompts that confirm them. */
 #include "view.h"
 #include "view_priv.h"
+#include "export.h"			/* export_default_name() */
 #include "select.h"
 #include "spool.h"
 #include "stats.h"
@@ -117,6 +118,8 @@ plan_build(struct view *v, enum view_act act)
 	p->bytes = 0;
 	p->domain = NULL;
 	p->rate = v->rate;
+	p->bydomain = 0;
+	p->file = NULL;
 	if (v->snap == NULL) {
 		view_status(v, 1, "nothing scanned yet");
 		return 0;
@@ -143,6 +146,7 @@ plan_build(struct view *v, enum view_act act)
 			if (want_domains(v, &v->snap->msgs[i]))
 				plan_add(v, &v->snap->msgs[i]);
 		p->domain = NULL;
+		p->bydomain = 1;
 		if (v->tdoms.n > 0)
 			p->ndomains = v->tdoms.n;
 		else {
@@ -161,6 +165,12 @@ plan_build(struct view *v, enum view_act act)
 		plan_add(v, m);
 		plan_domains(v, want_id);
 	}
+	/* The name is the snapshot's or the stats', and a prompt stays
+	 * up across rescans that free both. */
+	if (p->domain != NULL) {
+		snprintf(v->pdom, sizeof(v->pdom), "%s", p->domain);
+		p->domain = v->pdom;
+	}
 	if (p->nids == 0)
 		view_status(v, 1, "no messages to act on");
 	return p->nids;
@@ -175,6 +185,7 @@ act_verb(enum view_act a)
 	case ACT_DELETE: return "delete";
 	case ACT_FREEZE: return "freeze";
 	case ACT_THAW: return "thaw";
+	case ACT_EXPORT: return "export";
 	default: return "?";
 	}
 }
@@ -203,6 +214,12 @@ plan_prompt(struct view *v)
 	    p->act == ACT_DELETE ? "; no bounce: gone for good" : "");
 	v->input[0] = '\0';
 	switch (p->act) {
+	case ACT_EXPORT:
+		v->prompt = P_FILE;
+		snprintf(v->ptail, sizeof(v->ptail), " to file: ");
+		export_default_name(v->input, sizeof(v->input),
+		    p->ndomains == 1 ? p->domain : NULL, v->now);
+		break;
 	case ACT_FLUSH:
 		v->prompt = P_RATE;
 		snprintf(v->ptail, sizeof(v->ptail), " at a rate (N/s, N/m, 0 "
@@ -289,8 +306,10 @@ prompt_accept(struct view *v)
 {
 	enum prompt pk = v->prompt;
 	struct select *sel;
+	const char *in;
 	char err[256];
 	double r;
+	size_t l;
 
 	v->prompt = P_NONE;
 	switch (pk) {
@@ -323,6 +342,21 @@ prompt_accept(struct view *v)
 		v->plan.rate = r;
 		v->rate = r;
 		return v->plan.act;
+	case P_FILE:
+		/* Blanks around a pasted name are not part of it. */
+		in = v->input;
+		while (*in == ' ')
+			in++;
+		l = strlen(in);
+		while (l > 0 && in[l - 1] == ' ')
+			l--;
+		if (l == 0) {
+			view_status(v, 1, "export cancelled: no file name");
+			return ACT_NONE;
+		}
+		snprintf(v->efile, sizeof(v->efile), "%.*s", (int)l, in);
+		v->plan.file = v->efile;
+		return ACT_EXPORT;
 	default:
 		return ACT_NONE;
 	}
@@ -344,8 +378,12 @@ v_prompt_key(struct view *v, int key)
 	case VIEW_KEY_ESC:
 	case VIEW_CTRL('g'):
 	case VIEW_CTRL('c'):
+		if (v->prompt == P_FILTER)
+			view_status(v, 0, "cancelled");
+		else
+			view_status(v, 0, "%s cancelled",
+			    act_verb(v->plan.act));
 		v->prompt = P_NONE;
-		view_status(v, 0, "cancelled");
 		return ACT_NONE;
 	case VIEW_KEY_ENTER:
 	case '\r':
@@ -382,4 +420,20 @@ v_start_action(struct view *v, enum view_act act)
 		return ACT_NONE;
 	plan_prompt(v);
 	return ACT_NONE;
+}
+
+void
+view_export_again(struct view *v, const char *why)
+{
+	const struct view_plan *p = &v->plan;
+
+	if (p->act != ACT_EXPORT || p->nids == 0)
+		return;
+	v->prompt = P_FILE;
+	snprintf(v->ptext, sizeof(v->ptext), "%.300s; export %zu message%s",
+	    why, p->nids, p->nids == 1 ? "" : "s");
+	v->pdetail[0] = '\0';
+	snprintf(v->ptail, sizeof(v->ptail), " to another file: ");
+	snprintf(v->input, sizeof(v->input), "%s", v->efile);
+	v->plan.file = NULL;
 }

@@ -76,7 +76,8 @@ static const struct keydef keys[] = {
 	{ 'D', "D", S_ACT, OP_DELETE, "delete without a bounce (exim -Mrm)" },
 	{ 'F', "F", S_ACT, OP_FREEZE, "freeze (exim -Mf)" },
 	{ 'T', "T", S_ACT, OP_THAW, "thaw (exim -Mt)" },
-	{ 'e', "e", S_ACT, OP_EXPORT, "export (not yet: use mxtop export)" },
+	{ 'e', "e", S_ACT, OP_EXPORT, "export to an archive for a ticket (asks for "
+	    "the file name)" },
 	{ 'x', "x", S_ALL, OP_CANCEL, "cancel the running action" },
 	{ '?', "?", S_ALL, OP_HELP, "this help" },
 	{ 'h', "h", S_ALL & ~S_HELP, OP_HELP, NULL },
@@ -396,9 +397,7 @@ view_key(struct view *v, int key)
 	case OP_THAW:
 		return v_start_action(v, ACT_THAW);
 	case OP_EXPORT:
-		view_status(v, 1, "export from the TUI is not there yet: use "
-		    "mxtop export %s-o FILE", v->args[0] ? "<filter> " : "");
-		break;
+		return v_start_action(v, ACT_EXPORT);
 	case OP_CANCEL:
 		if (!v->prog.running) {
 			view_status(v, 0, "no action is running");

@@ -76,7 +76,7 @@ extern const struct view_col	 v_dcols[DC__N], v_mcols[MC__N];
 extern const struct order	 v_dorders[], v_morders[];
 extern const size_t		 v_ndorders, v_nmorders;
 
-enum prompt { P_NONE, P_FILTER, P_YN, P_COUNT, P_RATE };
+enum prompt { P_NONE, P_FILTER, P_YN, P_COUNT, P_RATE, P_FILE };
 
 struct view {
 	int			 utf8, cols, rows;
@@ -103,6 +103,9 @@ struct view {
 	char			 status[512];
 	int			 status_err;
 	struct view_plan	 plan;
+	char			 efile[512];	/* plan.file points here */
+	char			 pdom[256];	/* and plan.domain: the
+						 * plan outlives a rescan */
 	size_t			 plancap;
 	struct view_progress	 prog;
 	uint32_t		 hist[HIST_MAX];

@@ -483,17 +483,24 @@ status(const struct view *v, struct lb *b)
 	const struct view_progress *p = &v->prog;
 	char buf[1536];
 	const char *in;
-	int i, n, bw, fill;
+	int i, n, bw, fill, room;
 
 	if (v->prompt != P_NONE) {
 		n = view_width(v->ptext, strlen(v->ptext), v->utf8);
 		bw = view_width(v->ptail, strlen(v->ptail), v->utf8);
 		fill = view_width(v->pdetail, strlen(v->pdetail), v->utf8);
-		if (n + bw > b->width - 12)
-			n = b->width - 12 - bw;
+		/* Room for the input (a file name is read from its start),
+		 * up to two thirds of the line; the head gives way first. */
+		room = view_width(v->input, strlen(v->input), v->utf8) + 2;
+		if (room > b->width * 2 / 3)
+			room = b->width * 2 / 3;
+		if (room < 12)
+			room = 12;
+		if (n + bw > b->width - room)
+			n = b->width - room - bw;
 		v_lb_put(b, VIEW_ST_PROMPT, v->ptext, strlen(v->ptext),
 		    n > 0 ? n : 0, VIEW_ALIGN_LEFT);
-		if (b->x + fill + bw <= b->width - 12)
+		if (b->x + fill + bw <= b->width - room)
 			v_lb_str(b, VIEW_ST_NORMAL, v->pdetail);
 		v_lb_str(b, VIEW_ST_PROMPT, v->ptail);
 		/* The end of the input, if it is too long. */

@@ -2,6 +2,7 @@
  * No curses.  Fixture: the sample spool ($MXTOP_SAMPLE, its "now"). */
 #include "view.h"
 #include "classify.h"
+#include "export.h"
 #include "select.h"
 #include "spool.h"
 #include "stats.h"
@@ -388,6 +389,66 @@ START_TEST(plan_flush_rate)
 }
 END_TEST
 
+START_TEST(plan_export_domain)
+{
+	const struct view_plan *p;
+	const struct stats_domain *d = dom(view_row_key(v, 0));
+	char name[256];
+
+	export_default_name(name, sizeof(name), d->name, now);
+	ck_assert_int_eq(keys("e"), ACT_NONE);
+	ck_assert(view_prompting(v));
+	ck_assert(screen_has("Export "));
+	ck_assert(screen_has(" to file: "));
+	ck_assert_msg(screen_has(name), "no default name %s", name);
+	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_EXPORT);
+	ck_assert(!view_prompting(v));
+	p = view_plan(v);
+	ck_assert_int_eq(p->act, ACT_EXPORT);
+	ck_assert_ptr_nonnull(p->file);
+	ck_assert_str_eq(p->file, name);
+	ck_assert_uint_eq(p->nids, d->messages);
+	ck_assert(p->bydomain);
+	ck_assert_str_eq(p->domain, d->name);
+	/* The loop found the file there: asked again, the name kept. */
+	view_export_again(v, "it exists");
+	ck_assert(view_prompting(v));
+	ck_assert(screen_has("it exists; export"));
+	ck_assert(screen_has(name));
+	view_key(v, VIEW_CTRL('u'));
+	keys(" ticket.zip ");
+	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_EXPORT);
+	ck_assert_str_eq(view_plan(v)->file, "ticket.zip");
+}
+END_TEST
+
+START_TEST(plan_export_cancel)
+{
+	char id[64];
+
+	/* Esc cancels; so does an empty name. */
+	ck_assert_int_eq(keys("e"), ACT_NONE);
+	ck_assert_int_eq(view_key(v, VIEW_KEY_ESC), ACT_NONE);
+	ck_assert(!view_prompting(v));
+	ck_assert(screen_has("export cancelled"));
+	ck_assert_int_eq(view_depth(v), 1);
+	keys("e");
+	view_key(v, VIEW_CTRL('u'));
+	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_NONE);
+	ck_assert(screen_has("no file name"));
+	/* Tagged messages: their ids, not the domain. */
+	view_key(v, VIEW_KEY_ENTER);
+	snprintf(id, sizeof(id), "%s", view_row_key(v, 0));
+	keys(" ");
+	keys("e");
+	ck_assert(screen_has("Export 1 message"));
+	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_EXPORT);
+	ck_assert_uint_eq(view_plan(v)->nids, 1);
+	ck_assert_str_eq(view_plan(v)->ids[0], id);
+	ck_assert(!view_plan(v)->bydomain);
+}
+END_TEST
+
 START_TEST(help_from_key_table)
 {
 	ck_assert_int_eq(keys("?"), ACT_NONE);
@@ -397,7 +458,8 @@ START_TEST(help_from_key_table)
 	keys("q");
 	ck_assert_int_eq(view_screen(v), VIEW_DOMAINS);
 	ck_assert_int_eq(keys("e"), ACT_NONE);
-	ck_assert(screen_has("export"));
+	ck_assert(screen_has("Export"));
+	view_key(v, VIEW_KEY_ESC);
 	keys("Z");
 	ck_assert(screen_has("? for help"));
 }
@@ -517,6 +579,8 @@ view_suite(void)
 	tcase_add_test(tc, plan_tagged_over_selected);
 	tcase_add_test(tc, plan_domain_needs_count);
 	tcase_add_test(tc, plan_flush_rate);
+	tcase_add_test(tc, plan_export_domain);
+	tcase_add_test(tc, plan_export_cancel);
 	tcase_add_test(tc, print_plain);
 	suite_add_tcase(s, tc);
 	return s;

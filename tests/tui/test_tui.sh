@@ -3,7 +3,7 @@
 # a private server (-L), no config, a fixed 100x30 window, send-keys, and
 # capture-pane polled for a marker (never a bare sleep).  Open, sort,
 # filter, drill into a domain and a message, a header with an escape
-# sequence (shown escaped), resize, quit.  Runs on a copy of the sample
+# sequence (shown escaped), export a domain, resize, quit.  Runs on a copy of the sample
 # spool with its "now" pinned; no Exim needed.  Exit 77 without tmux.
 #
 #	MXTOP=./mxtop SAMPLE=sample-spool bash tests/tui/test_tui.sh
@@ -65,7 +65,7 @@ wait_for() {
 
 screen() { $T capture-pane -p; }
 
-$T new-session -d -x 100 -y 30 \
+$T new-session -d -x 100 -y 30 -c "$TMP" \
     "env TERM=${TEST_TERM:-tmux-256color} LANG=${TEST_LANG:-C.UTF-8} \
     $MXTOP -s $TMP/spool --now $NOW -d 1; echo MXTOP-EXITED \$?; sleep 60"
 
@@ -143,6 +143,35 @@ screen | LC_ALL=C.UTF-8 python3 -c 'import sys; sys.exit(any(len(l.rstrip("\n"))
 [ "$(screen | wc -l)" -le 24 ] || fail "more than 24 lines"
 $T resize-window -x 100 -y 30
 wait_for "FROZEN"
+
+# Export: e on a domain asks for the file name (the default prefilled),
+# Enter exports it; the result line, then the archive holds the messages.
+# The file goes to mxtop's working directory, $TMP.
+$T send-keys Home e
+wait_for " to file: mxtop-"
+NAME=$(screen | tail -1 | sed -n 's/.* to file: \(mxtop-[^ ]*\.tar\.gz\)_.*/\1/p')
+[ -n "$NAME" ] || fail "no default file name"
+$T send-keys Enter
+wait_for "exported "
+screen | tail -1 | grep -q "exported [0-9]* messages\? to $NAME ([0-9]* gone)" ||
+    fail "export result line"
+if [ -n "$NAME" ] && [ -f "$TMP/$NAME" ]; then
+	if command -v bsdtar >/dev/null 2>&1; then
+		bsdtar -tf "$TMP/$NAME" | grep -q '^messages/.*\.eml$' ||
+		    fail "no messages in $NAME"
+		bsdtar -tf "$TMP/$NAME" | grep -q '^manifest.csv$' ||
+		    fail "no manifest in $NAME"
+	fi
+else
+	fail "no file $NAME"
+fi
+# Once more: the file exists, so the name is asked again; Esc cancels.
+$T send-keys e
+wait_for " to file: mxtop-"
+$T send-keys Enter
+wait_for "that file exists"
+$T send-keys Escape
+wait_for "export cancelled"
 
 # Quit from the top screen.
 $T send-keys q
