@@ -47,6 +47,11 @@ struct ctx {
 
 struct spool_snap;
 
+/* The main log: -l, else the spool's own log/ (Exim's default place),
+ * else Debian's /var/log/exim4/mainlog; buf may hold the answer.  NULL
+ * when there is none: the diagnosis then reads the msglogs. */
+const char	*cmd_find_log(const struct ctx *c, char *buf, size_t len);
+
 /* The stats of c's selection over snapshot s, each domain diagnosed from
  * the main log (-l, else <spool>/log, else Debian's; else the msglogs),
  * sorted as asked.  domain, unless NULL, gets a row even with nothing

@@ -33,10 +33,8 @@ finish(void)
 	return 0;
 }
 
-/* The main log: -l, else the spool's own log/ (Exim's default place),
- * else Debian's.  NULL when there is none: the msglogs are used. */
-static const char *
-find_log(const struct ctx *c, char *buf, size_t len)
+const char *
+cmd_find_log(const struct ctx *c, char *buf, size_t len)
 {
 	struct stat st;
 
@@ -61,7 +59,7 @@ cmd_stats(struct ctx *c, struct spool_snap *s, const char *domain)
 
 	st = stats_build(s, c->sel, c->now);
 	memset(&o, 0, sizeof(o));
-	o.log = find_log(c, logbuf, sizeof(logbuf));
+	o.log = cmd_find_log(c, logbuf, sizeof(logbuf));
 	o.since = c->since;
 	o.until = c->now_set ? c->now : 0;
 	o.threshold = c->threshold;

@@ -39,7 +39,7 @@ struct scan {
 	/* In: copied before the thread starts. */
 	char		 spool[4096], logbuf[4096];
 	const char	*log;
-	time_t		 now, since;
+	time_t		 now, since, until;
 	double		 threshold;
 	unsigned	 min_samples;
 	int		 threads;
@@ -116,24 +116,6 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The main log: -l, else the spool's log/, else Debian's; NULL: none. */
-static const char *
-find_log(const struct ctx *c, char *buf, size_t len)
-{
-	struct stat st;
-
-	if (c->log != NULL)
-		return c->log;
-	snprintf(buf, len, "%s/log/mainlog", c->spool);
-	if (stat(buf, &st) == 0) {
-		snprintf(buf, len, "%s/log", c->spool);
-		return buf;
-	}
-	if (stat("/var/log/exim4/mainlog", &st) == 0)
-		return "/var/log/exim4/mainlog";
-	return NULL;
-}
-
 static void
 scan_do(struct scan *sc)
 {
@@ -155,6 +137,7 @@ scan_do(struct scan *sc)
 		memset(&o, 0, sizeof(o));
 		o.log = sc->log;
 		o.since = sc->since;
+		o.until = sc->until;
 		o.threshold = sc->threshold;
 		o.min_samples = sc->min_samples;
 		if (stats_diagnose(sc->all, sc->snap, &o, err,
@@ -187,13 +170,14 @@ scan_prepare(struct tui *t)
 	if (!t->pinned)
 		t->now = time(NULL);
 	snprintf(sc->spool, sizeof(sc->spool), "%s", t->c->spool);
-	log = find_log(t->c, sc->logbuf, sizeof(sc->logbuf));
+	log = cmd_find_log(t->c, sc->logbuf, sizeof(sc->logbuf));
 	if (log != NULL && log != sc->logbuf)
 		snprintf(sc->logbuf, sizeof(sc->logbuf), "%s", log);
 	sc->log = log != NULL ? sc->logbuf : NULL;
 	sc->now = t->now;
 	/* The window moves with the clock: keep its length. */
 	sc->since = t->now - (t->c->now - t->c->since);
+	sc->until = t->pinned ? t->now : 0;
 	sc->threshold = t->c->threshold;
 	sc->min_samples = t->c->min_samples;
 	sc->threads = t->c->threads;
