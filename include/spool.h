@@ -139,6 +139,8 @@ struct spool_snap {
 	/* private */
 	struct arena	 *arenas;
 	size_t		  narenas;
+	uint32_t	 *byid;		/* hash of ids: index + 1, 0 empty */
+	size_t		  nbyid;	/* a power of two */
 };
 
 struct spool_scan_opts {
@@ -154,7 +156,8 @@ struct spool_snap *spool_scan(const char *dir, const struct spool_scan_opts *,
 	    char *err, size_t errlen);
 void	spool_snap_free(struct spool_snap *);	/* NULL is a no-op */
 
-/* Finds a message by id; NULL if it is not in the snapshot. */
+/* Finds a message by id (a hash lookup); NULL if it is not in the
+ * snapshot. */
 const struct spool_msg *spool_find(const struct spool_snap *, const char *id);
 /* Domain name of recipient r. */
 const char *spool_rcpt_domain(const struct spool_snap *,

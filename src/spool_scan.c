@@ -532,6 +532,25 @@ merge(struct spool_snap *s, struct worker *w, int nw, size_t nents)
 	s->nmsgs = o;
 }
 
+/* The id hash behind spool_find(), built once per snapshot. */
+static void
+index_ids(struct spool_snap *s)
+{
+	size_t i, j, mask;
+
+	s->nbyid = 64;
+	while (s->nbyid < s->nmsgs * 2)
+		s->nbyid *= 2;
+	mask = s->nbyid - 1;
+	s->byid = xcalloc(s->nbyid, sizeof(*s->byid));
+	for (i = 0; i < s->nmsgs; i++) {
+		for (j = hash_id(s->msgs[i].id) & mask; s->byid[j] != 0;
+		    j = (j + 1) & mask)
+			;
+		s->byid[j] = (uint32_t)i + 1;
+	}
+}
+
 struct spool_snap *
 spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
     size_t errlen)
@@ -586,6 +605,7 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 	for (t = 1; t < nw; t++)
 		pthread_join(w[t].tid, NULL);
 	merge(s, w, nw, l.nents);
+	index_ids(s);
 	for (t = 0; t < nw; t++) {
 		free(w[t].buf);
 		free(w[t].jbuf);
@@ -614,6 +634,7 @@ spool_snap_free(struct spool_snap *s)
 	free(s->arenas);
 	free(s->msgs);
 	free(s->rcpts);
+	free(s->byid);
 	intern_free(s->domains);
 	free(s->dir);
 	free(s);
@@ -622,13 +643,16 @@ spool_snap_free(struct spool_snap *s)
 const struct spool_msg *
 spool_find(const struct spool_snap *s, const char *id)
 {
-	size_t i;
+	size_t mask = s->nbyid - 1, j;
 
-	for (i = 0; i < s->nmsgs; i++)
-		if (strcmp(s->msgs[i].id, id) == 0)
-			return &s->msgs[i];
+	if (s->nbyid == 0)
+		return NULL;
+	for (j = hash_id(id) & mask; s->byid[j] != 0; j = (j + 1) & mask)
+		if (strcmp(s->msgs[s->byid[j] - 1].id, id) == 0)
+			return &s->msgs[s->byid[j] - 1];
 	return NULL;
 }
+
 
 const char *
 spool_rcpt_domain(const struct spool_snap *s, const struct spool_rcpt *r)

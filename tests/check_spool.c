@@ -436,6 +436,9 @@ START_TEST(scan_flat_and_split)
 	/* Sorted by arrival: X, Y, Z. */
 	ck_assert_str_eq(s->msgs[0].id, "1tSm9X-000W7E-84");
 	ck_assert_str_eq(s->msgs[1].id, "1tSm9Y-00000000W7E-132G");
+	ck_assert_ptr_eq(spool_find(s, "1tSm9Y-00000000W7E-132G"), &s->msgs[1]);
+	ck_assert_ptr_eq(spool_find(s, "1tSm9Z-000W7E-84"), &s->msgs[2]);
+	ck_assert_ptr_null(spool_find(s, "1tSm9Z-000W7E-85"));
 	m = &s->msgs[0];
 	ck_assert_str_eq(m->sender, "");
 	ck_assert(m->flags & MSG_F_FROZEN);
