@@ -115,8 +115,10 @@ struct export_opts {
 					 * options (select_to_args()) */
 	int64_t		 cutoff;	/* retry cutoff for the diagnosis
 					 * text, seconds; 0: Exim's 4 days */
-	/* Called after each message, with the count done; may be NULL. */
-	void		(*progress)(void *arg, size_t done, size_t total);
+	/* Called after each message, with the count done; may be NULL.
+	 * A non-zero return stops the export: export_write() then
+	 * returns -1 with errno ECANCELED (err "cancelled"). */
+	int		(*progress)(void *arg, size_t done, size_t total);
 	/* Called for each message that was not exported (state GONE or
 	 * FAILED, why a borrowed one-line reason); may be NULL. */
 	void		(*report)(void *arg, const char *id,

@@ -21,22 +21,23 @@ struct progress {
 	struct timespec	 last;
 };
 
-static void
+static int
 progress(void *arg, size_t done, size_t total)
 {
 	struct progress *p = arg;
 	struct timespec now;
 
 	if (!p->tty)
-		return;
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (done < total && now.tv_sec * 1000 + now.tv_nsec / 1000000 -
 	    (p->last.tv_sec * 1000 + p->last.tv_nsec / 1000000) < 200)
-		return;
+		return 0;
 	p->last = now;
 	fprintf(stderr, "\rmxtop: exporting %zu/%zu (%zu%%)", done, total,
 	    total ? done * 100 / total : 100);
 	p->shown = 1;
+	return 0;
 }
 
 static void

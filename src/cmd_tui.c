@@ -62,10 +62,10 @@ struct exp {
 	pthread_t	 th;
 	atomic_int	 finished;	/* the thread is about to return */
 	atomic_int	 cancel;	/* x: stop at the next message */
-	atomic_int	 killed;	/* the output was cut off */
+	atomic_int	 killed;	/* stopped by a cancel */
 	atomic_size_t	 done, gone, failed;
 	/* In. */
-	int		 fd, nullfd;
+	int		 fd;
 	char		 path[1024];
 	struct spool_snap *snap;
 	struct stats	*all;
@@ -485,19 +485,18 @@ act_step(struct tui *t)
 
 /* ---- Export ---- */
 
-static void
+static int
 exp_progress(void *arg, size_t done, size_t total)
 {
 	struct exp *e = arg;
 
 	(void)total;
 	atomic_store(&e->done, e->left + done);
-	/* XXX export_write() has no cancel hook: cut its output off
-	 * instead.  Every later write fails (EBADF on a read-only
-	 * /dev/null), so it stops at its next block and returns -1. */
-	if (atomic_load(&e->cancel) && !atomic_load(&e->killed) &&
-	    e->nullfd >= 0 && dup2(e->nullfd, e->fd) >= 0)
+	if (atomic_load(&e->cancel)) {
 		atomic_store(&e->killed, 1);
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -696,7 +695,6 @@ exp_start(struct tui *t)
 		return;
 	}
 	snprintf(e->path, sizeof(e->path), "%s", vp->file);
-	e->nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	e->snap = t->snap;
 	e->all = t->all;
 	e->ml = t->ml;
@@ -769,8 +767,6 @@ exp_step(struct tui *t)
 		snprintf(e->err, sizeof(e->err), "%s", strerror(errno));
 		e->rc = -1;
 	}
-	if (e->nullfd >= 0)
-		close(e->nullfd);
 	t->prog.running = 0;
 	if (atomic_load(&e->killed)) {
 		unlink(e->path);

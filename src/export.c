@@ -748,8 +748,12 @@ export_write(int fd, const struct spool_snap *snap, const size_t *idx,
 			fputs(i ? ",\n" : "\n", json);
 			json_row(json, snap, m, o->now, lr, &w);
 		}
-		if (o->progress != NULL)
-			o->progress(o->arg, i + 1, n);
+		if (o->progress != NULL && o->progress(o->arg, i + 1, n)) {
+			snprintf(err, errlen, "cancelled");
+			errno = ECANCELED;
+			rc = -1;
+			break;
+		}
 	}
 	export_eml_done(&e);
 	if (rc >= 0 && csv != NULL) {

@@ -382,6 +382,44 @@ member(struct archive *a, struct archive_entry *ent, size_t *len)
 	return buf;
 }
 
+static int
+stop_after_one(void *arg, size_t done, size_t total)
+{
+	(void)arg;
+	(void)total;
+	return done >= 1;
+}
+
+/* A progress callback that says stop ends the export at once. */
+START_TEST(cancel)
+{
+	struct export_opts o;
+	struct export_result res;
+	struct spool_snap *s = scan();
+	char out[512], err[256];
+	size_t idx[2] = { 0, 1 };
+	int fd;
+
+	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
+	o.format = EXPORT_TGZ;
+	o.now = 1700000000;
+	o.spool = dir;
+	o.progress = stop_after_one;
+	snprintf(out, sizeof(out), "%s/cancel.tar.gz", dir);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	errno = 0;
+	ck_assert_int_eq(export_write(fd, s, idx, 2, NULL, NULL, &o, &res,
+	    err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ECANCELED);
+	ck_assert_str_eq(err, "cancelled");
+	ck_assert_uint_eq(res.done, 1);
+	close(fd);
+	spool_snap_free(s);
+}
+END_TEST
+
 START_TEST(archive_roundtrip)
 {
 	static const enum export_format fmts[] = { EXPORT_TGZ, EXPORT_TXZ,
@@ -506,6 +544,7 @@ export_suite(void)
 	tc = tcase_create("write");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, archive_roundtrip, 0, 3);
+	tcase_add_test(tc, cancel);
 	tcase_add_test(tc, mbox_quoting);
 	tcase_add_test(tc, headers_only);
 	tcase_set_timeout(tc, 30);
