@@ -21,7 +21,7 @@
 # SB_TIMEOUT (smtp transport timeouts, 3s), SB_CALLOUT (callout timeout, 3s),
 # SB_RETRY (extra retry rules, default a 2-minute cutoff for adatum.example),
 # SB_CONNMAX (connection_max_messages, 500), SB_LIFETIME (fake primaries'
-# lifetime, 600 s), SB_PORT (their port; default random 20000-49999, so
+# lifetime, 600 s), SB_TMP (prefix of $SB_DIR, /tmp/mxtop-sb), SB_PORT (their port; default random 20000-49999, so
 # concurrent sandboxes do not collide).
 # Any time: SB_OFFSET=seconds (negative = the past) runs Exim under
 # libfaketime with that clock offset (package faketime).
@@ -54,7 +54,7 @@ sb_start() {
 	[ -x "$EXIM" ] || sb_die "$EXIM missing (apt-get install exim4-daemon-light)"
 	[ -x "$TOOLS/fakesmtp" ] || sb_die "$TOOLS/fakesmtp missing (make tools)"
 	TOOLS=$(cd "$TOOLS" && pwd)
-	SB_DIR=$(mktemp -d /tmp/mxtop-sb.XXXXXX) || sb_die "mktemp"
+	SB_DIR=$(mktemp -d "${SB_TMP:-/tmp/mxtop-sb}.XXXXXX") || sb_die "mktemp"
 	chmod 755 "$SB_DIR"
 	SB_SPOOL=$SB_DIR/spool
 	SB_LOG=$SB_SPOOL/log
