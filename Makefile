@@ -69,7 +69,7 @@ check-cli: $(BIN) tools
 	    SAMPLE=$(CURDIR)/sample-spool bash $$t; done
 
 check-exim: $(BIN) tools
-	@set -e; for t in tests/exim/test_*.sh tests/tui/test_*.sh; do \
+	@set -e; for t in tests/exim/test_*.sh; do \
 	    [ -f "$$t" ] || continue; echo "== $$t"; \
 	    MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools \
 	    SAMPLE=$(CURDIR)/sample-spool bash $$t; done

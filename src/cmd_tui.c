@@ -784,7 +784,7 @@ exp_step(struct tui *t)
 			snprintf(unread, sizeof(unread), ", %zu unreadable",
 			    e->res.failed);
 		snprintf(t->prog.result, sizeof(t->prog.result), "exported "
-		    "%zu message%s to %.200s (%zu gone%s)", e->res.done,
+		    "%zu message%s to %.150s (%zu gone%.30s)", e->res.done,
 		    e->res.done == 1 ? "" : "s", e->path,
 		    e->res.gone + e->left, unread);
 	}
