@@ -139,6 +139,16 @@ parse_rate(const char *s, double *rate)
 	return 0;
 }
 
+/* Freed at exit, whichever of main's many error returns is taken. */
+static struct select *the_sel;
+
+static void
+free_sel(void)
+{
+	select_free(the_sel);
+	the_sel = NULL;
+}
+
 static int
 is_dir(const char *p)
 {
@@ -192,7 +202,8 @@ main(int argc, char **argv)
 	if (getenv("TZ") == NULL)
 		setenv("TZ", ":/etc/localtime", 0);
 	memset(&c, 0, sizeof(c));
-	c.sel = select_new();
+	c.sel = the_sel = select_new();
+	atexit(free_sel);
 	c.fmt.kind = FMT_TEXT;
 	c.fmt.width = 80;
 	c.now = time(NULL);
@@ -377,6 +388,5 @@ main(int argc, char **argv)
 		argv = def;
 	}
 	rc = commands[i].fn(&c, argc, argv);
-	select_free(c.sel);
 	return rc;
 }

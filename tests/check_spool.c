@@ -52,7 +52,8 @@ static const char example_h[] =
 static int
 seq(struct spool_str s, const char *lit)
 {
-	return s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
+	return s.len == strlen(lit) && (s.len == 0 ||
+	    memcmp(s.p, lit, s.len) == 0);
 }
 
 static struct spool_hdr h;
