@@ -75,6 +75,9 @@ struct stats {
 	uint64_t	     log_lines, log_unparsable;
 	const char	    *log_error;	/* first log problem, or NULL */
 	int		     from_msglogs;	/* no main log: msglogs only */
+	/* Callout lines that name no recipient, to a primary address no
+	 * delivery line (or several domains) shares: no domain's. */
+	uint32_t	     lost_deferred, lost_rejected, lost_cached;
 	/* private */
 	struct arena	     strs;
 	size_t		     cap;

@@ -128,8 +128,10 @@ fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		    (unsigned long long)st->log_lines,
 		    (unsigned long long)st->log_unparsable);
 		fmt_jstr(f, st->log_error);
-		fprintf(f, ",\"source\":\"%s\",\"domains\":[",
-		    st->from_msglogs ? "msglogs" : "mainlog");
+		fprintf(f, ",\"source\":\"%s\",\"callouts_unattributed\":"
+		    "{\"deferred\":%u,\"rejected\":%u,\"cached\":%u},"
+		    "\"domains\":[", st->from_msglogs ? "msglogs" : "mainlog",
+		    st->lost_deferred, st->lost_rejected, st->lost_cached);
 		for (i = 0; i < st->ndomains; i++) {
 			const struct stats_domain *d = &st->domains[i];
 
@@ -168,6 +170,10 @@ fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 	fputs(".\n", f);
 	if (st->log_error != NULL)
 		fprintf(f, "Log problem: %s\n", st->log_error);
+	if (st->lost_deferred + st->lost_rejected + st->lost_cached > 0)
+		fprintf(f, "%u callout failures name no recipient and went to "
+		    "a primary address no delivery line shows: no domain's.\n",
+		    st->lost_deferred + st->lost_rejected + st->lost_cached);
 	for (i = 0; i < st->ndomains; i++) {
 		fputc('\n', f);
 		diag_text(f, o, st, &st->domains[i]);

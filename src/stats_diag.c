@@ -39,6 +39,10 @@ struct scan {
 	struct ipacc	*ip;
 	size_t		 nip, capip;
 	time_t		 until;
+	/* Exim logs a failing host on a line of its own, next to the
+	 * attempt's "==" line: pair them by message id. */
+	char		 att_id[24], att_dom[256];	/* last attempt */
+	char		 hst_id[24], hst_ip[64];	/* last host line */
 };
 
 /* "name [1.2.3.4]:25" or "1.2.3.4 [1.2.3.4]" -> "1.2.3.4". */
@@ -143,6 +147,25 @@ count_class(struct stats_diag *d, int c)
 	d->recent[c]++;
 }
 
+/* The primary answered (a delivery, or any SMTP reply or stall after
+ * the connection): failures to reach it are past.  After a delivery its
+ * stalls and rate limits are past too. */
+static void
+answered(uint32_t *recent, int delivered)
+{
+	recent[CLASS_OFFLINE] = 0;
+	if (delivered)
+		recent[CLASS_TARPIT] = recent[CLASS_RATELIMIT] = 0;
+}
+
+static int
+reached(int cls)
+{
+	return cls == CLASS_TARPIT || cls == CLASS_RATELIMIT ||
+	    cls == CLASS_SOFTREJECT || cls == CLASS_BLOCKED ||
+	    cls == CLASS_HARDREJECT;
+}
+
 /* A delivery: the primary is up, so its host-level failures are past. */
 static void
 count_success(struct stats_diag *d, time_t t)
@@ -150,8 +173,26 @@ count_success(struct stats_diag *d, time_t t)
 	d->attempts++;
 	if (t > d->last_success)
 		d->last_success = t;
-	d->recent[CLASS_OFFLINE] = d->recent[CLASS_TARPIT] =
-	    d->recent[CLASS_RATELIMIT] = 0;
+	answered(d->recent, 1);
+}
+
+/* Primary address ip (len bytes) serves domain dom: remember it, so that
+ * callouts logged without a recipient find their domain. */
+static void
+link_ip(struct scan *sc, const char *ip, size_t len, const char *dom,
+    int delivered, int cls)
+{
+	struct ipacc *ia = ip_of(sc, ip, len);
+	int n = (int)intern_find(sc->doms, dom, strlen(dom));
+
+	if (n < 0)
+		return;
+	if (ia->dom == -1)
+		ia->dom = n;
+	else if (ia->dom != n)
+		ia->dom = -2;
+	if (delivered || reached(cls))
+		answered(ia->recent.n, delivered);
 }
 
 static void
@@ -174,8 +215,26 @@ on_event(const struct logscan_event *ev, void *arg)
 			return;
 		d->attempts++;
 		count_class(d, ev->cls);
+		if (reached(ev->cls))
+			answered(d->recent, 0);
 		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
+		snprintf(sc->att_id, sizeof(sc->att_id), "%s", ev->id);
+		snprintf(sc->att_dom, sizeof(sc->att_dom), "%s", ev->domain);
+		if (ev->host[0] == '\0' && ev->id[0] != '\0' &&
+		    strcmp(ev->id, sc->hst_id) == 0)
+			link_ip(sc, sc->hst_ip, strlen(sc->hst_ip), ev->domain,
+			    0, ev->cls);
 		break;
+	case LOGSCAN_HOSTERR:
+		if ((iplen = host_ip(ev->host, &ip)) == 0 ||
+		    iplen >= sizeof(sc->hst_ip))
+			return;
+		snprintf(sc->hst_id, sizeof(sc->hst_id), "%s", ev->id);
+		snprintf(sc->hst_ip, sizeof(sc->hst_ip), "%.*s", (int)iplen,
+		    ip);
+		if (ev->id[0] != '\0' && strcmp(ev->id, sc->att_id) == 0)
+			link_ip(sc, ip, iplen, sc->att_dom, 0, ev->cls);
+		return;
 	case LOGSCAN_DELIVER:
 		if (d == NULL)
 			return;
@@ -212,19 +271,9 @@ on_event(const struct logscan_event *ev, void *arg)
 		return;
 	}
 	/* Which domain does each primary address serve? */
-	if ((iplen = host_ip(ev->host, &ip)) > 0) {
-		int dom = (int)intern_find(sc->doms, ev->domain,
-		    strlen(ev->domain));
-
-		ia = ip_of(sc, ip, iplen);
-		if (ia->dom == -1)
-			ia->dom = dom;
-		else if (ia->dom != dom)
-			ia->dom = -2;
-		if (ev->kind == LOGSCAN_DELIVER)
-			ia->recent.n[CLASS_OFFLINE] = ia->recent.n[CLASS_TARPIT] =
-			    ia->recent.n[CLASS_RATELIMIT] = 0;
-	}
+	if ((iplen = host_ip(ev->host, &ip)) > 0)
+		link_ip(sc, ip, iplen, ev->domain,
+		    ev->kind == LOGSCAN_DELIVER, ev->cls);
 }
 
 /* Derived figures of a diag, once its counts are in. */
@@ -342,8 +391,12 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 		struct stats_diag *d;
 		int c;
 
-		if (ia->dom < 0)
+		if (ia->dom < 0) {
+			st->lost_deferred += ia->deferred;
+			st->lost_rejected += ia->rejected;
+			st->lost_cached += ia->cached;
 			continue;
+		}
 		d = &sc.acc[ia->dom].d;
 		d->callout_deferred += ia->deferred;
 		d->callout_rejected += ia->rejected;

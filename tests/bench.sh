@@ -62,6 +62,20 @@ t_qs=$(best "$EX -bp | exiqsumm")
 t_cat=$(best "find $SB_SPOOL/input -name '*-H' -print0 | xargs -0 cat")
 t_list=$(best "$MXTOP -s $SB_SPOOL list --format json")
 kib=$(rss "$MXTOP" -s "$SB_SPOOL" summary)
+# Export of the whole queue: time and peak RSS (constant memory: the
+# archive is streamed; RSS is the snapshot's, as for list).
+rm -f "$SB_DIR/all.tar.gz"
+t_exp=$(python3 - "$MXTOP" "$SB_SPOOL" "$SB_DIR/all.tar.gz" <<'EOF'
+import resource, subprocess, sys, time
+t = time.perf_counter()
+subprocess.run([sys.argv[1], '-s', sys.argv[2], 'export', '--older-than',
+                '0s', '-o', sys.argv[3]], check=True,
+               stdout=subprocess.DEVNULL)
+print('%.3f %d' % (time.perf_counter() - t,
+                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+EOF
+)
+kib_list=$(rss "$MXTOP" -s "$SB_SPOOL" list --format json)
 
 # A main log window of LOGSIZE MiB, made of real lines (repeated).
 log=$SB_DIR/biglog
@@ -95,6 +109,9 @@ printf '%-42s %8ss   mxtop/this %s\n' "cat every -H (floor)" "$t_cat" "$(ratio "
 printf '%-42s %8ss\n' "mxtop list --format json (+ every msglog)" "$t_list"
 printf '%-42s %8s KiB, %s bytes/message\n' "mxtop summary peak RSS" "$kib" \
     "$(python3 -c "print(round($kib*1024/$N))")"
+printf '%-42s %8ss   peak RSS %s KiB (list: %s KiB)\n' \
+    "mxtop export, every message, tar.gz" "${t_exp% *}" "${t_exp#* }" \
+    "$kib_list"
 [ -n "$t_log" ] && printf '%-42s %8ss   %s MiB/s\n' \
     "mxtop diagnose, ${LOGSIZE} MiB main log" "$t_log" \
     "$(python3 -c "print(round($LOGSIZE/$t_log))")"
