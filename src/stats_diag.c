@@ -27,6 +27,7 @@ struct ipacc {
 	struct class_mix recent;	/* host-level: since a delivery here */
 	int		 dom;		/* the domain delivered to it, -1 none,
 					 * -2 several */
+	int		 weak;		/* dom is from a pairing by id */
 	struct stats_evidence last;
 };
 
@@ -39,9 +40,8 @@ struct scan {
 	struct ipacc	*ip;
 	size_t		 nip, capip;
 	time_t		 until;
-	/* Exim logs a failing host on a line of its own, next to the
-	 * attempt's "==" line: pair them by message id. */
-	char		 att_id[24], att_dom[256];	/* last attempt */
+	/* Exim logs a failing host on a line of its own, just before the
+	 * "==" lines of the attempt: pair them by message id. */
 	char		 hst_id[24], hst_ip[64];	/* last host line */
 };
 
@@ -180,16 +180,20 @@ count_success(struct stats_diag *d, time_t t)
  * callouts logged without a recipient find their domain. */
 static void
 link_ip(struct scan *sc, const char *ip, size_t len, const char *dom,
-    int delivered, int cls)
+    int delivered, int cls, int weak)
 {
 	struct ipacc *ia = ip_of(sc, ip, len);
 	int n = (int)intern_find(sc->doms, dom, strlen(dom));
 
 	if (n < 0)
 		return;
-	if (ia->dom == -1)
+	/* A pairing by message id is weak (a message may have several
+	 * domains): it never makes an address ambiguous, and a line that
+	 * names host and domain together overrides it. */
+	if (ia->dom == -1 || (ia->weak && !weak)) {
 		ia->dom = n;
-	else if (ia->dom != n)
+		ia->weak = weak;
+	} else if (ia->dom != n && !weak)
 		ia->dom = -2;
 	if (delivered || reached(cls))
 		answered(ia->recent.n, delivered);
@@ -218,22 +222,19 @@ on_event(const struct logscan_event *ev, void *arg)
 		if (reached(ev->cls))
 			answered(d->recent, 0);
 		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
-		snprintf(sc->att_id, sizeof(sc->att_id), "%s", ev->id);
-		snprintf(sc->att_dom, sizeof(sc->att_dom), "%s", ev->domain);
 		if (ev->host[0] == '\0' && ev->id[0] != '\0' &&
 		    strcmp(ev->id, sc->hst_id) == 0)
 			link_ip(sc, sc->hst_ip, strlen(sc->hst_ip), ev->domain,
-			    0, ev->cls);
+			    0, ev->cls, 1);
 		break;
 	case LOGSCAN_HOSTERR:
 		if ((iplen = host_ip(ev->host, &ip)) == 0 ||
 		    iplen >= sizeof(sc->hst_ip))
 			return;
+		/* Exim writes it before the "==" lines it explains. */
 		snprintf(sc->hst_id, sizeof(sc->hst_id), "%s", ev->id);
 		snprintf(sc->hst_ip, sizeof(sc->hst_ip), "%.*s", (int)iplen,
 		    ip);
-		if (ev->id[0] != '\0' && strcmp(ev->id, sc->att_id) == 0)
-			link_ip(sc, ip, iplen, sc->att_dom, 0, ev->cls);
 		return;
 	case LOGSCAN_DELIVER:
 		if (d == NULL)
@@ -273,7 +274,7 @@ on_event(const struct logscan_event *ev, void *arg)
 	/* Which domain does each primary address serve? */
 	if ((iplen = host_ip(ev->host, &ip)) > 0)
 		link_ip(sc, ip, iplen, ev->domain,
-		    ev->kind == LOGSCAN_DELIVER, ev->cls);
+		    ev->kind == LOGSCAN_DELIVER, ev->cls, 0);
 }
 
 /* Derived figures of a diag, once its counts are in. */
