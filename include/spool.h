@@ -5,6 +5,7 @@
  * holds its lock.  Facts: shared/docs/exim-spool.md sections 1-5. */
 #ifndef MXTOP_SPOOL_H
 #define MXTOP_SPOOL_H
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -146,6 +147,10 @@ struct spool_snap {
 struct spool_scan_opts {
 	int	threads;	/* 0: one per core (at most 8) */
 	int	no_lock_probe;	/* skip the F_GETLK look at -D */
+	/* Progress for another thread to show, when not NULL: total is
+	 * set once the directories are listed, done grows as -H files are
+	 * read. */
+	atomic_size_t *done, *total;
 };
 
 /* Scans dir (the spool directory: it holds input/).  Returns NULL, with

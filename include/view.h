@@ -110,6 +110,8 @@ struct view_info {
 	double		 scan_secs;
 	int		 scanning;	/* a scan is running now */
 	int		 partial;	/* the figures are not complete */
+	size_t		 scan_done;	/* while scanning: -H files read */
+	size_t		 scan_total;	/* of this many (0: still listing) */
 };
 
 /* The messages an action is about, built when its key is pressed and

@@ -264,7 +264,7 @@ dry_run(FILE *f, const struct ctx *c, enum mta_action a,
 int
 cmd_action(struct ctx *c, int argc, char **argv)
 {
-	struct spool_scan_opts so = { c->threads, 0 };
+	struct spool_scan_opts so = { .threads = c->threads };
 	struct sigaction sa, old_int, old_term;
 	struct spool_snap *snap;
 	struct mta_plan *plan;

@@ -84,7 +84,7 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	struct export_opts o;
 	struct export_result res;
 	struct progress p;
-	struct spool_scan_opts so = { c->threads, 0 };
+	struct spool_scan_opts so = { .threads = c->threads };
 	struct spool_snap *s;
 	struct stats_msglogs *ml;
 	struct stats *st;

@@ -14,7 +14,7 @@
 static struct spool_snap *
 scan(struct ctx *c)
 {
-	struct spool_scan_opts so = { c->threads, 0 };
+	struct spool_scan_opts so = { .threads = c->threads };
 	struct spool_snap *s;
 	char err[512];
 

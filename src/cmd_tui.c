@@ -43,6 +43,8 @@ struct scan {
 	double		 threshold;
 	unsigned	 min_samples;
 	int		 threads;
+	/* Progress, read by the loop while the thread runs. */
+	atomic_size_t	 done, total;
 	/* Out. */
 	struct spool_snap *snap;
 	struct stats	*all;		/* every domain, with its diag */
@@ -119,7 +121,8 @@ mono(void)
 static void
 scan_do(struct scan *sc)
 {
-	struct spool_scan_opts so = { sc->threads, 0 };
+	struct spool_scan_opts so = { .threads = sc->threads,
+	    .done = &sc->done, .total = &sc->total };
 	struct stats_diag_opts o;
 	double t0 = mono();
 	char err[512];
@@ -191,8 +194,11 @@ scan_start(struct tui *t)
 		return;
 	}
 	scan_prepare(t);
+	atomic_store(&t->sc.done, 0);
+	atomic_store(&t->sc.total, 0);
 	t->sc.busy = 1;
 	t->info.scanning = 1;
+	t->info.scan_done = t->info.scan_total = 0;
 	view_set_info(t->v, &t->info);
 	if (pthread_create(&t->sc.th, NULL, scan_thread, &t->sc) != 0) {
 		/* No thread: scan here, the screen waits. */
@@ -876,9 +882,15 @@ loop(struct tui *t)
 	while (!quit) {
 		if (t->sc.busy == 2)
 			scan_done(t);
+		if (t->sc.busy == 1) {
+			/* The first scan of a big spool: show how far. */
+			t->info.scan_done = atomic_load(&t->sc.done);
+			t->info.scan_total = atomic_load(&t->sc.total);
+			view_set_info(t->v, &t->info);
+		}
 		ui_show(t->v);
 		now = mono();
-		wait = t->sc.busy ? 1.0 : t->due - now;
+		wait = t->sc.busy ? 0.25 : t->due - now;
 		if ((t->job != NULL || t->ex.running) && wait > 0.1)
 			wait = 0.1;
 		timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;

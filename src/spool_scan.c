@@ -44,6 +44,7 @@ struct worker {
 	struct spool_msg *msgs;
 	size_t		  from, to;
 	int		  lock_probe;
+	atomic_size_t	 *done;		/* progress, or NULL */
 	char		 *buf;
 	size_t		  cap;
 	struct spool_hdr  h;
@@ -328,8 +329,13 @@ work(void *arg)
 	struct worker *w = arg;
 	size_t i;
 
-	for (i = w->from; i < w->to; i++)
+	for (i = w->from; i < w->to; i++) {
 		scan_one(w, &w->ents[i], &w->msgs[i]);
+		if (w->done != NULL && (i - w->from) % 256 == 255)
+			atomic_fetch_add(w->done, 256);
+	}
+	if (w->done != NULL)
+		atomic_fetch_add(w->done, (w->to - w->from) % 256);
 	return NULL;
 }
 
@@ -577,6 +583,8 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 		(void)list_dir(path, subs[i], &l, subs, &nsubs);
 	}
 	qsort(l.ents, l.nents, sizeof(*l.ents), cmp_ent);
+	if (opts != NULL && opts->total != NULL)
+		atomic_store(opts->total, l.nents);
 
 	s = xcalloc(1, sizeof(*s));
 	s->dir = xstrdup(dir);
@@ -595,6 +603,7 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 		w[t].from = per * (size_t)t < l.nents ? per * (size_t)t : l.nents;
 		w[t].to = w[t].from + per < l.nents ? w[t].from + per : l.nents;
 		w[t].lock_probe = lock_probe;
+		w[t].done = opts != NULL ? opts->done : NULL;
 		spool_hdr_init(&w[t].h);
 		arena_init(&w[t].arena);
 	}

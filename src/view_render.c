@@ -249,7 +249,11 @@ header(const struct view *v, int y, struct lb *b)
 		if (v->printing) {
 			util_fmt_time(t, sizeof(t), v->now);
 			snprintf(right, sizeof(right), "as of %s UTC", t);
-		} else if (v->info.scanning)
+		} else if (v->info.scanning && v->info.scan_total > 0)
+			snprintf(right, sizeof(right), "scanning %zu%% of %zu",
+			    v->info.scan_done * 100 / v->info.scan_total,
+			    v->info.scan_total);
+		else if (v->info.scanning)
 			snprintf(right, sizeof(right), "scanning...");
 		else if (v->info.scan_time != 0) {
 			localtime_r(&v->info.scan_time, &tm);
@@ -278,6 +282,13 @@ header(const struct view *v, int y, struct lb *b)
 		return;
 	}
 	if (y == 1) {
+		if (st == NULL && v->info.scan_total > 0) {
+			snprintf(buf, sizeof(buf), "scanning the spool: %zu of "
+			    "%zu messages read (partial)", v->info.scan_done,
+			    v->info.scan_total);
+			v_lb_str(b, VIEW_ST_WARN, buf);
+			return;
+		}
 		if (st == NULL) {
 			v_lb_str(b, VIEW_ST_WARN, "scanning the spool...");
 			return;

@@ -311,7 +311,7 @@ END_TEST
 static struct spool_snap *
 scan(void)
 {
-	struct spool_scan_opts so = { 1, 1 };
+	struct spool_scan_opts so = { .threads = 1, .no_lock_probe = 1 };
 	struct spool_snap *s;
 	char err[256];
 
