@@ -540,6 +540,28 @@ collect(const char *l, void *arg)
 }
 
 /* --once: every domain, no status line, trailing blanks trimmed. */
+/* During the first scan the header says how far it got, as partial. */
+START_TEST(scan_progress)
+{
+	struct view_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.host = "relay";
+	info.spool = "/spool";
+	info.scanning = 1;
+	info.scan_done = 250;
+	info.scan_total = 1000;
+	view_set_data(v, NULL, NULL, 0);
+	view_set_info(v, &info);
+	ck_assert(strstr(line(0), "scanning 25% of 1000") != NULL);
+	ck_assert(strstr(line(1), "250 of 1000 messages read (partial)")
+	    != NULL);
+	info.scanning = 0;
+	view_set_info(v, &info);
+	ck_assert(strstr(line(0), "scanning") == NULL);
+}
+END_TEST
+
 START_TEST(print_plain)
 {
 	int n = 0;
@@ -562,6 +584,7 @@ view_suite(void)
 	tcase_add_test(tc, sort_cycles_and_reverses);
 	tcase_add_test(tc, cursor_moves_and_stays);
 	tcase_add_test(tc, widths);
+	tcase_add_test(tc, scan_progress);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("navigation");
