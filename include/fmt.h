@@ -16,6 +16,7 @@ struct spool_msg;
 struct spool_hdr;
 struct stats;
 struct stats_msglogs;
+struct stats_msglog;
 struct select;
 struct history;
 
@@ -46,6 +47,16 @@ void	fmt_show(FILE *, const struct fmt_opts *, const struct spool_msg *m,
 	    const struct history *hist);
 /* Per domain: class, evidence, callouts, last success, advice. */
 void	fmt_diagnose(FILE *, const struct fmt_opts *, const struct stats *);
+
+/* One message as list --format json and csv write it: the JSON fields
+ * without the enclosing braces ("id":...,"recipients":[...]), the CSV
+ * columns of fmt_msg_csv_header without a line end.  last (may be NULL)
+ * is its last attempt.  For other commands that extend the rows. */
+void	fmt_msg_json(FILE *, const struct spool_snap *, const struct spool_msg *,
+	    time_t now, const struct stats_msglog *last);
+void	fmt_msg_csv(FILE *, const struct spool_snap *, const struct spool_msg *,
+	    time_t now, const struct stats_msglog *last);
+extern const char fmt_msg_csv_header[];
 
 /* JSON and CSV string writers, for the other commands' output. */
 void	fmt_json_str(FILE *, const char *s, size_t len);

@@ -77,6 +77,11 @@ int64_t	 util_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Length (1 to 4) of the valid UTF-8 sequence at s[0..len), or 0. */
 size_t	 util_utf8_len(const unsigned char *s, size_t len);
 
+/* Appends s to the NUL-terminated string in buf (len bytes in all),
+ * single-quoted for a POSIX shell unless it is made only of letters,
+ * digits and _./:=@%+,-; cut to fit.  Returns buf. */
+char	*util_shquote_cat(char *buf, size_t len, const char *s);
+
 /* Domain part of an address: the text after the last '@' (or "" when
  * there is none), length in *dlen.  Points into addr. */
 const char *util_addr_domain(const char *addr, size_t len, size_t *dlen);

@@ -628,31 +628,6 @@ exp_thread(void *arg)
 	return NULL;
 }
 
-/* Appends s to buf, shell-quoted when it needs to be. */
-static void
-shquote(char *buf, size_t len, const char *s)
-{
-	size_t l = strlen(buf);
-
-	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789.-_@+:")] == '\0' && *s != '\0') {
-		snprintf(buf + l, len - l, "%s", s);
-		return;
-	}
-	if (l + 1 < len)
-		buf[l++] = '\'';
-	for (; *s != '\0' && l + 5 < len; s++) {
-		if (*s == '\'') {
-			memcpy(buf + l, "'\\''", 4);
-			l += 4;
-		} else
-			buf[l++] = *s;
-	}
-	if (l + 1 < len)
-		buf[l++] = '\'';
-	buf[l] = '\0';
-}
-
 /* The selection as export options, for the manifest and summary.txt:
  * the filter and the domain, or the messages' ids.  Caller frees. */
 static char *
@@ -665,12 +640,12 @@ exp_selection(struct tui *t, const struct view_plan *vp)
 	s[0] = '\0';
 	if (vp->bydomain && vp->domain != NULL) {
 		snprintf(s, len, "%s%s--domain ", args, *args ? " " : "");
-		shquote(s, len, vp->domain);
+		util_shquote_cat(s, len, vp->domain);
 		return s;
 	}
 	for (i = 0; i < vp->nids; i++) {
 		strcat(s, i ? " --id " : "--id ");
-		shquote(s, len, vp->ids[i]);
+		util_shquote_cat(s, len, vp->ids[i]);
 	}
 	return s;
 }

@@ -428,29 +428,6 @@ cstr(FILE *f, const char *s)
 	fmt_csv_str(f, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void
-csv_rcpts(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    int state)
-{
-	size_t len = 0, cap = 0, n;
-	char *buf = NULL;
-	uint32_t i;
-
-	for (i = 0; i < m->nrcpt; i++) {
-		const struct spool_rcpt *r = &s->rcpts[m->rcpt0 + i];
-
-		if (r->state != state)
-			continue;
-		n = strlen(r->addr);
-		xgrow(&buf, &cap, len + n + 2, 1);
-		if (len > 0)
-			buf[len++] = ' ';
-		memcpy(buf + len, r->addr, n);
-		len += n;
-	}
-	fmt_csv_str(f, buf ? buf : "", len);
-	free(buf);
-}
 
 struct row {
 	enum export_state state;
@@ -465,44 +442,9 @@ static void
 json_row(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
     time_t now, const struct stats_msglog *r, const struct row *w)
 {
-	uint32_t i;
-
-	fputs("{\"id\":", f);
-	jstr(f, m->id);
-	fprintf(f, ",\"arrival\":%lld,\"age\":%lld,\"size\":%lld,\"sender\":",
-	    (long long)m->arrival, (long long)(now - m->arrival),
-	    (long long)m->size);
-	jstr(f, m->sender);
-	fprintf(f, ",\"frozen\":%s,\"active\":%s,\"bad\":",
-	    m->flags & MSG_F_FROZEN ? "true" : "false",
-	    m->flags & MSG_F_ACTIVE ? "true" : "false");
-	jstr(f, m->bad);
-	fprintf(f, ",\"warnings\":%d,\"host\":", m->warnings);
-	jstr(f, m->host);
-	fputs(",\"class\":", f);
-	jstr(f, r && r->cls ? class_name((enum class_id)r->cls) : NULL);
-	fputs(",\"last_error\":", f);
-	if (r == NULL || r->text == NULL)
-		fputs("null", f);
-	else {
-		fprintf(f, "{\"time\":%lld,\"host\":", (long long)r->time);
-		jstr(f, r->host);
-		fputs(",\"text\":", f);
-		jstr(f, r->text);
-		fputc('}', f);
-	}
-	fputs(",\"recipients\":[", f);
-	for (i = 0; i < m->nrcpt; i++) {
-		const struct spool_rcpt *rc = &s->rcpts[m->rcpt0 + i];
-
-		fputs(i ? ",{\"address\":" : "{\"address\":", f);
-		jstr(f, rc->addr);
-		fputs(",\"domain\":", f);
-		jstr(f, spool_rcpt_domain(s, rc));
-		fprintf(f, ",\"state\":\"%s\"}", rc->state == RCPT_PENDING ?
-		    "pending" : "delivered");
-	}
-	fprintf(f, "],\"state\":\"%s\",\"file\":", state_name[w->state]);
+	fputc('{', f);
+	fmt_msg_json(f, s, m, now, r);
+	fprintf(f, ",\"state\":\"%s\",\"file\":", state_name[w->state]);
 	jstr(f, w->file);
 	fputs(",\"eml_size\":", f);
 	if (w->size >= 0)
@@ -516,29 +458,15 @@ json_row(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 	fputc('}', f);
 }
 
-#define CSV_HEAD "id,arrival,age,size,sender,frozen,active,bad,warnings," \
-	"pending_recipients,delivered_recipients,class,last_error," \
-	"last_error_time,last_error_host,host,state,file,eml_size,sha256," \
-	"error\r\n"
+/* After list's columns (fmt_msg_csv_header). */
+#define CSV_MORE ",last_error_time,last_error_host,host,state,file," \
+	"eml_size,sha256,error\r\n"
 
 static void
 csv_row(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
     time_t now, const struct stats_msglog *r, const struct row *w)
 {
-	cstr(f, m->id);
-	fprintf(f, ",%lld,%lld,%lld,", (long long)m->arrival,
-	    (long long)(now - m->arrival), (long long)m->size);
-	cstr(f, m->sender);
-	fprintf(f, ",%d,%d,", !!(m->flags & MSG_F_FROZEN),
-	    !!(m->flags & MSG_F_ACTIVE));
-	cstr(f, m->bad);
-	fprintf(f, ",%d,", m->warnings);
-	csv_rcpts(f, s, m, RCPT_PENDING);
-	fputc(',', f);
-	csv_rcpts(f, s, m, RCPT_DELIVERED);
-	fprintf(f, ",%s,", r && r->cls ? class_name((enum class_id)r->cls) :
-	    "");
-	cstr(f, r && r->text ? r->text : "");
+	fmt_msg_csv(f, s, m, now, r);
 	if (r && r->text)
 		fprintf(f, ",%lld,", (long long)r->time);
 	else
@@ -708,7 +636,8 @@ export_write(int fd, const struct spool_snap *snap, const size_t *idx,
 	buf = xmalloc(CHUNK);
 	export_eml_init(&e);
 	if (csv != NULL) {
-		fputs(CSV_HEAD, csv);
+		fputs(fmt_msg_csv_header, csv);
+		fputs(CSV_MORE, csv);
 		fprintf(json, "{\"now\":%lld,\"spool\":", (long long)o->now);
 		jstr(json, o->spool);
 		fputs(",\"selection\":", json);

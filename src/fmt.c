@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char fmt_msg_csv_header[] = "id,arrival,age,size,sender,frozen,"
+    "active,bad,warnings,pending_recipients,delivered_recipients,class,"
+    "last_error";
+
 int
 fmt_parse(const char *s, enum fmt_kind *k)
 {
@@ -442,13 +446,13 @@ json_last(FILE *f, const struct stats_msglog *r)
 	fputc('}', f);
 }
 
-static void
-json_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
+void
+fmt_msg_json(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
     time_t now, const struct stats_msglog *last)
 {
 	uint32_t i;
 
-	fputs("{\"id\":", f);
+	fputs("\"id\":", f);
 	fmt_jstr(f, m->id);
 	fprintf(f, ",\"arrival\":%lld,\"age\":%lld,\"size\":%lld,\"sender\":",
 	    (long long)m->arrival, (long long)(now - m->arrival),
@@ -472,7 +476,7 @@ json_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 		fprintf(f, ",\"state\":\"%s\"}", r->state == RCPT_PENDING ?
 		    "pending" : "delivered");
 	}
-	fputs("]}", f);
+	fputc(']', f);
 }
 
 static void
@@ -538,6 +542,26 @@ text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 }
 
 void
+fmt_msg_csv(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
+    time_t now, const struct stats_msglog *r)
+{
+	cstr(f, m->id);
+	fprintf(f, ",%lld,%lld,%lld,", (long long)m->arrival,
+	    (long long)(now - m->arrival), (long long)m->size);
+	cstr(f, m->sender);
+	fprintf(f, ",%d,%d,", !!(m->flags & MSG_F_FROZEN),
+	    !!(m->flags & MSG_F_ACTIVE));
+	cstr(f, m->bad);
+	fprintf(f, ",%d,", m->warnings);
+	csv_rcpts(f, s, m, RCPT_PENDING);
+	fputc(',', f);
+	csv_rcpts(f, s, m, RCPT_DELIVERED);
+	fprintf(f, ",%s,", r && r->cls ? class_name((enum class_id)r->cls) :
+	    "");
+	cstr(f, r && r->text ? r->text : "");
+}
+
+void
 fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
     const struct select *sel, const struct stats_msglogs *ml)
 {
@@ -558,9 +582,7 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 	if (o->kind == FMT_JSON)
 		fputc('[', f);
 	else if (o->kind == FMT_CSV)
-		fputs("id,arrival,age,size,sender,frozen,active,bad,warnings,"
-		    "pending_recipients,delivered_recipients,class,last_error\r\n",
-		    f);
+		fprintf(f, "%s\r\n", fmt_msg_csv_header);
 	else if (o->kind == FMT_TEXT) {
 		fprintf(f, "%7s %5s %-*s ", "AGE", "SIZE", iw, "ID");
 		pad(f, "SENDER", sw, 0);
@@ -576,26 +598,12 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 			continue;
 		switch (o->kind) {
 		case FMT_JSON:
-			fputs(n ? ",\n" : "\n", f);
-			json_msg(f, s, m, o->now, r);
+			fputs(n ? ",\n{" : "\n{", f);
+			fmt_msg_json(f, s, m, o->now, r);
+			fputc('}', f);
 			break;
 		case FMT_CSV:
-			cstr(f, m->id);
-			fprintf(f, ",%lld,%lld,%lld,", (long long)m->arrival,
-			    (long long)(o->now - m->arrival),
-			    (long long)m->size);
-			if (m->sender != NULL)
-				cstr(f, m->sender[0] ? m->sender : "");
-			fprintf(f, ",%d,%d,", !!(m->flags & MSG_F_FROZEN),
-			    !!(m->flags & MSG_F_ACTIVE));
-			cstr(f, m->bad ? m->bad : "");
-			fprintf(f, ",%d,", m->warnings);
-			csv_rcpts(f, s, m, RCPT_PENDING);
-			fputc(',', f);
-			csv_rcpts(f, s, m, RCPT_DELIVERED);
-			fprintf(f, ",%s,", r && r->cls ?
-			    class_name((enum class_id)r->cls) : "");
-			cstr(f, r && r->text ? r->text : "");
+			fmt_msg_csv(f, s, m, o->now, r);
 			fputs("\r\n", f);
 			break;
 		case FMT_IDS:

@@ -216,36 +216,16 @@ mta_argv(const struct mta *m, enum mta_action a, const char *const *ids,
 char *
 mta_argv_str(char *const argv[], char *buf, size_t len)
 {
-	static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-";
-	size_t o = 0, i;
-	const char *s;
+	size_t i;
 
-#define ADD(ch) do { if (o + 1 < len) buf[o++] = (ch); } while (0)
 	if (len == 0)
 		return buf;
+	buf[0] = '\0';
 	for (i = 0; argv[i] != NULL; i++) {
-		if (i > 0)
-			ADD(' ');
-		s = argv[i];
-		if (*s != '\0' && strspn(s, safe) == strlen(s)) {
-			for (; *s != '\0'; s++)
-				ADD(*s);
-			continue;
-		}
-		ADD('\'');
-		for (; *s != '\0'; s++) {
-			if (*s == '\'') {
-				ADD('\'');
-				ADD('\\');
-				ADD('\'');
-			}
-			ADD(*s);
-		}
-		ADD('\'');
+		if (i > 0 && strlen(buf) + 1 < len)
+			strcat(buf, " ");
+		util_shquote_cat(buf, len, argv[i]);
 	}
-#undef ADD
-	buf[o] = '\0';
 	return buf;
 }
 

@@ -334,33 +334,6 @@ select_msg(const struct select *s, const struct spool_snap *snap,
 	return 1;
 }
 
-/* Appends s single-quoted for a POSIX shell. */
-static void
-quote(char *buf, size_t len, size_t *o, const char *s)
-{
-	const char *p;
-	int plain = *s != '\0';
-
-	for (p = s; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr("@._-+:/=%,", *p)
-		    == NULL)
-			plain = 0;
-	if (plain) {
-		*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0,
-		    "%s", s);
-		return;
-	}
-	*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0, "'");
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '\'')
-			*o += (size_t)snprintf(buf + *o,
-			    *o < len ? len - *o : 0, "'\\''");
-		else
-			*o += (size_t)snprintf(buf + *o,
-			    *o < len ? len - *o : 0, "%c", *p);
-	}
-	*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0, "'");
-}
 
 char *
 select_to_args(const struct select *s, char *buf, size_t len)
@@ -382,7 +355,10 @@ select_to_args(const struct select *s, char *buf, size_t len)
 			continue;
 		}
 		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, " ");
-		quote(buf, len, &o, t->text);
+		if (o < len) {
+			util_shquote_cat(buf, len, t->text);
+			o = strlen(buf);
+		}
 	}
 	if (o >= len)
 		buf[len - 1] = '\0';

@@ -539,6 +539,37 @@ util_sanitize(char *buf, size_t buflen, const char *s, size_t len)
 	return buf;
 }
 
+char *
+util_shquote_cat(char *buf, size_t len, const char *s)
+{
+	static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-";
+	size_t o;
+
+	if (len == 0)
+		return buf;
+	o = strnlen(buf, len - 1);
+#define ADD(ch) do { if (o + 1 < len) buf[o++] = (ch); } while (0)
+	if (*s != '\0' && strspn(s, safe) == strlen(s)) {
+		for (; *s != '\0'; s++)
+			ADD(*s);
+	} else {
+		ADD('\'');
+		for (; *s != '\0'; s++) {
+			if (*s == '\'') {
+				ADD('\'');
+				ADD('\\');
+				ADD('\'');
+			}
+			ADD(*s);
+		}
+		ADD('\'');
+	}
+#undef ADD
+	buf[o] = '\0';
+	return buf;
+}
+
 const char *
 util_addr_domain(const char *addr, size_t len, size_t *dlen)
 {

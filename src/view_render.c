@@ -458,35 +458,6 @@ body(const struct view *v, int row, struct lb *b)
 	    VIEW_ALIGN_LEFT);
 }
 
-/* Appends s shell-quoted for a POSIX shell. */
-static void
-shquote(char *buf, size_t len, const char *s)
-{
-	size_t l = strlen(buf);
-	const char *q;
-
-	for (q = s; *q != '\0'; q++)
-		if (!isalnum((unsigned char)*q) &&
-		    strchr("_./:=@%+,-", *q) == NULL)
-			break;
-	if (*q == '\0' && q != s) {
-		strncat(buf, s, len - l - 1);
-		return;
-	}
-	if (l + 1 < len)
-		buf[l++] = '\'';
-	for (; *s != '\0' && l + 5 < len; s++) {
-		if (*s == '\'') {
-			memcpy(buf + l, "'\\''", 4);
-			l += 4;
-		} else
-			buf[l++] = *s;
-	}
-	if (l + 1 < len)
-		buf[l++] = '\'';
-	buf[l] = '\0';
-}
-
 static void
 status(const struct view *v, struct lb *b)
 {
@@ -563,7 +534,7 @@ status(const struct view *v, struct lb *b)
 		if (f->scr == VIEW_MESSAGES && f->ctx[0]) {
 			strncat(buf, " --domain ", sizeof(buf) - strlen(buf) -
 			    1);
-			shquote(buf, sizeof(buf), f->ctx);
+			util_shquote_cat(buf, sizeof(buf), f->ctx);
 		}
 		if (v->args[0] != '\0') {
 			strncat(buf, " ", sizeof(buf) - strlen(buf) - 1);
