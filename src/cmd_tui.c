@@ -43,6 +43,7 @@ struct scan {
 	double		 threshold;
 	unsigned	 min_samples;
 	int		 threads;
+	const struct stats_msglogs *prev_ml;	/* the last scan's */
 	/* Progress, read by the loop while the thread runs. */
 	atomic_size_t	 done, total;
 	/* Out. */
@@ -135,7 +136,7 @@ scan_do(struct scan *sc)
 		/* Each message's class of its last attempt, for the
 		 * Messages screen and class: filters; kept for the
 		 * manifest of an export. */
-		sc->ml = stats_read_msglogs(sc->snap);
+		sc->ml = stats_refresh_msglogs(sc->snap, sc->prev_ml);
 		sc->all = stats_build(sc->snap, NULL, sc->now);
 		memset(&o, 0, sizeof(o));
 		o.log = sc->log;
@@ -184,6 +185,7 @@ scan_prepare(struct tui *t)
 	sc->threshold = t->c->threshold;
 	sc->min_samples = t->c->min_samples;
 	sc->threads = t->c->threads;
+	sc->prev_ml = t->ml;	/* not freed before this scan is done */
 }
 
 static void
