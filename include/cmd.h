@@ -12,6 +12,7 @@ struct select;
 /* Everything the command line said, shared by every command. */
 struct ctx {
 	const char	*spool;		/* resolved spool directory */
+	int		 spool_given;	/* by -s or MXTOP_SPOOL */
 	const char	*log;		/* -l PATH, or NULL */
 	struct mta	 mta;
 	struct select	*sel;
@@ -47,8 +48,10 @@ struct ctx {
 
 struct spool_snap;
 
-/* The main log: -l, else the spool's own log/ (Exim's default place),
- * else Debian's /var/log/exim4/mainlog; buf may hold the answer.  NULL
+/* The main log: -l; else what Exim's log_file_path names (asked only
+ * when the spool was not given with -s or MXTOP_SPOOL, or with
+ * --exim-config); else the spool's own log/ (Exim's default place);
+ * else Debian's /var/log/exim4/mainlog.  buf may hold the answer.  NULL
  * when there is none: the diagnosis then reads the msglogs. */
 const char	*cmd_find_log(const struct ctx *c, char *buf, size_t len);
 

@@ -37,6 +37,15 @@ int	mta_capture(char *const argv[], char *out, size_t outlen);
 /* Asks Exim for its spool directory (exim [-C cfg] -bP spool_directory).
  * Returns 0 and fills dir, or -1. */
 int	mta_spool_dir(const struct mta *, char *dir, size_t len);
+/* The value of one Exim option (exim [-C cfg] -bP name) into val.
+ * Returns 0, or -1 when Exim cannot be run or does not answer. */
+int	mta_option(const struct mta *, const char *name, char *val,
+	    size_t len);
+/* The main log file from log_file_path ("%s" as "main"; an unset value
+ * means <spool>/log/mainlog).  -1 for syslog-only or datestamped
+ * (%D, %M) names, which mxtop does not follow. */
+int	mta_main_log(const struct mta *, const char *spool, char *path,
+	    size_t len);
 
 /* ---- Actions and results ---- */
 

@@ -40,6 +40,12 @@ cmd_find_log(const struct ctx *c, char *buf, size_t len)
 
 	if (c->log != NULL)
 		return c->log;
+	/* Ask Exim where it logs, unless -s named a spool on its own (then
+	 * Exim may not even be this spool's: tests, copies). */
+	if ((!c->spool_given || c->mta.config != NULL) &&
+	    mta_main_log(&c->mta, c->spool, buf, len) == 0 &&
+	    stat(buf, &st) == 0)
+		return buf;
 	snprintf(buf, len, "%s/log/mainlog", c->spool);
 	if (stat(buf, &st) == 0) {
 		snprintf(buf, len, "%s/log", c->spool);

@@ -372,6 +372,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	c.fmt.now = c.now;
+	c.spool_given = spool != NULL || (getenv("MXTOP_SPOOL") != NULL &&
+	    *getenv("MXTOP_SPOOL") != '\0');
 	if ((c.spool = find_spool(spool, &c.mta, spoolbuf,
 	    sizeof(spoolbuf))) == NULL) {
 		fprintf(stderr, "mxtop: no Exim spool found; give one with "

@@ -68,7 +68,7 @@ mta_capture(char *const argv[], char *out, size_t outlen)
 }
 
 int
-mta_spool_dir(const struct mta *m, char *dir, size_t len)
+mta_option(const struct mta *m, const char *name, char *val, size_t len)
 {
 	static const char *const bins[] = { "exim", "exim4" };
 	char out[4096], *p, *e;
@@ -85,7 +85,7 @@ mta_spool_dir(const struct mta *m, char *dir, size_t len)
 			argv[a++] = m->config;
 		}
 		argv[a++] = "-bP";
-		argv[a++] = "spool_directory";
+		argv[a++] = name;
 		argv[a] = NULL;
 		if (mta_capture((char *const *)argv, out, sizeof(out)) != 0)
 			continue;
@@ -96,10 +96,48 @@ mta_spool_dir(const struct mta *m, char *dir, size_t len)
 			;
 		if ((e = strchr(p, '\n')) != NULL)
 			*e = '\0';
-		if (*p != '/' || strlen(p) >= len)
+		if (strlen(p) >= len)
 			continue;
-		snprintf(dir, len, "%s", p);
+		snprintf(val, len, "%s", p);
 		return 0;
+	}
+	return -1;
+}
+
+int
+mta_spool_dir(const struct mta *m, char *dir, size_t len)
+{
+	if (mta_option(m, "spool_directory", dir, len) < 0 || dir[0] != '/')
+		return -1;
+	return 0;
+}
+
+int
+mta_main_log(const struct mta *m, const char *spool, char *path,
+    size_t len)
+{
+	char v[4096], *p, *s, *colon;
+	int n;
+
+	if (mta_option(m, "log_file_path", v, sizeof(v)) < 0)
+		return -1;
+	/* A colon-separated list; "syslog" entries name no file. */
+	for (s = v; s != NULL; s = colon) {
+		if ((colon = strchr(s, ':')) != NULL)
+			*colon++ = '\0';
+		while (*s == ' ')
+			s++;
+		if (*s == '/' && (p = strstr(s, "%s")) != NULL &&
+		    strstr(s, "%D") == NULL && strstr(s, "%M") == NULL) {
+			n = snprintf(path, len, "%.*smain%s", (int)(p - s), s,
+			    p + 2);
+			return n < 0 || (size_t)n >= len ? -1 : 0;
+		}
+		if (*s == '\0' && colon == NULL && s == v) {
+			/* Unset: Exim logs into the spool's log/. */
+			n = snprintf(path, len, "%s/log/mainlog", spool);
+			return n < 0 || (size_t)n >= len ? -1 : 0;
+		}
 	}
 	return -1;
 }

@@ -111,5 +111,20 @@ assert s.get("northwind.example") == "offline", s
 ' "$SB_DIR/sum.json"; then ok "summary --format json has the classes"
 else bad "summary classes"
 fi
+# Without -l the main log is where Exim's log_file_path says: a config
+# copy that logs elsewhere, holding the first 10 lines of the log.
+mkdir -p "$SB_DIR/logs2"
+head -n 10 "$log" > "$SB_DIR/logs2/mainlog"
+sed "s|^log_file_path = .*|log_file_path = $SB_DIR/logs2/%slog|" "$SB_CONF" \
+    > "$SB_DIR/etc/other.conf"
+"$MXTOP" -s "$SB_SPOOL" --exim "$EXIM" --exim-config "$SB_DIR/etc/other.conf" \
+    diagnose --format json > "$SB_DIR/other.json"
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["source"] == "mainlog" and d["log_lines"] == 10, d["log_lines"]
+' "$SB_DIR/other.json"; then ok "the main log is found through exim -bP log_file_path"
+else bad "log_file_path discovery"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
