@@ -102,6 +102,18 @@ struct stats_diag_opts {
  * (the diag then comes from the msglogs). */
 int		 stats_diagnose(struct stats *, const struct spool_snap *,
 		    const struct stats_diag_opts *, char *err, size_t errlen);
+/* The same for a program that diagnoses again and again (the TUI): ls
+ * keeps the sums and the log's read position, so each call reads only
+ * what the log gained.  The window then starts at the first call's since
+ * and grows; it starts afresh once it has grown by its own length, or
+ * when o->log changes.  st borrows nothing from ls. */
+struct stats_logstate;
+struct stats_logstate *stats_logstate_new(void);
+void		 stats_logstate_free(struct stats_logstate *);	/* NULL ok */
+int		 stats_diagnose_more(struct stats *, const struct spool_snap *,
+		    const struct stats_diag_opts *, struct stats_logstate *,
+		    char *err, size_t errlen);
+
 /* The tarpit score as text: "87%/46*" when suspected, else "87%/46 "
  * (the blank keeps columns aligned); "- " without samples. */
 char		*stats_fmt_tarpit(char *buf, size_t len,

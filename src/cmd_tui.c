@@ -69,7 +69,7 @@ scan_do(struct scan *sc)
 		o.until = sc->until;
 		o.threshold = sc->threshold;
 		o.min_samples = sc->min_samples;
-		if (stats_diagnose(sc->all, sc->snap, &o, err,
+		if (stats_diagnose_more(sc->all, sc->snap, &o, sc->lstate, err,
 		    sizeof(err)) < 0)
 			snprintf(sc->err, sizeof(sc->err), "%.400s (diagnosis "
 			    "from the msglogs)", err);
@@ -592,6 +592,7 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
 	memset(&t, 0, sizeof(t));
+	t.sc.lstate = stats_logstate_new();
 	t.c = c;
 	t.now = c->now;
 	t.pinned = c->now_set;
@@ -642,6 +643,7 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 	stats_free(t.st);
 	stats_free(t.all);
 	stats_msglogs_free(t.ml);
+	stats_logstate_free(t.sc.lstate);
 	spool_snap_free(t.snap);
 	return rc;
 }

@@ -23,6 +23,7 @@ struct scan {
 	unsigned	 min_samples;
 	int		 threads;
 	const struct stats_msglogs *prev_ml;	/* the last scan's */
+	struct stats_logstate *lstate;	/* main-log sums across scans */
 	/* Progress, read by the loop while the thread runs. */
 	atomic_size_t	 done, total;
 	/* Out. */

@@ -32,7 +32,7 @@ struct ipacc {
 };
 
 struct scan {
-	struct stats	*st;
+	struct arena	*strs;		/* evidence texts */
 	struct intern	*doms;		/* log domains */
 	struct acc	*acc;
 	size_t		 nacc, capacc;
@@ -104,7 +104,7 @@ same_text(const char *a, const char *b)
 }
 
 static void
-evidence(struct stats *st, struct stats_diag *d, time_t t, int cls,
+evidence(struct arena *strs, struct stats_diag *d, time_t t, int cls,
     const char *host, const char *text)
 {
 	struct stats_evidence e;
@@ -120,7 +120,7 @@ evidence(struct stats *st, struct stats_diag *d, time_t t, int cls,
 		e.count++;
 		n = i;
 	} else {
-		e.text = arena_strdup(&st->strs, text);
+		e.text = arena_strdup(strs, text);
 		e.count = 1;
 		n = d->nevidence < STATS_NEVIDENCE ? d->nevidence :
 		    STATS_NEVIDENCE - 1;
@@ -129,9 +129,9 @@ evidence(struct stats *st, struct stats_diag *d, time_t t, int cls,
 	}
 	e.time = t;
 	e.cls = cls;
-	e.host = host && *host ? arena_strdup(&st->strs, host) : NULL;
+	e.host = host && *host ? arena_strdup(strs, host) : NULL;
 	if (e.count > 1)	/* the newest wording of the repeats */
-		e.text = arena_strdup(&st->strs, text);
+		e.text = arena_strdup(strs, text);
 	/* Newest first; the log is read in time order. */
 	memmove(&d->evidence[1], &d->evidence[0], n * sizeof(e));
 	d->evidence[0] = e;
@@ -221,7 +221,7 @@ on_event(const struct logscan_event *ev, void *arg)
 		count_class(d, ev->cls);
 		if (reached(ev->cls))
 			answered(d->recent, 0);
-		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
+		evidence(sc->strs, d, ev->t, ev->cls, ev->host, ev->text);
 		if (ev->host[0] == '\0' && ev->id[0] != '\0' &&
 		    strcmp(ev->id, sc->hst_id) == 0)
 			link_ip(sc, sc->hst_ip, strlen(sc->hst_ip), ev->domain,
@@ -257,7 +257,7 @@ on_event(const struct logscan_event *ev, void *arg)
 			class_mix_add(&ia->recent, ev->cls);
 			ia->last.time = ev->t;
 			ia->last.cls = ev->cls;
-			ia->last.text = arena_strdup(&sc->st->strs, ev->text);
+			ia->last.text = arena_strdup(sc->strs, ev->text);
 			ia->last.host = NULL;
 			return;
 		}
@@ -266,7 +266,7 @@ on_event(const struct logscan_event *ev, void *arg)
 		d->callout_cached += ev->kind == LOGSCAN_CALLOUT_CACHED;
 		if (ev->cls != CLASS_NONE)
 			count_class(d, ev->cls);
-		evidence(sc->st, d, ev->t, ev->cls, ev->host, ev->text);
+		evidence(sc->strs, d, ev->t, ev->cls, ev->host, ev->text);
 		return;
 	default:
 		return;
@@ -343,62 +343,72 @@ from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since,
 			 * time order: a success resets only what its own
 			 * message's earlier lines counted. */
 			count_class(d, e->cls);
-			evidence(st, d, e->time, e->cls, e->host, e->text);
+			evidence(&st->strs, d, e->time, e->cls, e->host,
+			    e->text);
 		}
 		history_done(&h);
 	}
 }
 
-int
-stats_diagnose(struct stats *st, const struct spool_snap *snap,
-    const struct stats_diag_opts *o, char *err, size_t errlen)
+struct stats_logstate {
+	struct scan	 sc;
+	struct arena	 strs;
+	struct logscan	*ls;
+	char		*log;
+	time_t		 since;
+};
+
+struct stats_logstate *
+stats_logstate_new(void)
 {
-	struct scan sc;
-	struct logscan *ls;
-	const struct logscan_counts *cnt;
+	return xcalloc(1, sizeof(struct stats_logstate));
+}
+
+/* Back to nothing read. */
+static void
+logstate_clear(struct stats_logstate *ls)
+{
+	logscan_free(ls->ls);
+	intern_free(ls->sc.doms);
+	intern_free(ls->sc.ips);
+	free(ls->sc.acc);
+	free(ls->sc.ip);
+	arena_free(&ls->strs);
+	free(ls->log);
+	memset(ls, 0, sizeof(*ls));
+}
+
+void
+stats_logstate_free(struct stats_logstate *ls)
+{
+	if (ls == NULL)
+		return;
+	logstate_clear(ls);
+	free(ls);
+}
+
+static const char *
+dupnull(struct arena *a, const char *s)
+{
+	return s != NULL ? arena_strdup(a, s) : NULL;
+}
+
+/* A domain's diag from the sums, its strings copied into st. */
+static void
+fill(struct stats *st, struct stats_diag *d, const struct scan *sc,
+    uint32_t n)
+{
+	uint32_t k;
 	size_t i;
-	uint32_t n;
-	int rc = 0;
+	int c;
 
-	memset(&sc, 0, sizeof(sc));
-	sc.st = st;
-	sc.until = o->until;
-	st->since = o->since;
-	if (o->log == NULL) {
-		st->from_msglogs = 1;
-		from_msglogs(st, snap, o->since, o->until);
-		for (i = 0; i < st->ndomains; i++)
-			finish(&st->domains[i].diag, o);
-		return 0;
-	}
-	sc.doms = intern_new();
-	sc.ips = intern_new();
-	ls = logscan_new(o->log);
-	if (logscan_run(ls, o->since, on_event, &sc) < 0) {
-		snprintf(err, errlen, "cannot read log %s: %s", o->log,
-		    logscan_error(ls) ? logscan_error(ls) : strerror(errno));
-		rc = -1;
-	}
-	cnt = logscan_counts(ls);
-	st->log_lines = cnt->lines;
-	st->log_unparsable = cnt->unparsable;
-	if (logscan_error(ls) != NULL)
-		st->log_error = arena_strdup(&st->strs, logscan_error(ls));
-	logscan_free(ls);
-
+	*d = sc->acc[n].d;
 	/* Callouts without a recipient go to the domain of their host. */
-	for (i = 0; i < sc.nip; i++) {
-		struct ipacc *ia = &sc.ip[i];
-		struct stats_diag *d;
-		int c;
+	for (i = 0; i < sc->nip; i++) {
+		const struct ipacc *ia = &sc->ip[i];
 
-		if (ia->dom < 0) {
-			st->lost_deferred += ia->deferred;
-			st->lost_rejected += ia->rejected;
-			st->lost_cached += ia->cached;
+		if (ia->dom != (int)n)
 			continue;
-		}
-		d = &sc.acc[ia->dom].d;
 		d->callout_deferred += ia->deferred;
 		d->callout_rejected += ia->rejected;
 		d->callout_cached += ia->cached;
@@ -410,6 +420,79 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 		    ia->last.time >= d->last_error.time)
 			d->last_error = ia->last;
 	}
+	for (k = 0; k < d->nevidence; k++) {
+		d->evidence[k].host = dupnull(&st->strs, d->evidence[k].host);
+		d->evidence[k].text = dupnull(&st->strs, d->evidence[k].text);
+	}
+	d->last_error.host = dupnull(&st->strs, d->last_error.host);
+	d->last_error.text = dupnull(&st->strs, d->last_error.text);
+}
+
+int
+stats_diagnose(struct stats *st, const struct spool_snap *snap,
+    const struct stats_diag_opts *o, char *err, size_t errlen)
+{
+	struct stats_logstate ls;
+	int rc;
+
+	memset(&ls, 0, sizeof(ls));
+	rc = stats_diagnose_more(st, snap, o, &ls, err, errlen);
+	logstate_clear(&ls);
+	return rc;
+}
+
+int
+stats_diagnose_more(struct stats *st, const struct spool_snap *snap,
+    const struct stats_diag_opts *o, struct stats_logstate *ls, char *err,
+    size_t errlen)
+{
+	const struct logscan_counts *cnt;
+	struct scan *sc = &ls->sc;
+	size_t i;
+	uint32_t n;
+	int rc = 0;
+
+	st->since = o->since;
+	if (o->log == NULL) {
+		st->from_msglogs = 1;
+		from_msglogs(st, snap, o->since, o->until);
+		for (i = 0; i < st->ndomains; i++)
+			finish(&st->domains[i].diag, o);
+		return 0;
+	}
+	/* Start again on another log, or once the window has slid by
+	 * more than its length: what is read stays, so it only grows. */
+	if (ls->log != NULL && (strcmp(ls->log, o->log) != 0 ||
+	    o->since < ls->since ||
+	    o->since - ls->since > st->now - o->since))
+		logstate_clear(ls);
+	if (ls->log == NULL) {
+		ls->log = xstrdup(o->log);
+		ls->since = o->since;
+		ls->ls = logscan_new(o->log);
+		sc->doms = intern_new();
+		sc->ips = intern_new();
+		sc->strs = &ls->strs;
+	}
+	sc->until = o->until;
+	st->since = ls->since;
+	if (logscan_run(ls->ls, ls->since, on_event, sc) < 0) {
+		snprintf(err, errlen, "cannot read log %s: %s", o->log,
+		    logscan_error(ls->ls) ? logscan_error(ls->ls) :
+		    strerror(errno));
+		rc = -1;
+	}
+	cnt = logscan_counts(ls->ls);
+	st->log_lines = cnt->lines;
+	st->log_unparsable = cnt->unparsable;
+	if (logscan_error(ls->ls) != NULL)
+		st->log_error = arena_strdup(&st->strs, logscan_error(ls->ls));
+	for (i = 0; i < sc->nip; i++)
+		if (sc->ip[i].dom < 0) {
+			st->lost_deferred += sc->ip[i].deferred;
+			st->lost_rejected += sc->ip[i].rejected;
+			st->lost_cached += sc->ip[i].cached;
+		}
 	for (i = 0; o->domain != NULL && i < st->ndomains; i++)
 		if (strcmp(st->domains[i].name, o->domain) == 0)
 			break;
@@ -427,9 +510,9 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 	for (i = 0; i < st->ndomains; i++) {
 		struct stats_domain *sd = &st->domains[i];
 
-		n = intern_find(sc.doms, sd->name, strlen(sd->name));
+		n = intern_find(sc->doms, sd->name, strlen(sd->name));
 		if (n != UINT32_MAX)
-			sd->diag = sc.acc[n].d;
+			fill(st, &sd->diag, sc, n);
 	}
 	if (rc < 0) {
 		st->from_msglogs = 1;
@@ -437,10 +520,6 @@ stats_diagnose(struct stats *st, const struct spool_snap *snap,
 	}
 	for (i = 0; i < st->ndomains; i++)
 		finish(&st->domains[i].diag, o);
-	intern_free(sc.doms);
-	intern_free(sc.ips);
-	free(sc.acc);
-	free(sc.ip);
 	return rc;
 }
 

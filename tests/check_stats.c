@@ -103,6 +103,63 @@ START_TEST(msglog_refresh)
 }
 END_TEST
 
+/* Diagnosing again reads only what the main log gained, and neither
+ * loses nor double-counts what was read before. */
+START_TEST(log_more)
+{
+	struct stats_diag_opts o;
+	struct stats_logstate *ls = stats_logstate_new();
+	struct spool_snap *sn;
+	struct stats *st;
+	char err[128], path[128];
+	const struct stats_diag *d;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	mkdir(path, 0755);
+	put("log/mainlog", "2025-01-01 00:00:05 1tSm9Y-000W7E-84 == "
+	    "x@one.example R=r T=t defer (111): Connection refused\n"
+	    "2025-01-01 00:10:05 1tSm9Y-000W7E-84 == x@one.example R=r T=t "
+	    "defer (111): Connection refused\n", 0);
+	sn = spool_scan(dir, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(sn);
+	memset(&o, 0, sizeof(o));
+	o.log = path;
+	o.since = 1735600000;
+	o.threshold = 0.5;
+	o.min_samples = 1;
+
+	st = stats_build(sn, NULL, 1735700000);
+	ck_assert_int_eq(stats_diagnose_more(st, sn, &o, ls, err,
+	    sizeof(err)), 0);
+	d = &st->domains[0].diag;
+	ck_assert_str_eq(st->domains[0].name, "one.example");
+	ck_assert_uint_eq(d->classes[CLASS_OFFLINE], 2);
+	ck_assert_uint_eq(st->log_lines, 2);
+	stats_free(st);
+
+	put("log/mainlog", "2025-01-01 01:00:00 1tSm9Y-000W7E-84 == "
+	    "x@one.example R=r T=t defer (110): Connection timed out H=h "
+	    "[192.0.2.9]: SMTP timeout after initial connection\n", 1);
+	st = stats_build(sn, NULL, 1735700000);
+	ck_assert_int_eq(stats_diagnose_more(st, sn, &o, ls, err,
+	    sizeof(err)), 0);
+	d = &st->domains[0].diag;
+	ck_assert_uint_eq(d->classes[CLASS_OFFLINE], 2);
+	ck_assert_uint_eq(d->classes[CLASS_TARPIT], 1);
+	ck_assert_uint_eq(d->samples, 3);
+	ck_assert_int_eq(d->cls, CLASS_TARPIT);	/* the primary answered */
+	ck_assert_uint_eq(st->log_lines, 3);
+	ck_assert_str_eq(d->evidence[0].text, "Connection timed out "
+	    "H=h [192.0.2.9]: SMTP timeout after initial connection");
+	stats_logstate_free(ls);
+	/* The evidence was copied into st: still readable. */
+	ck_assert_int_eq(d->evidence[1].cls, CLASS_OFFLINE);
+	ck_assert_str_eq(d->evidence[1].text, "Connection refused");
+	stats_free(st);
+	spool_snap_free(sn);
+}
+END_TEST
+
 static Suite *
 stats_suite(void)
 {
@@ -111,6 +168,7 @@ stats_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, msglog_refresh);
+	tcase_add_test(tc, log_more);
 	suite_add_tcase(s, tc);
 	return s;
 }
