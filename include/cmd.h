@@ -39,6 +39,9 @@ struct ctx {
 	int		 once;		/* --once: print one screen, exit */
 	int		 no_color;	/* --no-color or NO_COLOR */
 	int		 width_set;	/* --width was given */
+	/* check. */
+	int64_t		 max_age;	/* --max-age, seconds; 0: none */
+	long		 max_depth;	/* --max-depth, messages; 0: none */
 	/* Export. */
 	const char	*output;	/* -o FILE ("-": stdout) */
 	const char	*as;		/* --as tar.gz|tar.xz|zip|mbox */
@@ -69,6 +72,8 @@ int	cmd_summary(struct ctx *, int argc, char **argv);
 int	cmd_list(struct ctx *, int argc, char **argv);
 int	cmd_show(struct ctx *, int argc, char **argv);
 int	cmd_diagnose(struct ctx *, int argc, char **argv);
+/* Monitoring: one line, exit 0 (within limits), 1 (over), 2 (error). */
+int	cmd_check(struct ctx *, int argc, char **argv);
 /* flush, bounce, delete, freeze, thaw: argv[0] names the action. */
 int	cmd_action(struct ctx *, int argc, char **argv);
 /* Writes the selected messages to an archive (-o, --as). */

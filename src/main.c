@@ -31,6 +31,7 @@ usage(FILE *f)
 "        [--rate N/s] [--parallel N] [--max N] [--adaptive] [--ids-from F]\n"
 "  export -o FILE [--as tar.gz|tar.xz|zip|mbox] [--headers-only]\n"
 "        [--manifest-only] [--force]\n"
+"  check [--max-age DUR] [--max-depth N]   monitoring: one line, exit 0/1/2\n"
 "  (no command)            the terminal interface; --once prints one screen\n"
 "selection (combined with AND; a key given twice is ORed):\n"
 "  --domain PAT  --sender PAT  --rcpt PAT   (glob, or ~regex)\n"
@@ -43,7 +44,8 @@ enum { O_EXIM = 256, O_EXIMCFG, O_NOW, O_FORMAT, O_WIDTH, O_SORT, O_DOMAIN,
 	O_SENDER, O_RCPT, O_OLDER, O_YOUNGER, O_FROZEN, O_ID, O_BAD,
 	O_THREADS, O_SINCE, O_CLASS, O_YES, O_DRYRUN, O_RATE, O_PARALLEL,
 	O_MAX, O_ADAPTIVE, O_AUDIT, O_IDSFROM, O_ONCE, O_NOCOLOR, O_AS,
-	O_FORCE, O_HDRONLY, O_MANONLY, O_CUTOFF, O_TTHRESH, O_TMIN };
+	O_FORCE, O_HDRONLY, O_MANONLY, O_CUTOFF, O_TTHRESH, O_TMIN, O_MAXAGE,
+	O_MAXDEPTH };
 
 static const struct option longopts[] = {
 	{ "spool", required_argument, NULL, 's' },
@@ -82,6 +84,8 @@ static const struct option longopts[] = {
 	{ "headers-only", no_argument, NULL, O_HDRONLY },
 	{ "manifest-only", no_argument, NULL, O_MANONLY },
 	{ "retry-cutoff", required_argument, NULL, O_CUTOFF },
+	{ "max-age", required_argument, NULL, O_MAXAGE },
+	{ "max-depth", required_argument, NULL, O_MAXDEPTH },
 	{ "tarpit-threshold", required_argument, NULL, O_TTHRESH },
 	{ "tarpit-min", required_argument, NULL, O_TMIN },
 	{ "help", no_argument, NULL, 'h' },
@@ -94,7 +98,7 @@ static const struct {
 	int		(*fn)(struct ctx *, int, char **);
 } commands[] = {
 	{ "summary", cmd_summary }, { "list", cmd_list }, { "show", cmd_show },
-	{ "diagnose", cmd_diagnose },
+	{ "diagnose", cmd_diagnose }, { "check", cmd_check },
 	{ "flush", cmd_action }, { "bounce", cmd_action },
 	{ "delete", cmd_action }, { "freeze", cmd_action },
 	{ "thaw", cmd_action }, { "export", cmd_export }, { "tui", cmd_tui },
@@ -326,6 +330,18 @@ main(int argc, char **argv)
 				    "a share from 0 to 1, e.g. 0.5\n");
 				return 2;
 			}
+			break;
+		case O_MAXAGE:
+			if (util_parse_duration(optarg, &c.max_age) < 0 ||
+			    c.max_age <= 0) {
+				fprintf(stderr, "mxtop: --max-age takes a "
+				    "duration such as 2d\n");
+				return 2;
+			}
+			break;
+		case O_MAXDEPTH:
+			c.max_depth = num_arg("--max-depth", optarg, 1,
+			    100000000);
 			break;
 		case O_TMIN:
 			c.min_samples = (unsigned)num_arg("--tarpit-min", optarg,

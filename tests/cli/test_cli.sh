@@ -148,6 +148,18 @@ EOF
 	then ok "sample spool: every domain diagnosed as its story says"
 	else bad "sample spool diagnosis"
 	fi
+	# check: one line, 0 within the limits, 1 over them.
+	expect 0 "check within limits" "$MXTOP" -s "$SAMPLE" --now "$now" \
+	    check --max-age 1w --max-depth 1000
+	grep -q '^OK: 246 messages' "$tmp/out" && [ "$(wc -l < "$tmp/out")" = 1 ] &&
+	    ok "check: one OK line" || bad "check line: $(cat "$tmp/out")"
+	expect 1 "check over --max-age" "$MXTOP" -s "$SAMPLE" --now "$now" \
+	    check --max-age 2d
+	grep -q '^ALERT: .*oldest 3d11h' "$tmp/out" && ok "check: ALERT names the oldest" ||
+	    bad "check alert line: $(cat "$tmp/out")"
+	expect 1 "check over --max-depth" "$MXTOP" -s "$SAMPLE" --now "$now" \
+	    check --max-depth 100
+	expect 2 "check without a spool" "$MXTOP" -s "$tmp/none" check
 	"$MXTOP" -s "$SAMPLE" --now "$now" --class tarpit list --format json \
 	    > "$tmp/tp.json"
 	python3 -c '
