@@ -136,6 +136,8 @@ struct spool_snap {
 	size_t		  norphans;	/* -D without -H and not locked */
 	size_t		  nvanished;	/* listed, then gone before read */
 	int		  split;	/* any message in a subdirectory */
+	size_t		  nlisted;	/* -H files listed (more than nmsgs
+					 * in a partial snapshot) */
 	double		  scan_secs;
 	/* private */
 	struct arena	 *arenas;
@@ -151,6 +153,13 @@ struct spool_scan_opts {
 	 * set once the directories are listed, done grows as -H files are
 	 * read. */
 	atomic_size_t *done, *total;
+	/* When set and more than partial_n messages are listed, the oldest
+	 * partial_n are read first and handed over (the callee frees that
+	 * snapshot, whose nlisted tells how many there are in all), then
+	 * every message is read as usual.  For a first screen. */
+	void	(*partial)(void *arg, struct spool_snap *part);
+	size_t	 partial_n;
+	void	*arg;
 };
 
 /* Scans dir (the spool directory: it holds input/).  Returns NULL, with

@@ -44,11 +44,30 @@ tui_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* In the scan thread: the oldest messages of a big spool, read first,
+ * go to the loop at once for a first (partial) screen. */
+static void
+on_partial(void *arg, struct spool_snap *part)
+{
+	struct scan *sc = arg;
+	ssize_t n;
+
+	sc->psnap = part;
+	sc->pall = stats_build(part, NULL, sc->now);
+	do
+		n = write(sc->fd[1], "p", 1);
+	while (n < 0 && errno == EINTR);
+}
+
+#define PARTIAL_N	20000	/* messages in a first, partial screen */
+
 static void
 scan_do(struct scan *sc)
 {
 	struct spool_scan_opts so = { .threads = sc->threads,
-	    .done = &sc->done, .total = &sc->total };
+	    .done = &sc->done, .total = &sc->total,
+	    .partial = sc->want_partial ? on_partial : NULL,
+	    .partial_n = PARTIAL_N, .arg = sc };
 	struct stats_diag_opts o;
 	double t0 = tui_mono();
 	char err[512];
@@ -127,9 +146,12 @@ scan_start(struct tui *t)
 	t->info.scanning = 1;
 	t->info.scan_done = t->info.scan_total = 0;
 	view_set_info(t->v, &t->info);
+	/* Only the first scan shows a partial screen. */
+	t->sc.want_partial = t->snap == NULL;
 	if (pthread_create(&t->sc.th, NULL, scan_thread, &t->sc) != 0) {
 		/* No thread: scan here, the screen waits. */
 		t->sc.busy = 0;
+		t->sc.want_partial = 0;
 		scan_do(&t->sc);
 		t->sc.busy = 2;
 	}
@@ -174,6 +196,29 @@ rebuild(struct tui *t)
 	stats_free(old);
 }
 
+/* Shows the partial snapshot of a first scan until the whole one is in;
+ * a later one (or one that comes too late) is dropped. */
+static void
+take_partial(struct tui *t)
+{
+	struct scan *sc = &t->sc;
+
+	if (sc->psnap == NULL)
+		return;
+	if (t->snap == NULL) {
+		t->snap = sc->psnap;
+		t->all = sc->pall;
+		t->info.partial = 1;
+		rebuild(t);
+		view_set_info(t->v, &t->info);
+	} else {
+		stats_free(sc->pall);
+		spool_snap_free(sc->psnap);
+	}
+	sc->psnap = NULL;
+	sc->pall = NULL;
+}
+
 /* Takes the finished scan over. */
 static void
 scan_done(struct tui *t)
@@ -182,17 +227,12 @@ scan_done(struct tui *t)
 	struct spool_snap *osnap = t->snap;
 	struct stats *oall = t->all;
 	struct stats_msglogs *oml = t->ml;
-	char buf[8];
-	ssize_t n;
 
-	if (sc->busy == 1) {
-		do
-			n = read(sc->fd[0], buf, sizeof(buf));
-		while (n < 0 && errno == EINTR);
+	if (sc->busy == 1)
 		pthread_join(sc->th, NULL);
-	}
 	sc->busy = 0;
 	t->info.scanning = 0;
+	t->info.partial = 0;
 	if (sc->snap == NULL) {
 		view_status(t->v, 1, "scan failed: %s", sc->err);
 	} else {
@@ -513,8 +553,18 @@ loop(struct tui *t)
 			if ((quit = carry_out(t, view_key(t->v, key))) != 0)
 				break;
 		}
-		if (pfd[1].revents & POLLIN)
-			scan_done(t);
+		if (pfd[1].revents & POLLIN) {
+			char b = 0;
+			ssize_t n;
+
+			do
+				n = read(t->sc.fd[0], &b, 1);
+			while (n < 0 && errno == EINTR);
+			if (n == 1 && b == 'p')
+				take_partial(t);
+			else
+				scan_done(t);
+		}
 		act_step(t);
 		tui_exp_step(t);
 		if (!t->sc.busy && tui_mono() >= t->due)

@@ -24,6 +24,9 @@ struct scan {
 	int		 threads;
 	const struct stats_msglogs *prev_ml;	/* the last scan's */
 	struct stats_logstate *lstate;	/* main-log sums across scans */
+	int		 want_partial;	/* first scan: hand the oldest over */
+	struct spool_snap *psnap;	/* that partial snapshot, */
+	struct stats	*pall;		/* and its stats */
 	/* Progress, read by the loop while the thread runs. */
 	atomic_size_t	 done, total;
 	/* Out. */

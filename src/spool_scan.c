@@ -557,17 +557,63 @@ index_ids(struct spool_snap *s)
 	}
 }
 
+/* Reads ents[0..n) with nw threads into a new snapshot. */
+static struct spool_snap *
+build(const char *dir, const struct ent *ents, size_t n, int nw,
+    int lock_probe, atomic_size_t *done)
+{
+	struct spool_snap *s;
+	struct worker *w;
+	size_t per;
+	int t;
+
+	s = xcalloc(1, sizeof(*s));
+	s->dir = xstrdup(dir);
+	s->msgs = xcalloc(n ? n : 1, sizeof(*s->msgs));
+	if ((size_t)nw > n / 256 + 1)
+		nw = (int)(n / 256 + 1);
+	w = xcalloc((size_t)nw, sizeof(*w));
+	per = (n + (size_t)nw - 1) / (size_t)nw;
+	for (t = 0; t < nw; t++) {
+		w[t].dir = dir;
+		w[t].ents = ents;
+		w[t].msgs = s->msgs;
+		w[t].from = per * (size_t)t < n ? per * (size_t)t : n;
+		w[t].to = w[t].from + per < n ? w[t].from + per : n;
+		w[t].lock_probe = lock_probe;
+		w[t].done = done;
+		spool_hdr_init(&w[t].h);
+		arena_init(&w[t].arena);
+	}
+	for (t = 1; t < nw; t++)
+		if (pthread_create(&w[t].tid, NULL, work, &w[t]) != 0)
+			fatal("cannot start a scan thread");
+	work(&w[0]);
+	for (t = 1; t < nw; t++)
+		pthread_join(w[t].tid, NULL);
+	merge(s, w, nw, n);
+	index_ids(s);
+	for (t = 0; t < nw; t++) {
+		free(w[t].buf);
+		free(w[t].jbuf);
+		free(w[t].rcpts);
+		free(w[t].set);
+		spool_hdr_done(&w[t].h);
+	}
+	free(w);
+	return s;
+}
+
 struct spool_snap *
 spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
     size_t errlen)
 {
-	struct spool_snap *s;
+	struct spool_snap *s, *part;
 	struct listing l;
-	struct worker *w;
 	struct timespec t0, t1;
 	char path[4096], subs[62];
-	size_t nsubs = 0, i, per;
-	int nw, t, lock_probe = !(opts && opts->no_lock_probe);
+	size_t nsubs = 0, i, norphans;
+	int nw, lock_probe = !(opts && opts->no_lock_probe);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&l, 0, sizeof(l));
@@ -585,44 +631,20 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 	qsort(l.ents, l.nents, sizeof(*l.ents), cmp_ent);
 	if (opts != NULL && opts->total != NULL)
 		atomic_store(opts->total, l.nents);
-
-	s = xcalloc(1, sizeof(*s));
-	s->dir = xstrdup(dir);
-	s->norphans = match_sides(dir, &l, lock_probe);
-	s->msgs = xcalloc(l.nents ? l.nents : 1, sizeof(*s->msgs));
-
+	norphans = match_sides(dir, &l, lock_probe);
 	nw = opts && opts->threads > 0 ? opts->threads : ncores();
-	if ((size_t)nw > l.nents / 256 + 1)
-		nw = (int)(l.nents / 256 + 1);
-	w = xcalloc((size_t)nw, sizeof(*w));
-	per = (l.nents + (size_t)nw - 1) / (size_t)nw;
-	for (t = 0; t < nw; t++) {
-		w[t].dir = dir;
-		w[t].ents = l.ents;
-		w[t].msgs = s->msgs;
-		w[t].from = per * (size_t)t < l.nents ? per * (size_t)t : l.nents;
-		w[t].to = w[t].from + per < l.nents ? w[t].from + per : l.nents;
-		w[t].lock_probe = lock_probe;
-		w[t].done = opts != NULL ? opts->done : NULL;
-		spool_hdr_init(&w[t].h);
-		arena_init(&w[t].arena);
+	if (opts != NULL && opts->partial != NULL && opts->partial_n > 0 &&
+	    l.nents > opts->partial_n) {
+		/* The oldest partial_n first, as a snapshot of their own. */
+		part = build(dir, l.ents, opts->partial_n, nw, lock_probe,
+		    NULL);
+		part->nlisted = l.nents;
+		opts->partial(opts->arg, part);
 	}
-	for (t = 1; t < nw; t++)
-		if (pthread_create(&w[t].tid, NULL, work, &w[t]) != 0)
-			fatal("cannot start a scan thread");
-	work(&w[0]);
-	for (t = 1; t < nw; t++)
-		pthread_join(w[t].tid, NULL);
-	merge(s, w, nw, l.nents);
-	index_ids(s);
-	for (t = 0; t < nw; t++) {
-		free(w[t].buf);
-		free(w[t].jbuf);
-		free(w[t].rcpts);
-		free(w[t].set);
-		spool_hdr_done(&w[t].h);
-	}
-	free(w);
+	s = build(dir, l.ents, l.nents, nw, lock_probe,
+	    opts != NULL ? opts->done : NULL);
+	s->norphans = norphans;
+	s->nlisted = l.nents;
 	free(l.ents);
 	free(l.sides);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

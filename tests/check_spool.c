@@ -398,6 +398,15 @@ rmtree(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+static struct spool_snap *part;
+
+static void
+take_part(void *arg, struct spool_snap *p)
+{
+	(void)arg;
+	part = p;
+}
+
 START_TEST(scan_flat_and_split)
 {
 	struct spool_snap *s;
@@ -428,9 +437,24 @@ START_TEST(scan_flat_and_split)
 	put("input/1tSm9Z-000W7E-99-D", "1tSm9Z-000W7E-99-D\n", 19);
 	put("input/README", "x", 1);
 
+	{
+		/* The oldest first, as a partial snapshot of their own. */
+		struct spool_scan_opts o = { .partial = take_part,
+		    .partial_n = 2, .threads = 2 };
+
+		s = spool_scan(tmpdir, &o, err, sizeof(err));
+		ck_assert_ptr_nonnull(part);
+		ck_assert_uint_eq(part->nmsgs, 2);
+		ck_assert_uint_eq(part->nlisted, 3);
+		ck_assert_str_eq(part->msgs[0].id, "1tSm9X-000W7E-84");
+		spool_snap_free(part);
+		part = NULL;
+		spool_snap_free(s);
+	}
 	s = spool_scan(tmpdir, NULL, err, sizeof(err));
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(s->nmsgs, 3);
+	ck_assert_uint_eq(s->nlisted, 3);
 	ck_assert_uint_eq(s->nbad, 1);
 	ck_assert_uint_eq(s->norphans, 1);
 	ck_assert(s->split);
