@@ -131,9 +131,11 @@ struct stats_msglogs;			/* opaque */
  * (spool.h) to the class of its last failed attempt.  The caller frees
  * the result, which borrows nothing from snap. */
 struct stats_msglogs *stats_read_msglogs(struct spool_snap *);
-/* The same, for a rescan: a message prev (may be NULL) knows has only
- * the bytes its msglog gained since read and parsed. */
+/* The same, for a rescan: prev (may be NULL) was read for snapshot
+ * psnap; a message found there has only the bytes its msglog gained
+ * since read and parsed. */
 struct stats_msglogs *stats_refresh_msglogs(struct spool_snap *,
+		    const struct spool_snap *psnap,
 		    const struct stats_msglogs *prev);
 /* The record of message i of the snapshot. */
 const struct stats_msglog *stats_msglog(const struct stats_msglogs *,

@@ -32,6 +32,9 @@ char	*arena_strndup(struct arena *, const char *, size_t);
 char	*arena_strdup(struct arena *, const char *);
 void	*arena_alloc(struct arena *, size_t);
 
+/* FNV-1a of s[0..len): the one string hash of every table here. */
+uint64_t util_hash(const char *s, size_t len);
+
 /* A set of interned strings: each distinct string is stored once and gets
  * a small dense number (0, 1, ...) in order of first sight. */
 struct intern;

@@ -154,7 +154,7 @@ int
 cmd_list(struct ctx *c, int argc, char **argv)
 {
 	struct spool_snap *s;
-	struct stats_msglogs *ml;
+	struct stats_msglogs *ml = NULL;
 
 	(void)argv;
 	if (argc > 1) {
@@ -163,7 +163,9 @@ cmd_list(struct ctx *c, int argc, char **argv)
 	}
 	if ((s = scan(c)) == NULL)
 		return 2;
-	ml = stats_read_msglogs(s);
+	/* Ids alone need no class, unless the selection asks for one. */
+	if (c->fmt.kind != FMT_IDS || select_has(c->sel, "class"))
+		ml = stats_read_msglogs(s);
 	fmt_list(stdout, &c->fmt, s, c->sel, ml);
 	stats_msglogs_free(ml);
 	spool_snap_free(s);

@@ -80,7 +80,8 @@ scan_do(struct scan *sc)
 		/* Each message's class of its last attempt, for the
 		 * Messages screen and class: filters; kept for the
 		 * manifest of an export. */
-		sc->ml = stats_refresh_msglogs(sc->snap, sc->prev_ml);
+		sc->ml = stats_refresh_msglogs(sc->snap, sc->prev_snap,
+		    sc->prev_ml);
 		sc->all = stats_build(sc->snap, NULL, sc->now);
 		memset(&o, 0, sizeof(o));
 		o.log = sc->log;
@@ -129,7 +130,9 @@ scan_prepare(struct tui *t)
 	sc->threshold = t->c->threshold;
 	sc->min_samples = t->c->min_samples;
 	sc->threads = t->c->threads;
-	sc->prev_ml = t->ml;	/* not freed before this scan is done */
+	/* Neither is freed before this scan is done. */
+	sc->prev_snap = t->snap;
+	sc->prev_ml = t->ml;
 }
 
 static void

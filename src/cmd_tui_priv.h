@@ -22,7 +22,8 @@ struct scan {
 	double		 threshold;
 	unsigned	 min_samples;
 	int		 threads;
-	const struct stats_msglogs *prev_ml;	/* the last scan's */
+	const struct spool_snap *prev_snap;	/* the last scan, */
+	const struct stats_msglogs *prev_ml;	/* and its msglogs */
 	struct stats_logstate *lstate;	/* main-log sums across scans */
 	int		 want_partial;	/* first scan: hand the oldest over */
 	struct spool_snap *psnap;	/* that partial snapshot, */

@@ -1,6 +1,7 @@
 /* logscan_parse.c -- one Exim main-log line into a logscan_event.  Pure:
  * no allocation, no regex; every field is found by fixed text. */
 #include "logscan.h"
+#include "spool.h"
 #include "util.h"
 
 #include <string.h>
@@ -96,31 +97,18 @@ logscan_parse_stamp(const char *s, size_t len, time_t *t,
 	return n;
 }
 
-static int
-idchar(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-	    (c >= 'a' && c <= 'z');
-}
-
-/* Length of a message id at s (16 or 23), or 0. */
+/* Length of a message id at s (16 or 23), then a blank or the end; or 0. */
 static size_t
 idlen(const char *s, size_t n)
 {
-	size_t	 i, l, h2;
+	static const size_t lens[] = { 23, 16 };
+	size_t i;
 
-	if (n >= 23 && s[6] == '-' && s[18] == '-')
-		l = 23, h2 = 18;
-	else if (n >= 16 && s[6] == '-' && s[13] == '-')
-		l = 16, h2 = 13;
-	else
-		return 0;
-	if (n > l && s[l] != ' ')
-		return 0;
-	for (i = 0; i < l; i++)
-		if (i == 6 || i == h2 ? s[i] != '-' : !idchar(s[i]))
-			return 0;
-	return l;
+	for (i = 0; i < 2; i++)
+		if (n >= lens[i] && spool_id_valid(s, lens[i]) &&
+		    (n == lens[i] || s[lens[i]] == ' '))
+			return lens[i];
+	return 0;
 }
 
 #define FIND(s, n, lit)	util_memmem((s), (n), (lit), sizeof(lit) - 1)

@@ -417,15 +417,9 @@ cmp_ent(const void *a, const void *b)
 }
 
 static uint64_t
-hash_id(const char *s)
+hash_id(const char *id)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return util_hash(id, strlen(id));
 }
 
 /* Marks the ids that have a -J, counts -D files without -H that nobody

@@ -540,53 +540,8 @@ struct stats_msglogs {
 	struct stats_msglog	*m;
 	size_t			 n;
 	struct arena		 strs;
-	/* For the next refresh: each record's id and msglog bytes read. */
-	char			(*ids)[SPOOL_ID_MAX + 1];
-	uint64_t		*fed;
-	uint32_t		*byid;	/* hash: index + 1, 0 empty */
-	size_t			 nbyid;
+	uint64_t		*fed;	/* msglog bytes read, for a refresh */
 };
-
-static uint64_t
-idhash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static void
-index_ml(struct stats_msglogs *ml)
-{
-	size_t i, j;
-
-	ml->nbyid = 64;
-	while (ml->nbyid < ml->n * 2)
-		ml->nbyid *= 2;
-	ml->byid = xcalloc(ml->nbyid, sizeof(*ml->byid));
-	for (i = 0; i < ml->n; i++) {
-		for (j = idhash(ml->ids[i]) & (ml->nbyid - 1); ml->byid[j];
-		    j = (j + 1) & (ml->nbyid - 1))
-			;
-		ml->byid[j] = (uint32_t)i + 1;
-	}
-}
-
-static ssize_t
-find_ml(const struct stats_msglogs *ml, const char *id)
-{
-	size_t j;
-
-	if (ml == NULL || ml->nbyid == 0)
-		return -1;
-	for (j = idhash(id) & (ml->nbyid - 1); ml->byid[j];
-	    j = (j + 1) & (ml->nbyid - 1))
-		if (strcmp(ml->ids[ml->byid[j] - 1], id) == 0)
-			return (ssize_t)ml->byid[j] - 1;
-	return -1;
-}
 
 /* The last failed attempt among h's events into r; 0 if there is none. */
 static int
@@ -613,14 +568,15 @@ last_failure(struct stats_msglogs *ml, const struct history *h,
 struct stats_msglogs *
 stats_read_msglogs(struct spool_snap *snap)
 {
-	return stats_refresh_msglogs(snap, NULL);
+	return stats_refresh_msglogs(snap, NULL, NULL);
 }
 
 struct stats_msglogs *
 stats_refresh_msglogs(struct spool_snap *snap,
-    const struct stats_msglogs *prev)
+    const struct spool_snap *psnap, const struct stats_msglogs *prev)
 {
 	struct stats_msglogs *ml = xcalloc(1, sizeof(*ml));
+	const struct spool_msg *pm;
 	struct history h;
 	ssize_t p;
 	size_t i;
@@ -628,17 +584,20 @@ stats_refresh_msglogs(struct spool_snap *snap,
 	arena_init(&ml->strs);
 	ml->n = snap->nmsgs;
 	ml->m = xcalloc(ml->n ? ml->n : 1, sizeof(*ml->m));
-	ml->ids = xcalloc(ml->n ? ml->n : 1, sizeof(*ml->ids));
 	ml->fed = xcalloc(ml->n ? ml->n : 1, sizeof(*ml->fed));
 	for (i = 0; i < snap->nmsgs; i++) {
 		struct spool_msg *m = &snap->msgs[i];
 		struct stats_msglog *r = &ml->m[i];
 
-		memcpy(ml->ids[i], m->id, sizeof(ml->ids[i]));
 		history_init(&h);
 		/* A msglog only grows: read what came since last time. */
-		if ((p = find_ml(prev, m->id)) >= 0)
+		p = -1;
+		if (prev != NULL && psnap != NULL &&
+		    (pm = spool_find(psnap, m->id)) != NULL &&
+		    (size_t)(pm - psnap->msgs) < prev->n) {
+			p = pm - psnap->msgs;
 			h.fed = prev->fed[p];
+		}
 		if (history_read(&h, snap->dir, m->id) >= 0) {
 			if (!last_failure(ml, &h, r) && p >= 0 &&
 			    h.fed >= prev->fed[p] && prev->fed[p] > 0) {
@@ -659,7 +618,6 @@ stats_refresh_msglogs(struct spool_snap *snap,
 		history_done(&h);
 		m->cls = (uint8_t)r->cls;
 	}
-	index_ml(ml);
 	return ml;
 }
 
@@ -676,8 +634,6 @@ stats_msglogs_free(struct stats_msglogs *ml)
 		return;
 	arena_free(&ml->strs);
 	free(ml->m);
-	free(ml->ids);
 	free(ml->fed);
-	free(ml->byid);
 	free(ml);
 }

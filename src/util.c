@@ -187,8 +187,8 @@ struct intern {
 	size_t		  nslots;
 };
 
-static uint64_t
-hash(const char *s, size_t len)
+uint64_t
+util_hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
 
@@ -225,7 +225,7 @@ intern_free(struct intern *in)
 static size_t
 slot_of(const struct intern *in, const char *s, size_t len)
 {
-	size_t mask = in->nslots - 1, i = hash(s, len) & mask;
+	size_t mask = in->nslots - 1, i = util_hash(s, len) & mask;
 	uint32_t v;
 
 	while ((v = in->slots[i]) != 0) {

@@ -13,20 +13,10 @@
 
 /* ---- A set of strings (open addressing, linear probing) ---- */
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static size_t
 set_find(const struct strset *s, const char *k)
 {
-	size_t i = (size_t)hash(k) & (s->cap - 1);
+	size_t i = (size_t)util_hash(k, strlen(k)) & (s->cap - 1);
 
 	while (s->slot[i] != NULL && strcmp(s->slot[i], k) != 0)
 		i = (i + 1) & (s->cap - 1);
@@ -73,7 +63,8 @@ v_strset_del(struct strset *s, const char *k)
 	s->n--;
 	for (j = (i + 1) & (s->cap - 1); s->slot[j] != NULL;
 	    j = (j + 1) & (s->cap - 1)) {
-		h = (size_t)hash(s->slot[j]) & (s->cap - 1);
+		h = (size_t)util_hash(s->slot[j], strlen(s->slot[j])) &
+		    (s->cap - 1);
 		/* Move j to i unless its home lies cyclically in (i, j]. */
 		if ((i < j) ? (h <= i || h > j) : (h <= i && h > j)) {
 			s->slot[i] = s->slot[j];

@@ -72,7 +72,7 @@ START_TEST(msglog_refresh)
 
 	/* Nothing new: the record is carried over. */
 	s2 = spool_scan(dir, NULL, err, sizeof(err));
-	m2 = stats_refresh_msglogs(s2, m1);
+	m2 = stats_refresh_msglogs(s2, s1, m1);
 	ck_assert_int_eq(stats_msglog(m2, 0)->cls, CLASS_OFFLINE);
 	ck_assert_str_eq(stats_msglog(m2, 0)->text, "Connection refused");
 
@@ -81,7 +81,7 @@ START_TEST(msglog_refresh)
 	    "R=r T=t defer (110): Connection timed out H=h [192.0.2.9]: SMTP "
 	    "timeout after initial connection\n2025-01-01 01:00:01 y@two", 1);
 	s3 = spool_scan(dir, NULL, err, sizeof(err));
-	m3 = stats_refresh_msglogs(s3, m2);
+	m3 = stats_refresh_msglogs(s3, s2, m2);
 	ck_assert_int_eq(stats_msglog(m3, 0)->cls, CLASS_TARPIT);
 	ck_assert_int_eq(s3->msgs[0].cls, CLASS_TARPIT);
 	stats_msglogs_free(m1);
@@ -94,7 +94,7 @@ START_TEST(msglog_refresh)
 	    "H=h [192.0.2.9]: SMTP error from remote mail server after RCPT "
 	    "TO:<y@two.example>: 450 4.1.1 mailbox unavailable\n", 1);
 	s1 = spool_scan(dir, NULL, err, sizeof(err));
-	m1 = stats_refresh_msglogs(s1, m3);
+	m1 = stats_refresh_msglogs(s1, s3, m3);
 	ck_assert_int_eq(stats_msglog(m1, 0)->cls, CLASS_SOFTREJECT);
 	stats_msglogs_free(m1);
 	stats_msglogs_free(m3);

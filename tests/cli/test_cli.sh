@@ -3,15 +3,9 @@
 # output that parses, hostile spool files that become flagged rows, text
 # that never carries a raw control byte, and the sample spool's story.
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-: "${MXTOP:=$top/mxtop}"
-: "${SAMPLE:=$top/sample-spool}"
+. "$here/../testlib.sh"
 tmp=$(mktemp -d /tmp/mxtop-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
 
 # expect STATUS DESCRIPTION CMD...: the exit status of CMD.
 expect() {
@@ -171,5 +165,4 @@ else
 	echo "# no sample spool: skipped its checks"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_done

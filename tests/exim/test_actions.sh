@@ -6,17 +6,9 @@
 # "-C <config> -M<x> <valid ids>" ever reached an argv.
 # No set -e/-u: the sandbox library is not written for them.
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-: "${MXTOP:=$top/mxtop}"
-: "${TOOLS:=$top/build/tools}"
-export TOOLS
-: "${SB_PORT:=$((5000 + $$ % 2000 * 2))}"
+. "$here/../testlib.sh"
 . "$here/sandbox.sh"
 
-fail=0
-pass=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
 idre='^[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}$'
 
 sb_start
@@ -345,5 +337,4 @@ else
 fi
 
 sb_stop
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_done

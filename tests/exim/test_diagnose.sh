@@ -8,17 +8,10 @@
 # domain's class, and its callout counts must equal the callout lines
 # Exim wrote, counted here from the log.
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-: "${MXTOP:=$top/mxtop}"
-: "${TOOLS:=$top/build/tools}"
-export TOOLS SB_TIMEOUT=2s SB_CALLOUT=1s
+. "$here/../testlib.sh"
+export SB_TIMEOUT=2s SB_CALLOUT=1s
 # No set -e/-u: the sandbox library is not written for them.
 . "$here/sandbox.sh"
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
 
 sb_start
 # While the primaries are down every callout defers and the relay
@@ -126,5 +119,4 @@ assert d["source"] == "mainlog" and d["log_lines"] == 10, d["log_lines"]
 ' "$SB_DIR/other.json"; then ok "the main log is found through exim -bP log_file_path"
 else bad "log_file_path discovery"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_done

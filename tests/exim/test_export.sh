@@ -8,18 +8,8 @@
 # mxtop takes no lock, and nothing in the spool changes.
 # No set -e/-u: the sandbox library is not written for them.
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-: "${MXTOP:=$top/mxtop}"
-: "${TOOLS:=$top/build/tools}"
-export TOOLS
-# A port of its own, so a sandbox running beside it does not collide.
-: "${SB_PORT:=$((7000 + $$ % 2000 * 2))}"
+. "$here/../testlib.sh"
 . "$here/sandbox.sh"
-
-fail=0
-pass=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
 
 # send_raw data|bdat FROM FILE RCPT...: one message whose content is FILE
 # (CRLF lines), sent with DATA (dot-stuffed here) or as one BDAT chunk.
@@ -447,5 +437,4 @@ for layout in flat split; do
 	run $layout
 	sb_stop
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_done

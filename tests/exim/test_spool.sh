@@ -5,18 +5,8 @@
 # `exim -bp | exiqsumm` for per-domain counts of pending recipients.
 # No set -e/-u: the sandbox library is not written for them.
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-: "${MXTOP:=$top/mxtop}"
-: "${TOOLS:=$top/build/tools}"
-export TOOLS
-# A port of its own, so a sandbox running beside it does not collide.
-: "${SB_PORT:=$((3000 + $$ % 2000 * 2))}"
+. "$here/../testlib.sh"
 . "$here/sandbox.sh"
-
-fail=0
-pass=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
 
 # Builds a queue of at least 200 messages with every feature the issue
 # names, then compares.
@@ -133,5 +123,4 @@ for layout in flat split; do
 	compare $layout
 	sb_stop
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_done
