@@ -1,90 +1,135 @@
 # mxtop -- top for a backup MX relay's Exim queue.
+#
+# On a fresh Debian 12 with only make installed, as root:
+#	make demo	installs what is missing, builds, opens the sample spool
+#	make check	the same, then every test
+# Both run `deps` in a sub-make first, and pkg-config is asked only after
+# it (into $(O)/config.mk), so one invocation works on a fresh machine.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
-CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARN        = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wformat=2 -Wwrite-strings \
               $(if $(WERROR),-Werror)
 DEPS        = ncursesw libarchive zlib
-MX_CPPFLAGS:= -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-              $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
-MX_LIBS    := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lpthread
-CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
-CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+MX_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+              $(PC_CFLAGS)
+MX_LIBS     = $(PC_LIBS) -lpthread
 
 # Debian packages the build and the tests need (make deps installs them).
+# Every program a test calls is here; see README for why each one.
 DEB_BUILD   = build-essential pkg-config libncurses-dev libarchive-dev \
               zlib1g-dev check
-DEB_TEST    = exim4-daemon-light tmux mandoc libarchive-tools python3
+DEB_TEST    = exim4-daemon-light tmux mandoc libarchive-tools python3 \
+              strace unzip
 DEB_ALL     = $(DEB_BUILD) $(DEB_TEST)
 
 O          ?= build
-LIB_SRC     = $(filter-out src/main.c,$(wildcard src/*.c))
+BIN        ?= mxtop
+LAYERS      = base exim model run out tui app
+LIB_SRC     = $(filter-out src/app/main.c,$(wildcard $(LAYERS:%=src/%/*.c)))
 LIB_OBJ     = $(LIB_SRC:src/%.c=$(O)/%.o)
-TEST_SRC    = $(wildcard tests/check_*.c)
-TEST_BIN    = $(TEST_SRC:tests/%.c=$(O)/%)
+MAIN_OBJ    = $(O)/app/main.o
+TEST_SRC    = $(wildcard tests/unit/check_*.c)
+TEST_BIN    = $(TEST_SRC:tests/unit/%.c=$(O)/unit/%)
 TOOL_SRC    = $(wildcard tests/tools/*.c)
 TOOL_BIN    = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
-HDRS        = $(wildcard include/*.h src/*.h)
-BIN        ?= mxtop
+COMPILE     = $(CC) $(CPPFLAGS) $(MX_CPPFLAGS) $(CFLAGS) $(WARN)
+RUN_SUITES  = MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools \
+              SAMPLE=$(CURDIR)/sample-spool bash tests/run-suites.sh
+
+# Goals that need no compiler flags do not ask pkg-config.
+NOCONF      = deps demo check clean uninstall lint
+ifneq ($(filter-out $(NOCONF),$(or $(MAKECMDGOALS),all)),)
+include $(O)/config.mk
+endif
 
 all: $(BIN) tools
 
-$(O)/%.o: src/%.c $(HDRS)
-	@mkdir -p $(O)
-	$(CC) $(CFLAGS) $(WARN) $(MX_CPPFLAGS) -c -o $@ $<
+# What pkg-config says, asked once; a missing library stops the build
+# with one line naming its Debian package.
+$(O)/config.mk: Makefile
+	@mkdir -p $(@D)
+	@command -v $(PKG_CONFIG) > /dev/null || { echo "mxtop: pkg-config \
+	is missing (Debian package pkg-config): run 'make deps' as root" >&2; \
+	exit 1; }
+	@for p in $(DEPS); do $(PKG_CONFIG) --exists $$p && continue; \
+	case $$p in ncursesw) d=libncurses-dev;; libarchive) d=libarchive-dev;; \
+	zlib) d=zlib1g-dev;; esac; echo "mxtop: library $$p is missing \
+	(Debian package $$d): run 'make deps' as root" >&2; exit 1; done
+	@{ echo "PC_CFLAGS := $$($(PKG_CONFIG) --cflags $(DEPS))"; \
+	echo "PC_LIBS := $$($(PKG_CONFIG) --libs $(DEPS))"; \
+	if $(PKG_CONFIG) --exists check; then \
+	echo "CHECK_CFLAGS := $$($(PKG_CONFIG) --cflags check)"; \
+	echo "CHECK_LIBS := $$($(PKG_CONFIG) --libs check)"; fi; } > $@.tmp
+	@mv $@.tmp $@
+
+# The compile and link lines; when they change, everything is rebuilt.
+$(O)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(COMPILE) | $(LDFLAGS) | $(MX_LIBS)' | cmp -s - $@ || \
+	    echo '$(COMPILE) | $(LDFLAGS) | $(MX_LIBS)' > $@
+
+$(O)/%.o: src/%.c $(O)/flags
+	@mkdir -p $(@D)
+	$(COMPILE) -MMD -MP -c -o $@ $<
 
 $(O)/libmxcore.a: $(LIB_OBJ)
 	rm -f $@
-	ar rcs $@ $(LIB_OBJ)
+	$(AR) rcs $@ $(LIB_OBJ)
 
-$(BIN): $(O)/main.o $(O)/libmxcore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/main.o $(O)/libmxcore.a $(MX_LIBS)
+$(BIN): $(MAIN_OBJ) $(O)/libmxcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(O)/libmxcore.a $(MX_LIBS)
 
-$(O)/check_%: tests/check_%.c $(O)/libmxcore.a $(HDRS)
-	$(CC) $(CFLAGS) $(WARN) -Wno-missing-prototypes $(MX_CPPFLAGS) \
-	    $(CHECK_CFLAGS) -o $@ $< $(O)/libmxcore.a $(CHECK_LIBS) $(MX_LIBS)
+$(O)/unit/check_%: tests/unit/check_%.c $(O)/libmxcore.a $(O)/flags
+	@[ -n "$(CHECK_LIBS)" ] || { echo "mxtop: the Check library is \
+	missing (Debian package check): run 'make deps' as root" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(COMPILE) -Wno-missing-prototypes $(CHECK_CFLAGS) -MMD -MP -o $@ $< \
+	    $(LDFLAGS) $(O)/libmxcore.a $(CHECK_LIBS) $(MX_LIBS)
 
-$(O)/tools/%: tests/tools/%.c
-	@mkdir -p $(O)/tools
-	$(CC) $(CFLAGS) $(WARN) -Wno-missing-prototypes -Iinclude \
-	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -o $@ $< -lpthread
+$(O)/tools/%: tests/tools/%.c $(O)/flags
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Wno-missing-prototypes -Iinclude \
+	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP -o $@ $< \
+	    $(LDFLAGS) -lpthread
 
 tools: $(TOOL_BIN)
 
-# Unit tests (Check), then the command-line tests, then the real-Exim ones.
-check: deps check-unit check-cli check-exim
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(TOOL_BIN:=.d)
+
+# Every test: deps first (a sub-make, so pkg-config is asked after it),
+# then the suites one after another (some measure time), whatever -j.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory check-all
+
+check-all: $(BIN) $(TEST_BIN) tools
+	@$(RUN_SUITES) $(TEST_BIN) tests/cli/*.sh tests/tui/*.sh \
+	    tests/exim/test_*.sh
 
 check-unit: $(BIN) $(TEST_BIN) tools
-	@set -e; for t in $(TEST_BIN); do \
-	    echo "== $$t"; MXTOP_SAMPLE=$(CURDIR)/sample-spool $$t; done
+	@$(RUN_SUITES) $(TEST_BIN)
 
 check-cli: $(BIN) tools
-	@set -e; for t in tests/cli/*.sh; do \
-	    [ -f "$$t" ] || continue; echo "== $$t"; \
-	    MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools \
-	    SAMPLE=$(CURDIR)/sample-spool bash $$t; done
+	@$(RUN_SUITES) tests/cli/*.sh tests/tui/*.sh
 
 check-exim: $(BIN) tools
-	@set -e; for t in tests/exim/test_*.sh; do \
-	    [ -f "$$t" ] || continue; echo "== $$t"; \
-	    MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools \
-	    SAMPLE=$(CURDIR)/sample-spool bash $$t; done
+	@$(RUN_SUITES) tests/exim/test_*.sh
 
 # The unit and CLI tests again, built with ASan and UBSan.
+SAN_FLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
 sanitize:
-	$(MAKE) O=build-san BIN=build-san/mxtop \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    LDFLAGS="-fsanitize=address,undefined" check-unit check-cli
+	@$(MAKE) --no-print-directory O=build-san BIN=build-san/mxtop \
+	    CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	    check-unit check-cli
 
 lint:
 	mandoc -Tlint -W warning mxtop.1
-	@! grep -l -E '#include <(n?curses|ncursesw/curses)\.h>' src/*.c include/*.h | grep -v -E '(^|/)ui[^/]*\.c$$'
-	@! grep -l -E '#include <archive' src/*.c include/*.h | grep -v -E '(^|/)export[^/]*\.c$$'
-	@! grep -n -E '\b(fork|exec[lv]p?e?|posix_spawnp?|system|popen)\s*\(' src/*.c | grep -v -E '^src/mta[^/]*\.c:'
+	@bash tests/lint.sh
 	@echo "lint: ok"
 
 bench: $(BIN) tools
@@ -105,7 +150,9 @@ deps:
 	    fi; \
 	fi
 
-demo: deps $(BIN)
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) -s sample-spool -l sample-spool/log --since 7d \
 	    --now "$$(cat sample-spool/now 2>/dev/null || date +%s)"
 
@@ -120,5 +167,7 @@ uninstall:
 clean:
 	rm -rf build build-san mxtop
 
-.PHONY: all check check-unit check-cli check-exim sanitize lint bench deps \
-        demo install uninstall clean tools
+FORCE:
+
+.PHONY: all check check-all check-unit check-cli check-exim sanitize lint \
+        bench deps demo install uninstall clean tools FORCE

@@ -9,6 +9,7 @@
 # Exim wrote, counted here from the log.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../testlib.sh"
+t_need exim4 python3 timeout
 export SB_TIMEOUT=2s SB_CALLOUT=1s
 # No set -e/-u: the sandbox library is not written for them.
 . "$here/sandbox.sh"

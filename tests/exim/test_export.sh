@@ -9,6 +9,7 @@
 # No set -e/-u: the sandbox library is not written for them.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../testlib.sh"
+t_need exim4 python3 timeout bsdtar unzip strace
 . "$here/sandbox.sh"
 
 # send_raw data|bdat FROM FILE RCPT...: one message whose content is FILE

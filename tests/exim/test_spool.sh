@@ -6,6 +6,7 @@
 # No set -e/-u: the sandbox library is not written for them.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../testlib.sh"
+t_need exim4 python3 timeout
 . "$here/sandbox.sh"
 
 # Builds a queue of at least 200 messages with every feature the issue

@@ -1,0 +1,196 @@
+/* spool.h -- read an Exim spool, read-only, into a snapshot.
+ *
+ * Nothing here writes, renames or locks anything in the spool.  The -D
+ * file is only opened to fstat() it and to look (F_GETLK) whether Exim
+ * holds its lock.  Facts: shared/docs/exim-spool.md sections 1-5. */
+#ifndef MXTOP_SPOOL_H
+#define MXTOP_SPOOL_H
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/util.h"
+
+#define SPOOL_ID_MAX	23	/* new ids; old ones have 16 characters */
+
+/* Message flags. */
+#define MSG_F_FROZEN	0x0001	/* -frozen */
+#define MSG_F_ACTIVE	0x0002	/* -D is locked: being delivered now */
+#define MSG_F_BADFILE	0x0004	/* -H unreadable or malformed; see bad */
+#define MSG_F_NODATA	0x0008	/* no -D: completing right now */
+#define MSG_F_THAWED	0x0010	/* -manual_thaw */
+#define MSG_F_LOCALERR	0x0020	/* -localerror: a bounce Exim made */
+#define MSG_F_FIRST	0x0040	/* -deliver_firsttime: never tried */
+#define MSG_F_WIRE	0x0080	/* -spool_file_wireformat */
+#define MSG_F_JOURNAL	0x0100	/* a -J journal exists */
+#define MSG_F_LOCAL	0x0200	/* -local: submitted on this host */
+
+/* Recipient states. */
+#define RCPT_PENDING	0
+#define RCPT_DELIVERED	1	/* in the non-recipients tree or in -J */
+
+/* ---- The parsed form of one -H file (pure; no I/O) ---- */
+
+/* A byte range inside the parsed buffer; not NUL-terminated. */
+struct spool_str {
+	const char	*p;
+	size_t		 len;
+};
+
+struct spool_opt {			/* one "-name value" line */
+	struct spool_str name, value;	/* for -aclc/-aclm: the counted bytes */
+	struct spool_str var;		/* -aclc/-aclm: the variable's suffix */
+	int		 tainted;	/* written as --name */
+};
+
+struct spool_hrcpt {			/* one recipient line, decoded */
+	struct spool_str addr, orcpt, errors_to;
+	int		 pno;		/* one-time parent, -1 if none */
+	int		 dsnflags;
+};
+
+struct spool_header {			/* one header as stored in -H */
+	char		 flag;		/* ' ', 'B', 'C', ... '*' = deleted */
+	struct spool_str text;		/* name, continuations, final \n */
+};
+
+/* Everything in a -H file.  Pointers go into the buffer given to
+ * spool_parse_buf(), which must outlive this.  The arrays are reused by
+ * the next parse; spool_hdr_init() before the first, spool_hdr_done()
+ * after the last. */
+struct spool_hdr {
+	struct spool_str  id, login, sender;
+	long		  uid, gid;
+	int64_t		  received;	/* line 4, seconds */
+	int		  usec;		/* -received_time_usec, -1 if absent */
+	int		  warnings;	/* delay warnings sent */
+	int64_t		  frozen_at;	/* -frozen value, 0 if not frozen */
+	unsigned	  flags;	/* MSG_F_FROZEN, _THAWED, ... */
+	struct spool_str  host_address, host_name, helo_name, protocol,
+			  ident, auth_id, auth_sender, interface_address;
+	long		  body_linecount;	/* -1 if absent */
+	struct spool_opt *opts;
+	size_t		  nopts, capopts;
+	struct spool_str *tree;		/* non-recipients: a set */
+	size_t		  ntree, captree;
+	struct spool_hrcpt *rcpts;
+	size_t		  nrcpts, caprcpts;
+	struct spool_header *hdrs;
+	size_t		  nhdrs, caphdrs;
+	int64_t		  hdr_bytes;	/* live (not '*') header bytes */
+	int		  nreceived;	/* 'P' headers: $received_count */
+};
+
+void	spool_hdr_init(struct spool_hdr *);
+void	spool_hdr_done(struct spool_hdr *);
+
+/* Parses the -H file buf[0..len) of message id (the name it was found
+ * under; NULL skips that check).  Returns 0, or -1 with a short reason in
+ * err ("truncated in recipients", ...).  Never reads outside buf. */
+int	spool_parse_buf(const char *buf, size_t len, const char *id,
+	    struct spool_hdr *, char *err, size_t errlen);
+
+/* Whether s[0..len) is an Exim message id (16 or 23 characters). */
+int	spool_id_valid(const char *s, size_t len);
+/* Arrival second encoded in the id's first 6 base-62 digits. */
+int64_t	spool_id_time(const char *id);
+
+/* ---- A snapshot of the whole queue ---- */
+
+struct spool_rcpt {
+	const char	*addr;		/* owned by the snapshot */
+	uint32_t	 domain;	/* number in snap->domains (lower case) */
+	uint8_t		 state;		/* RCPT_PENDING or RCPT_DELIVERED */
+};
+
+struct spool_msg {
+	char		 id[SPOOL_ID_MAX + 1];
+	char		 subdir;	/* split-spool directory, '\0' if flat */
+	unsigned	 flags;		/* MSG_F_* */
+	int		 warnings;
+	int64_t		 arrival;	/* seconds */
+	int		 usec;		/* 0 when unknown */
+	int64_t		 size;		/* as exim -bp; -1 without -D */
+	int64_t		 frozen_at;
+	const char	*sender;	/* "" for a bounce */
+	const char	*host;		/* sending host address, or NULL */
+	const char	*bad;		/* why -H is bad, or NULL */
+	uint32_t	 rcpt0;		/* first recipient in snap->rcpts */
+	uint32_t	 nrcpt, npending;
+	uint8_t		 cls;		/* class of the last attempt (an enum
+					 * class_id), 0 until a diagnosis */
+	ino_t		 h_ino;		/* -H as scanned, to notice changes */
+	int64_t		 h_mtime_ns;
+};
+
+struct spool_snap {
+	char		 *dir;		/* the spool directory */
+	struct spool_msg *msgs;		/* sorted as exim -bp sorts */
+	size_t		  nmsgs;
+	struct spool_rcpt *rcpts;
+	size_t		  nrcpts;
+	struct intern	 *domains;	/* recipient domains, lower case */
+	size_t		  nbad;		/* messages with MSG_F_BADFILE */
+	size_t		  nactive, nfrozen;
+	size_t		  norphans;	/* -D without -H and not locked */
+	size_t		  nvanished;	/* listed, then gone before read */
+	int		  split;	/* any message in a subdirectory */
+	size_t		  nlisted;	/* -H files listed (more than nmsgs
+					 * in a partial snapshot) */
+	double		  scan_secs;
+	/* private */
+	struct arena	 *arenas;
+	size_t		  narenas;
+	uint32_t	 *byid;		/* hash of ids: index + 1, 0 empty */
+	size_t		  nbyid;	/* a power of two */
+};
+
+struct spool_scan_opts {
+	int	threads;	/* 0: one per core (at most 8) */
+	int	no_lock_probe;	/* skip the F_GETLK look at -D */
+	/* Progress for another thread to show, when not NULL: total is
+	 * set once the directories are listed, done grows as -H files are
+	 * read. */
+	atomic_size_t *done, *total;
+	/* When set and more than partial_n messages are listed, the oldest
+	 * partial_n are read first and handed over (the callee frees that
+	 * snapshot, whose nlisted tells how many there are in all), then
+	 * every message is read as usual.  For a first screen. */
+	void	(*partial)(void *arg, struct spool_snap *part);
+	size_t	 partial_n;
+	void	*arg;
+};
+
+/* Scans dir (the spool directory: it holds input/).  Returns NULL, with
+ * a one-line reason in err, if dir or dir/input cannot be read.  Every
+ * other problem is data: a bad message gets MSG_F_BADFILE and a reason.
+ * opts may be NULL.  The caller frees with spool_snap_free(). */
+struct spool_snap *spool_scan(const char *dir, const struct spool_scan_opts *,
+	    char *err, size_t errlen);
+void	spool_snap_free(struct spool_snap *);	/* NULL is a no-op */
+
+/* Finds a message by id (a hash lookup); NULL if it is not in the
+ * snapshot. */
+const struct spool_msg *spool_find(const struct spool_snap *, const char *id);
+/* Domain name of recipient r. */
+const char *spool_rcpt_domain(const struct spool_snap *,
+	    const struct spool_rcpt *);
+
+/* Reads message id's -H (and -J) again, in full, for display: *bufp is
+ * a buffer the caller frees (reused when non-NULL), h is filled from it,
+ * and delivered[] (h->nrcpts entries, caller frees) tells each
+ * recipient's state.  m, unless NULL, gets the message's record as a
+ * scan would make it, without its recipients (size, flags, arrival).
+ * Returns 0, or -1 with err (errno ENOENT when the message is gone). */
+int	spool_load(const char *dir, const char *id, char **bufp, size_t *capp,
+	    struct spool_hdr *h, uint8_t **delivered, struct spool_msg *m,
+	    char *err, size_t errlen);
+
+/* Path of a spool file of message id ("-H", "-D", "-J"; "" with
+ * sub "msglog" for its msglog), trying the split subdirectory and the
+ * flat one; returns 0 and fills path when it exists, else -1. */
+int	spool_path(const char *dir, const char *sub, const char *id,
+	    const char *suffix, char *path, size_t len);
+
+#endif

@@ -1,0 +1,147 @@
+/* export.h -- selected messages as files a customer can open: an archive
+ * (tar.gz, tar.xz, zip) of messages/<id>.eml, manifest.csv,
+ * manifest.json and summary.txt, or one mboxrd file (gzip optional).
+ *
+ * Read-only, like the rest of mxtop: no lock is taken and nothing in the
+ * spool is written.  The output is streamed: memory does not grow with
+ * the number or the size of the messages (the manifest goes through a
+ * temporary file).  Member names are built only from validated ids and
+ * fixed names; their mtimes are the messages' arrival times, their mode
+ * 0644.  Only export.c includes <archive.h>. */
+#ifndef MXTOP_EXPORT_H
+#define MXTOP_EXPORT_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "exim/spool.h"
+
+struct stats;
+struct stats_msglogs;
+
+enum export_format {
+	EXPORT_TGZ,		/* tar, gzip (the default) */
+	EXPORT_TXZ,		/* tar, xz */
+	EXPORT_ZIP,
+	EXPORT_MBOX,		/* mboxrd, the messages only */
+	EXPORT_MBOXGZ		/* the same through gzip */
+};
+
+/* Parses an --as value: "tar.gz" (or "tgz"), "tar.xz" ("txz"), "zip",
+ * "mbox", "mbox.gz".  Returns 0, or -1 if unknown. */
+int	export_format_parse(const char *, enum export_format *);
+/* The format a file name asks for by its ending (.tar.gz, .tgz,
+ * .tar.xz, .txz, .zip, .mbox, .mbox.gz); -1 if it names none. */
+int	export_format_guess(const char *path, enum export_format *);
+/* "tar.gz", "tar.xz", "zip", "mbox", "mbox.gz". */
+const char *export_format_name(enum export_format);
+/* The file name the TUI offers: "mxtop-<domain>-<YYYYMMDD>.tar.gz",
+ * with "queue" for a NULL domain and any byte outside [A-Za-z0-9.-]
+ * of the domain replaced by '_'.  Returns buf. */
+char	*export_default_name(char *buf, size_t len, const char *domain,
+	    time_t now);
+
+/* ---- SHA-256 (FIPS 180-4), for the manifest ---- */
+
+struct export_sha256 {
+	uint32_t	 h[8];
+	uint64_t	 len;		/* bytes so far */
+	unsigned char	 buf[64];
+	size_t		 nbuf;
+};
+
+void	export_sha256_init(struct export_sha256 *);
+void	export_sha256_update(struct export_sha256 *, const void *, size_t);
+/* Writes the digest in lower-case hex (64 characters and a NUL) into
+ * hex; the state must be initialized again before reuse. */
+void	export_sha256_hex(struct export_sha256 *, char hex[65]);
+
+/* ---- One message as an .eml, read piece by piece ---- */
+
+/* The message as Exim would deliver it (what `exim -Mvc` prints): the
+ * headers of -H whose flag is not '*', in order, a blank line, then -D
+ * after its "<id>-D" line, with CRLF turned into LF for the wire-format
+ * spool variant.  Plain record; fields under "private" are not for
+ * callers.  export_eml_init() before the first open, export_eml_done()
+ * after the last close. */
+struct export_eml {
+	char		 id[SPOOL_ID_MAX + 1];
+	int64_t		 size;		/* exact bytes of the .eml */
+	int64_t		 arrival;	/* seconds, from -H */
+	int		 wire;		/* the -D is in wire format */
+	/* private */
+	struct spool_hdr h;
+	char		*hbuf;		/* the -H file, which h points into */
+	size_t		 hcap;
+	int		 fd;		/* -D, or -1 */
+	int		 headers_only;
+	int		 phase;		/* headers, blank line, body, end */
+	size_t		 hi, hoff;	/* next header, offset in it */
+	off_t		 off, end;	/* body bytes of -D still to read */
+	char		*rbuf;		/* converted body bytes */
+	size_t		 rpos, rlen;
+	int		 held_cr;	/* a CR at the end of the last read */
+};
+
+void	export_eml_init(struct export_eml *);
+void	export_eml_done(struct export_eml *);
+/* Opens message id of spool directory dir: reads its -H in full (with
+ * one retry, as a scan does) and opens its -D read-only, without any
+ * lock, checking its first line.  Kept open, the -D stays readable even
+ * if Exim removes it meanwhile.  With headers_only the body is left out
+ * (the .eml ends with the blank line).  Returns 0 with e->size set, or
+ * -1 with err and errno (ENOENT: the message left the queue). */
+int	export_eml_open(struct export_eml *, const char *dir, const char *id,
+	    int headers_only, char *err, size_t errlen);
+/* Copies the next bytes of the .eml into buf.  Returns how many (up to
+ * len), 0 at the end, or -1 with errno on a read error. */
+ssize_t	export_eml_read(struct export_eml *, char *buf, size_t len);
+void	export_eml_close(struct export_eml *);	/* closed again: no-op */
+
+/* ---- The whole export ---- */
+
+/* What happened to one message (the manifest's "state"). */
+enum export_state { EXPORT_DONE, EXPORT_GONE, EXPORT_FAILED };
+
+struct export_opts {
+	enum export_format format;
+	int		 headers_only;	/* .eml files without their bodies */
+	int		 manifest_only;	/* manifest and summary only; not for
+					 * the mbox formats */
+	time_t		 now;		/* export time: ages, summary.txt */
+	const char	*spool;		/* the spool directory */
+	const char	*selection;	/* the selection as command-line
+					 * options (select_to_args()) */
+	int64_t		 cutoff;	/* retry cutoff for the diagnosis
+					 * text, seconds; 0: Exim's 4 days */
+	/* Called after each message, with the count done; may be NULL.
+	 * A non-zero return stops the export: export_write() then
+	 * returns -1 with errno ECANCELED (err "cancelled"). */
+	int		(*progress)(void *arg, size_t done, size_t total);
+	/* Called for each message that was not exported (state GONE or
+	 * FAILED, why a borrowed one-line reason); may be NULL. */
+	void		(*report)(void *arg, const char *id,
+			    enum export_state, const char *why);
+	void		*arg;
+};
+
+struct export_result {
+	size_t		 done, gone, failed;
+	int64_t		 bytes;		/* of .eml data written */
+};
+
+/* Writes the messages snap->msgs[idx[0..n)] to fd (left open) in
+ * o->format.  ml (may be NULL) gives each message's class and last
+ * error; st (may be NULL) holds the diagnosis of the domains involved,
+ * printed in summary.txt with fmt_diagnose().  A message that left the
+ * queue meanwhile is "gone" in the manifest, not an error.  Returns 0
+ * when every message was exported or gone, 1 when some could not be read
+ * (each reported), or -1 with err when the output could not be written
+ * (the output is then incomplete). */
+int	export_write(int fd, const struct spool_snap *snap, const size_t *idx,
+	    size_t n, const struct stats_msglogs *ml, const struct stats *st,
+	    const struct export_opts *o, struct export_result *res, char *err,
+	    size_t errlen);
+
+#endif

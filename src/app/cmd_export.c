@@ -1,0 +1,202 @@
+/* cmd_export.c -- export: the selected messages to an archive or mbox,
+ * for a customer ticket.  Read-only: see export.h. */
+#include "app/cmd.h"
+#include "out/export.h"
+#include "model/select.h"
+#include "exim/spool.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct progress {
+	int		 tty;		/* stderr is a terminal */
+	int		 shown;		/* a progress line is on screen */
+	struct timespec	 last;
+};
+
+static int
+progress(void *arg, size_t done, size_t total)
+{
+	struct progress *p = arg;
+	struct timespec now;
+
+	if (!p->tty)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < total && now.tv_sec * 1000 + now.tv_nsec / 1000000 -
+	    (p->last.tv_sec * 1000 + p->last.tv_nsec / 1000000) < 200)
+		return 0;
+	p->last = now;
+	fprintf(stderr, "\rmxtop: exporting %zu/%zu (%zu%%)", done, total,
+	    total ? done * 100 / total : 100);
+	p->shown = 1;
+	return 0;
+}
+
+static void
+report(void *arg, const char *id, enum export_state st, const char *why)
+{
+	struct progress *p = arg;
+
+	/* Gone is not an error: only worth a line on a terminal. */
+	if (st == EXPORT_GONE && !p->tty)
+		return;
+	if (p->shown) {
+		fputc('\n', stderr);
+		p->shown = 0;
+	}
+	fprintf(stderr, "mxtop: %s: %s: %s\n", id, st == EXPORT_GONE ?
+	    "gone" : "not readable", why);
+}
+
+/* Format: --as, else the file name, else tar.gz.  -1: usage error. */
+static int
+pick_format(const struct ctx *c, enum export_format *f)
+{
+	size_t n = strlen(c->output);
+
+	if (c->as != NULL) {
+		if (export_format_parse(c->as, f) < 0) {
+			fprintf(stderr, "mxtop: unknown export format: %s "
+			    "(tar.gz, tar.xz, zip, mbox, mbox.gz)\n", c->as);
+			return -1;
+		}
+		if (*f == EXPORT_MBOX && n > 3 &&
+		    strcmp(c->output + n - 3, ".gz") == 0)
+			*f = EXPORT_MBOXGZ;
+		return 0;
+	}
+	if (export_format_guess(c->output, f) < 0)
+		*f = EXPORT_TGZ;
+	return 0;
+}
+
+int
+cmd_export(struct ctx *c, int argc, char **argv)
+{
+	struct export_opts o;
+	struct export_result res;
+	struct progress p;
+	struct spool_scan_opts so = { .threads = c->threads };
+	struct spool_snap *s;
+	struct stats_msglogs *ml;
+	struct stats *st;
+	struct stat sb;
+	enum export_format fmt;
+	char err[512], selbuf[4096];
+	size_t *idx, n = 0, i;
+	int fd, rc, created = 0, tostdout;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "mxtop: export takes no arguments (select "
+		    "with --domain, --id, ...)\n");
+		return 2;
+	}
+	if (c->output == NULL || *c->output == '\0') {
+		fprintf(stderr, "mxtop: export needs -o FILE (- for standard "
+		    "output)\n");
+		return 2;
+	}
+	if (c->headers_only && c->manifest_only) {
+		fprintf(stderr, "mxtop: --headers-only and --manifest-only "
+		    "exclude each other\n");
+		return 2;
+	}
+	if (pick_format(c, &fmt) < 0)
+		return 2;
+	if (c->manifest_only && (fmt == EXPORT_MBOX || fmt == EXPORT_MBOXGZ)) {
+		fprintf(stderr, "mxtop: an mbox holds no manifest; "
+		    "--manifest-only needs an archive format\n");
+		return 2;
+	}
+	tostdout = strcmp(c->output, "-") == 0;
+	if (tostdout && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mxtop: not writing an archive to a terminal; "
+		    "redirect standard output\n");
+		return 2;
+	}
+	if (!tostdout && !c->force && lstat(c->output, &sb) == 0) {
+		fprintf(stderr, "mxtop: %s exists (--force overwrites it)\n",
+		    c->output);
+		return 2;
+	}
+
+	if ((s = spool_scan(c->spool, &so, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mxtop: %s\n", err);
+		return 2;
+	}
+	/* The msglogs give each message its class (for --class) and the
+	 * manifest its last error. */
+	ml = stats_read_msglogs(s);
+	idx = xcalloc(s->nmsgs ? s->nmsgs : 1, sizeof(*idx));
+	for (i = 0; i < s->nmsgs; i++)
+		if (select_msg(c->sel, s, &s->msgs[i], c->now))
+			idx[n++] = i;
+	if (n == 0)
+		fprintf(stderr, "mxtop: no message matches the selection; "
+		    "writing the manifest and summary only\n");
+	st = cmd_stats(c, s, NULL);
+
+	if (tostdout)
+		fd = STDOUT_FILENO;
+	else {
+		fd = open(c->output, O_WRONLY | O_CREAT | O_CLOEXEC |
+		    (c->force ? O_TRUNC : O_EXCL), 0644);
+		if (fd < 0) {
+			fprintf(stderr, "mxtop: %s: %s%s\n", c->output,
+			    strerror(errno), errno == EEXIST ?
+			    " (--force overwrites it)" : "");
+			rc = 2;
+			goto out;
+		}
+		created = 1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.tty = isatty(STDERR_FILENO);
+	memset(&o, 0, sizeof(o));
+	o.format = fmt;
+	o.headers_only = c->headers_only;
+	o.manifest_only = c->manifest_only;
+	o.now = c->now;
+	o.spool = c->spool;
+	o.selection = select_to_args(c->sel, selbuf, sizeof(selbuf));
+	o.cutoff = c->fmt.cutoff;
+	o.progress = progress;
+	o.report = report;
+	o.arg = &p;
+	rc = export_write(fd, s, idx, n, ml, st, &o, &res, err, sizeof(err));
+	if (p.shown)
+		fputc('\n', stderr);
+	if (rc >= 0 && !tostdout && close(fd) < 0) {
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+		rc = -1;
+	} else if (!tostdout && rc < 0)
+		close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "mxtop: %s: %s\n", tostdout ? "stdout" :
+		    c->output, err);
+		if (created)
+			unlink(c->output);
+		rc = 2;
+		goto out;
+	}
+	if (p.tty)
+		fprintf(stderr, "mxtop: %zu exported, %zu gone, %zu "
+		    "unreadable: %s\n", res.done, res.gone, res.failed,
+		    c->output);
+	rc = res.failed > 0 ? 1 : 0;
+out:
+	stats_free(st);
+	stats_msglogs_free(ml);
+	free(idx);
+	spool_snap_free(s);
+	return rc;
+}

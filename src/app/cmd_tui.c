@@ -1,0 +1,702 @@
+/* cmd_tui.c -- the TUI's event loop, and --once.
+ *
+ * As in ncdu and htop: rescan when due -> stats_build() -> view -> ui.
+ * The scan (spool, msglogs, main log) runs in a thread and reports on a
+ * pipe, so a big spool never blocks the keys; actions run as an mta job
+ * stepped from the same poll(2) loop, and an export in a thread of its
+ * own whose counters the loop reads. */
+#include "cmd_tui_priv.h"
+#include "run/audit.h"
+#include "app/cmd.h"
+#include "out/export.h"
+#include "exim/history.h"
+#include "run/mta.h"
+#include "model/select.h"
+#include "exim/spool.h"
+#include "model/stats.h"
+#include "tui/ui.h"
+#include "base/util.h"
+#include "tui/view.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BODY_MAX	(64 * 1024)	/* B shows this much of -D */
+
+double
+tui_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* In the scan thread: the oldest messages of a big spool, read first,
+ * go to the loop at once for a first (partial) screen. */
+static void
+on_partial(void *arg, struct spool_snap *part)
+{
+	struct scan *sc = arg;
+	ssize_t n;
+
+	sc->psnap = part;
+	sc->pall = stats_build(part, NULL, sc->now);
+	do
+		n = write(sc->fd[1], "p", 1);
+	while (n < 0 && errno == EINTR);
+}
+
+#define PARTIAL_N	20000	/* messages in a first, partial screen */
+
+static void
+scan_do(struct scan *sc)
+{
+	struct spool_scan_opts so = { .threads = sc->threads,
+	    .done = &sc->done, .total = &sc->total,
+	    .partial = sc->want_partial ? on_partial : NULL,
+	    .partial_n = PARTIAL_N, .arg = sc };
+	struct stats_diag_opts o;
+	double t0 = tui_mono();
+	char err[512];
+
+	sc->err[0] = '\0';
+	sc->all = NULL;
+	sc->ml = NULL;
+	sc->snap = spool_scan(sc->spool, &so, sc->err, sizeof(sc->err));
+	if (sc->snap != NULL) {
+		/* Each message's class of its last attempt, for the
+		 * Messages screen and class: filters; kept for the
+		 * manifest of an export. */
+		sc->ml = stats_refresh_msglogs(sc->snap, sc->prev_snap,
+		    sc->prev_ml);
+		sc->all = stats_build(sc->snap, NULL, sc->now);
+		memset(&o, 0, sizeof(o));
+		o.log = sc->log;
+		o.since = sc->since;
+		o.until = sc->until;
+		o.threshold = sc->threshold;
+		o.min_samples = sc->min_samples;
+		if (stats_diagnose_more(sc->all, sc->snap, &o, sc->lstate, err,
+		    sizeof(err)) < 0)
+			snprintf(sc->err, sizeof(sc->err), "%.400s (diagnosis "
+			    "from the msglogs)", err);
+	}
+	sc->secs = tui_mono() - t0;
+}
+
+static void *
+scan_thread(void *arg)
+{
+	struct scan *sc = arg;
+	ssize_t n;
+
+	scan_do(sc);
+	do
+		n = write(sc->fd[1], "", 1);
+	while (n < 0 && errno == EINTR);
+	return NULL;
+}
+
+static void
+scan_prepare(struct tui *t)
+{
+	struct scan *sc = &t->sc;
+	const char *log;
+
+	if (!t->pinned)
+		t->now = time(NULL);
+	snprintf(sc->spool, sizeof(sc->spool), "%s", t->c->spool);
+	log = cmd_find_log(t->c, sc->logbuf, sizeof(sc->logbuf));
+	if (log != NULL && log != sc->logbuf)
+		snprintf(sc->logbuf, sizeof(sc->logbuf), "%s", log);
+	sc->log = log != NULL ? sc->logbuf : NULL;
+	sc->now = t->now;
+	/* The window moves with the clock: keep its length. */
+	sc->since = t->now - (t->c->now - t->c->since);
+	sc->until = t->pinned ? t->now : 0;
+	sc->threshold = t->c->threshold;
+	sc->min_samples = t->c->min_samples;
+	sc->threads = t->c->threads;
+	/* Neither is freed before this scan is done. */
+	sc->prev_snap = t->snap;
+	sc->prev_ml = t->ml;
+}
+
+static void
+scan_start(struct tui *t)
+{
+	if (t->sc.busy) {
+		t->again = 1;
+		return;
+	}
+	scan_prepare(t);
+	atomic_store(&t->sc.done, 0);
+	atomic_store(&t->sc.total, 0);
+	t->sc.busy = 1;
+	t->info.scanning = 1;
+	t->info.scan_done = t->info.scan_total = 0;
+	view_set_info(t->v, &t->info);
+	/* Only the first scan shows a partial screen. */
+	t->sc.want_partial = t->snap == NULL;
+	if (pthread_create(&t->sc.th, NULL, scan_thread, &t->sc) != 0) {
+		/* No thread: scan here, the screen waits. */
+		t->sc.busy = 0;
+		t->sc.want_partial = 0;
+		scan_do(&t->sc);
+		t->sc.busy = 2;
+	}
+}
+
+/* Copies each domain's diagnosis from the unfiltered stats. */
+void
+tui_copy_diag(struct stats *st, const struct stats *all)
+{
+	size_t i, j = 0;
+	uint32_t *map, nd = 0;
+
+	if (all == NULL)
+		return;
+	for (i = 0; i < all->ndomains; i++)
+		if (all->domains[i].domain + 1 > nd)
+			nd = all->domains[i].domain + 1;
+	map = xcalloc(nd ? nd : 1, sizeof(*map));
+	for (i = 0; i < all->ndomains; i++)
+		map[all->domains[i].domain] = (uint32_t)i + 1;
+	for (i = 0; i < st->ndomains; i++) {
+		uint32_t d = st->domains[i].domain;
+
+		if (d < nd && (j = map[d]) != 0)
+			st->domains[i].diag = all->domains[j - 1].diag;
+	}
+	free(map);
+}
+
+/* Stats of the current filter from the current snapshot, to the view. */
+static void
+rebuild(struct tui *t)
+{
+	struct stats *old = t->st;
+
+	t->st = NULL;
+	if (t->snap != NULL) {
+		t->st = stats_build(t->snap, view_select(t->v), t->now);
+		tui_copy_diag(t->st, t->all);
+	}
+	view_set_data(t->v, t->snap, t->st, t->now);
+	stats_free(old);
+}
+
+/* Shows the partial snapshot of a first scan until the whole one is in;
+ * a later one (or one that comes too late) is dropped. */
+static void
+take_partial(struct tui *t)
+{
+	struct scan *sc = &t->sc;
+
+	if (sc->psnap == NULL)
+		return;
+	if (t->snap == NULL) {
+		t->snap = sc->psnap;
+		t->all = sc->pall;
+		t->info.partial = 1;
+		rebuild(t);
+		view_set_info(t->v, &t->info);
+	} else {
+		stats_free(sc->pall);
+		spool_snap_free(sc->psnap);
+	}
+	sc->psnap = NULL;
+	sc->pall = NULL;
+}
+
+/* Takes the finished scan over. */
+static void
+scan_done(struct tui *t)
+{
+	struct scan *sc = &t->sc;
+	struct spool_snap *osnap = t->snap;
+	struct stats *oall = t->all;
+	struct stats_msglogs *oml = t->ml;
+
+	if (sc->busy == 1)
+		pthread_join(sc->th, NULL);
+	sc->busy = 0;
+	t->info.scanning = 0;
+	t->info.partial = 0;
+	if (sc->snap == NULL) {
+		view_status(t->v, 1, "scan failed: %s", sc->err);
+	} else {
+		t->snap = sc->snap;
+		t->all = sc->all;
+		t->ml = sc->ml;
+		t->now = sc->now;
+		t->info.scan_time = t->pinned ? t->now : time(NULL);
+		t->info.scan_secs = sc->secs;
+		rebuild(t);
+		if (t->ex.running && t->ex.snap == osnap)
+			t->ex.own = 1;	/* the export frees them */
+		else {
+			stats_free(oall);
+			stats_msglogs_free(oml);
+			spool_snap_free(osnap);
+		}
+		if (sc->err[0] != '\0')
+			view_status(t->v, 1, "%s", sc->err);
+	}
+	sc->snap = NULL;
+	sc->all = NULL;
+	sc->ml = NULL;
+	view_set_info(t->v, &t->info);
+	t->due = tui_mono() + (t->c->delay > 0 ? t->c->delay : 5);
+	if (t->again) {
+		t->again = 0;
+		scan_start(t);
+	}
+}
+
+/* ---- Message and body ---- */
+
+static void
+load_msg(struct tui *t)
+{
+	const char *id = view_msg_id(t->v);
+	const struct spool_msg *sm;
+	struct spool_hdr h;
+	struct spool_msg m;
+	struct history hist;
+	char *buf = NULL, err[512];
+	size_t cap = 0;
+	uint8_t *dl = NULL;
+	int rc;
+
+	if (id == NULL)
+		return;
+	sm = t->snap != NULL ? spool_find(t->snap, id) : NULL;
+	spool_hdr_init(&h);
+	memset(&m, 0, sizeof(m));
+	rc = spool_load(t->c->spool, id, &buf, &cap, &h, &dl, &m, err,
+	    sizeof(err));
+	if (rc == 0 && sm != NULL)
+		m.cls = sm->cls;
+	history_init(&hist);
+	(void)history_read(&hist, t->c->spool, id);
+	view_set_message(t->v, rc == 0 ? &m : sm, rc == 0 ? &h : NULL, dl,
+	    &hist, rc < 0 ? err : NULL);
+	history_done(&hist);
+	spool_hdr_done(&h);
+	free(dl);
+	free(buf);
+}
+
+static void
+load_body(struct tui *t)
+{
+	const char *id = view_msg_id(t->v);
+	char path[4096], *buf, *p;
+	struct stat st;
+	ssize_t n;
+	size_t got = 0, skip = 0;
+	int fd;
+
+	if (id == NULL)
+		return;
+	if (spool_path(t->c->spool, "input", id, "-D", path,
+	    sizeof(path)) < 0 || (fd = open(path, O_RDONLY)) < 0) {
+		view_set_body(t->v, NULL, 0, 0, "no -D file (the message has "
+		    "left the queue?)");
+		return;
+	}
+	buf = xmalloc(BODY_MAX);
+	if (fstat(fd, &st) < 0)
+		st.st_size = 0;
+	while (got < BODY_MAX && (n = read(fd, buf + got,
+	    BODY_MAX - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	/* The first line is Exim's "<id>-D". */
+	if ((p = memchr(buf, '\n', got)) != NULL)
+		skip = (size_t)(p - buf) + 1;
+	view_set_body(t->v, buf + skip, got - skip,
+	    (int64_t)st.st_size - (int64_t)skip, NULL);
+	free(buf);
+}
+
+/* ---- Actions ---- */
+
+static enum mta_action
+mta_act(enum view_act a)
+{
+	switch (a) {
+	case ACT_BOUNCE: return MTA_BOUNCE;
+	case ACT_DELETE: return MTA_DELETE;
+	case ACT_FREEZE: return MTA_FREEZE;
+	case ACT_THAW: return MTA_THAW;
+	default: return MTA_FLUSH;
+	}
+}
+
+static void
+act_start(struct tui *t, enum view_act a)
+{
+	const struct view_plan *vp = view_plan(t->v);
+	struct mta_pace pace;
+	const char **ids;
+	char err[512], line[1024];
+	char **argv;
+	size_t i;
+
+	if (t->job != NULL || t->snap == NULL || vp->nids == 0)
+		return;
+	ids = xcalloc(vp->nids, sizeof(*ids));
+	for (i = 0; i < vp->nids; i++)
+		ids[i] = vp->ids[i];
+	t->plan = mta_plan_new(t->snap, NULL, t->now, ids, vp->nids, 0);
+	free(ids);
+	if (t->plan->n == 0) {
+		view_status(t->v, 1, "%s: the messages have left the queue",
+		    mta_action_name(mta_act(a)));
+		goto out;
+	}
+	if (t->c->dry_run) {
+		ids = xcalloc(t->plan->n, sizeof(*ids));
+		for (i = 0; i < t->plan->n; i++)
+			ids[i] = t->plan->items[i].id;
+		argv = mta_argv(&t->c->mta, mta_act(a), ids,
+		    mta_batch_size(mta_act(a), NULL) < t->plan->n ?
+		    mta_batch_size(mta_act(a), NULL) : t->plan->n);
+		free(ids);
+		if (argv != NULL) {
+			view_status(t->v, 0, "dry run, nothing done (%zu "
+			    "messages): %s", t->plan->n, mta_argv_str(argv,
+			    line, sizeof(line)));
+			free(argv);
+		}
+		goto out;
+	}
+	if ((t->audit = audit_open(t->c->audit, err, sizeof(err))) == NULL) {
+		view_status(t->v, 1, "not started: %s", err);
+		goto out;
+	}
+	memset(&pace, 0, sizeof(pace));
+	pace.rate = a == ACT_FLUSH ? vp->rate : 0;
+	pace.parallel = t->c->parallel;
+	pace.adaptive = a == ACT_FLUSH && t->c->adaptive;
+	t->job = mta_job_new(&t->c->mta, t->c->spool, mta_act(a),
+	    t->plan->items, t->plan->n, &pace);
+	t->jobact = a;
+	memset(&t->prog, 0, sizeof(t->prog));
+	t->prog.running = 1;
+	t->prog.verb = mta_action_name(mta_act(a));
+	t->prog.total = t->plan->n;
+	t->prog.eta = -1;
+	view_set_progress(t->v, &t->prog);
+	snprintf(t->sel, sizeof(t->sel), "tui %s", view_filter_args(t->v));
+	return;
+out:
+	mta_plan_free(t->plan);
+	t->plan = NULL;
+}
+
+/* Steps the running job; at its end, the result line and a rescan. */
+static void
+act_step(struct tui *t)
+{
+	const struct mta_item *it;
+	struct mta_progress pr;
+	int rc;
+
+	if (t->job == NULL)
+		return;
+	rc = mta_job_step(t->job, 0);
+	while ((it = mta_job_reap(t->job)) != NULL)
+		(void)audit_write(t->audit, time(NULL), t->prog.verb, it,
+		    t->sel);
+	mta_job_progress(t->job, &pr);
+	t->prog.done = pr.finished;
+	t->prog.ok = pr.n[MTA_R_DONE];
+	t->prog.failed = pr.n[MTA_R_FAILED];
+	t->prog.gone = pr.n[MTA_R_GONE] + pr.n[MTA_R_LOCKED];
+	t->prog.rate = pr.throughput;
+	t->prog.eta = pr.eta;
+	if (rc == 0) {
+		t->prog.running = 0;
+		snprintf(t->prog.result, sizeof(t->prog.result), "%s: %zu "
+		    "message%s in %.1fs: %zu done, %zu deferred, %zu failed, "
+		    "%zu gone, %zu locked, %zu skipped%s%s", t->prog.verb,
+		    pr.total, pr.total == 1 ? "" : "s", pr.elapsed,
+		    pr.n[MTA_R_DONE], pr.n[MTA_R_DEFERRED],
+		    pr.n[MTA_R_FAILED], pr.n[MTA_R_GONE], pr.n[MTA_R_LOCKED],
+		    pr.n[MTA_R_SKIPPED], pr.stop_reason ? "; stopped: " : "",
+		    pr.stop_reason ? pr.stop_reason : "");
+		view_set_progress(t->v, &t->prog);
+		mta_job_free(t->job);
+		t->job = NULL;
+		mta_plan_free(t->plan);
+		t->plan = NULL;
+		audit_close(t->audit);
+		t->audit = NULL;
+		scan_start(t);
+		return;
+	}
+	view_set_progress(t->v, &t->prog);
+}
+
+/* ---- The loop ---- */
+
+static void
+resize(struct tui *t)
+{
+	int cols, rows;
+
+	ui_size(&cols, &rows);
+	view_resize(t->v, cols, rows);
+}
+
+/* Carries out an intent; returns 1 to quit. */
+static int
+carry_out(struct tui *t, enum view_act a)
+{
+	switch (a) {
+	case ACT_QUIT:
+		return 1;
+	case ACT_RESCAN:
+		scan_start(t);
+		break;
+	case ACT_RESELECT:
+		rebuild(t);
+		break;
+	case ACT_LOAD_MSG:
+		load_msg(t);
+		break;
+	case ACT_LOAD_BODY:
+		load_body(t);
+		break;
+	case ACT_FLUSH:
+	case ACT_BOUNCE:
+	case ACT_DELETE:
+	case ACT_FREEZE:
+	case ACT_THAW:
+		act_start(t, a);
+		break;
+	case ACT_EXPORT:
+		tui_exp_start(t);
+		break;
+	case ACT_CANCEL:
+		if (t->ex.running) {
+			atomic_store(&t->ex.cancel, 1);
+			view_status(t->v, 0, "cancelling the export");
+		}
+		if (t->job != NULL) {
+			mta_job_cancel(t->job, "cancelled from the TUI");
+			view_status(t->v, 0, "cancelling: waiting for the "
+			    "running exim processes");
+		}
+		break;
+	case ACT_NONE:
+		break;
+	}
+	return 0;
+}
+
+static int
+loop(struct tui *t)
+{
+	struct pollfd pfd[2];
+	double wait, now;
+	int key, quit = 0, timeout;
+
+	resize(t);
+	scan_start(t);
+	while (!quit) {
+		if (t->sc.busy == 2)
+			scan_done(t);
+		if (t->sc.busy == 1) {
+			/* The first scan of a big spool: show how far. */
+			t->info.scan_done = atomic_load(&t->sc.done);
+			t->info.scan_total = atomic_load(&t->sc.total);
+			view_set_info(t->v, &t->info);
+		}
+		ui_show(t->v);
+		now = tui_mono();
+		wait = t->sc.busy ? 0.25 : t->due - now;
+		if ((t->job != NULL || t->ex.running) && wait > 0.1)
+			wait = 0.1;
+		timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = t->sc.fd[0];
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents & (POLLHUP | POLLERR))
+			break;
+		/* Every key waiting, then one redraw. */
+		while ((key = ui_key()) != -1) {
+			if (key == VIEW_KEY_RESIZE)
+				resize(t);
+			if ((quit = carry_out(t, view_key(t->v, key))) != 0)
+				break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			char b = 0;
+			ssize_t n;
+
+			do
+				n = read(t->sc.fd[0], &b, 1);
+			while (n < 0 && errno == EINTR);
+			if (n == 1 && b == 'p')
+				take_partial(t);
+			else
+				scan_done(t);
+		}
+		act_step(t);
+		tui_exp_step(t);
+		if (!t->sc.busy && tui_mono() >= t->due)
+			scan_start(t);
+	}
+	if (t->job != NULL) {
+		/* Q with an action running: let the running exims end. */
+		mta_job_cancel(t->job, "mxtop quit");
+		while (mta_job_step(t->job, 200) != 0)
+			continue;
+		act_step(t);
+	}
+	if (t->ex.running) {
+		/* Q with an export running: stop it, delete the file. */
+		atomic_store(&t->ex.cancel, 1);
+		if (t->ex.running == 1)
+			pthread_join(t->ex.th, NULL);
+		t->ex.running = 2;
+		atomic_store(&t->ex.finished, 1);
+		tui_exp_step(t);
+	}
+	if (t->sc.busy == 1)
+		pthread_join(t->sc.th, NULL);
+	return 0;
+}
+
+static void
+out_line(const char *line, void *arg)
+{
+	FILE *f = arg;
+
+	fputs(line, f);
+	fputc('\n', f);
+}
+
+static int
+term_width(const struct ctx *c)
+{
+	struct winsize ws;
+	const char *e;
+
+	if (c->width_set)
+		return c->fmt.width;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if ((e = getenv("COLUMNS")) != NULL && atoi(e) >= 40)
+		return atoi(e);
+	return 80;
+}
+
+static const char *
+order_name(enum stats_order o)
+{
+	switch (o) {
+	case STATS_BY_AGE: return "age";
+	case STATS_BY_NAME: return "name";
+	case STATS_BY_RCPTS: return "rcpts";
+	case STATS_BY_BYTES: return "bytes";
+	default: return "msgs";
+	}
+}
+
+int
+cmd_tui(struct ctx *c, int argc, char **argv)
+{
+	struct tui t;
+	const char *cs;
+	int rc = 0;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "mxtop: tui takes no arguments\n");
+		return 2;
+	}
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	memset(&t, 0, sizeof(t));
+	t.sc.lstate = stats_logstate_new();
+	t.c = c;
+	t.now = c->now;
+	t.pinned = c->now_set;
+	t.v = view_new(cs != NULL && strcmp(cs, "UTF-8") == 0);
+	view_set_select(t.v, c->sel, 0, NULL);
+	view_set_order(t.v, order_name(c->order), c->reverse);
+	view_set_rate(t.v, c->rate);
+	if (gethostname(t.host, sizeof(t.host)) < 0)
+		snprintf(t.host, sizeof(t.host), "localhost");
+	t.host[sizeof(t.host) - 1] = '\0';
+	t.info.host = t.host;
+	t.info.spool = c->spool;
+	view_set_info(t.v, &t.info);
+	if (c->once) {
+		scan_prepare(&t);
+		scan_do(&t.sc);
+		t.sc.busy = 2;
+		scan_done(&t);
+		if (t.snap == NULL) {
+			fprintf(stderr, "mxtop: %s\n", t.sc.err);
+			rc = 2;
+		} else {
+			view_resize(t.v, term_width(c), 24);
+			view_print(t.v, out_line, stdout);
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				fprintf(stderr, "mxtop: write error on "
+				    "standard output\n");
+				rc = 2;
+			}
+		}
+	} else {
+		if (pipe(t.sc.fd) < 0) {
+			fprintf(stderr, "mxtop: pipe: %s\n", strerror(errno));
+			rc = 2;
+		} else if (ui_start(c->no_color) < 0) {
+			fprintf(stderr, "mxtop: cannot use this terminal\n");
+			rc = 2;
+		} else {
+			rc = loop(&t);
+			ui_end();
+		}
+		if (t.sc.fd[0] > 0) {
+			close(t.sc.fd[0]);
+			close(t.sc.fd[1]);
+		}
+	}
+	view_free(t.v);
+	stats_free(t.st);
+	stats_free(t.all);
+	stats_msglogs_free(t.ml);
+	stats_logstate_free(t.sc.lstate);
+	spool_snap_free(t.snap);
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* cmd_tui_priv.h -- the TUI loop's state, shared by cmd_tui.c and
+ * cmd_tui_export.c; not a module contract. */
+#ifndef MXTOP_CMD_TUI_PRIV_H
+#define MXTOP_CMD_TUI_PRIV_H
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "app/cmd.h"
+#include "out/export.h"
+#include "run/mta.h"
+#include "exim/spool.h"
+#include "model/stats.h"
+#include "tui/view.h"
+
+/* One scan, done off the UI thread. */
+struct scan {
+	/* In: copied before the thread starts. */
+	char		 spool[4096], logbuf[4096];
+	const char	*log;
+	time_t		 now, since, until;
+	double		 threshold;
+	unsigned	 min_samples;
+	int		 threads;
+	const struct spool_snap *prev_snap;	/* the last scan, */
+	const struct stats_msglogs *prev_ml;	/* and its msglogs */
+	struct stats_logstate *lstate;	/* main-log sums across scans */
+	int		 want_partial;	/* first scan: hand the oldest over */
+	struct spool_snap *psnap;	/* that partial snapshot, */
+	struct stats	*pall;		/* and its stats */
+	/* Progress, read by the loop while the thread runs. */
+	atomic_size_t	 done, total;
+	/* Out. */
+	struct spool_snap *snap;
+	struct stats	*all;		/* every domain, with its diag */
+	struct stats_msglogs *ml;	/* each message's last attempt */
+	char		 err[512];
+	double		 secs;
+	int		 fd[2];
+	pthread_t	 th;
+	int		 busy;
+};
+
+/* One export, done off the UI thread.  It borrows a snapshot (with its
+ * stats and msglogs); when a rescan replaces that snapshot meanwhile, the
+ * export takes it over (own) and frees it at its end. */
+struct exp {
+	int		 running;	/* a thread was started, not joined */
+	pthread_t	 th;
+	atomic_int	 finished;	/* the thread is about to return */
+	atomic_int	 cancel;	/* x: stop at the next message */
+	atomic_int	 killed;	/* stopped by a cancel */
+	atomic_size_t	 done, gone, failed;
+	/* In. */
+	int		 fd;
+	char		 path[1024];
+	struct spool_snap *snap;
+	struct stats	*all;
+	struct stats_msglogs *ml;
+	int		 own;
+	char		(*ids)[VIEW_ID_LEN];	/* the plan's */
+	size_t		 nids;
+	size_t		*idx, n;	/* ids found in snap */
+	size_t		 left;		/* planned, but not in the snapshot */
+	char		*selection;
+	struct export_opts o;
+	double		 t0;
+	/* Out. */
+	int		 rc;
+	struct export_result res;
+	char		 err[512];
+};
+
+struct tui {
+	struct ctx	*c;
+	struct view	*v;
+	struct scan	 sc;
+	struct exp	 ex;
+	struct spool_snap *snap;
+	struct stats	*all, *st;
+	struct stats_msglogs *ml;
+	int		 pinned;	/* --now given: time stands still */
+	time_t		 now;
+	double		 due;		/* monotonic time of the next scan */
+	int		 again;		/* scan again as soon as this ends */
+	struct view_info info;
+	char		 host[256];
+	/* The running action. */
+	struct mta_job	*job;
+	struct mta_plan	*plan;
+	struct audit	*audit;
+	enum view_act	 jobact;
+	struct view_progress prog;
+	char		 sel[1024];	/* the filter, for the audit log */
+};
+
+/* Seconds on the monotonic clock. */
+double	tui_mono(void);
+/* Copies each domain's diagnosis from the unfiltered stats all. */
+void	tui_copy_diag(struct stats *st, const struct stats *all);
+/* Starts exporting what the plan names (the e key), in a thread. */
+void	tui_exp_start(struct tui *);
+/* Reads the running export's counters; at its end, the result line. */
+void	tui_exp_step(struct tui *);
+
+#endif

@@ -1,0 +1,366 @@
+/* select.c -- match messages against the filter language of select.h.
+ * Globs are fnmatch(3), regexes regcomp(3) extended; both ignore case. */
+#include "model/select.h"
+#include "model/classify.h"
+#include "exim/spool.h"
+#include "base/util.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key { K_DOMAIN, K_SENDER, K_RCPT, K_OLDER, K_YOUNGER, K_FROZEN, K_ID,
+	K_BAD, K_CLASS, K__COUNT };
+
+static const char *const keynames[K__COUNT] = {
+	"domain", "sender", "rcpt", "older", "younger", "frozen", "id", "bad",
+	"class"
+};
+static const char *const optnames[K__COUNT] = {
+	"--domain", "--sender", "--rcpt", "--older-than", "--younger-than",
+	"--frozen", "--id", "--bad", "--class"
+};
+
+struct term {
+	enum key	 key;
+	char		*text;		/* as given */
+	char		*lower;		/* glob, lower-cased */
+	int		 is_re;
+	regex_t		 re;
+	int64_t		 secs;		/* older/younger */
+	int		 yes;		/* frozen/bad */
+	int		 cls;		/* class */
+};
+
+struct select {
+	struct term	*t;
+	size_t		 n, cap;
+	unsigned	 keys;		/* bit per key present */
+};
+
+struct select *
+select_new(void)
+{
+	return xcalloc(1, sizeof(struct select));
+}
+
+static void
+term_done(struct term *t)
+{
+	if (t->is_re)
+		regfree(&t->re);
+	free(t->text);
+	free(t->lower);
+}
+
+void
+select_free(struct select *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		term_done(&s->t[i]);
+	free(s->t);
+	free(s);
+}
+
+static char *
+lowerdup(const char *s)
+{
+	char *p = xstrdup(s), *q;
+
+	for (q = p; *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return p;
+}
+
+static int
+yesno(const char *v, int *yes)
+{
+	if (v == NULL || *v == '\0' || strcmp(v, "yes") == 0 ||
+	    strcmp(v, "y") == 0 || strcmp(v, "1") == 0 ||
+	    strcmp(v, "true") == 0)
+		*yes = 1;
+	else if (strcmp(v, "no") == 0 || strcmp(v, "n") == 0 ||
+	    strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		*yes = 0;
+	else
+		return -1;
+	return 0;
+}
+
+int
+select_add(struct select *s, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	struct term t;
+	int k, rc;
+	char ebuf[128];
+
+	for (k = 0; k < K__COUNT; k++)
+		if (strcmp(key, keynames[k]) == 0)
+			break;
+	if (k == K__COUNT) {
+		snprintf(err, errlen, "unknown filter '%s'", key);
+		return -1;
+	}
+	memset(&t, 0, sizeof(t));
+	t.key = (enum key)k;
+	switch (t.key) {
+	case K_DOMAIN:
+	case K_SENDER:
+	case K_RCPT:
+		if (value == NULL) {
+			snprintf(err, errlen, "%s needs a pattern", key);
+			return -1;
+		}
+		if (value[0] == '~') {
+			rc = regcomp(&t.re, value + 1,
+			    REG_EXTENDED | REG_ICASE | REG_NOSUB);
+			if (rc != 0) {
+				regerror(rc, &t.re, ebuf, sizeof(ebuf));
+				snprintf(err, errlen, "bad regex '%s': %s",
+				    value + 1, ebuf);
+				return -1;
+			}
+			t.is_re = 1;
+		} else
+			t.lower = lowerdup(value);
+		break;
+	case K_OLDER:
+	case K_YOUNGER:
+		if (value == NULL || util_parse_duration(value, &t.secs) < 0) {
+			snprintf(err, errlen, "bad duration '%s' (try 90s, "
+			    "15m, 2h, 3d)", value ? value : "");
+			return -1;
+		}
+		break;
+	case K_FROZEN:
+	case K_BAD:
+		if (yesno(value, &t.yes) < 0) {
+			snprintf(err, errlen, "%s takes yes or no", key);
+			return -1;
+		}
+		break;
+	case K_ID:
+		if (value == NULL || !spool_id_valid(value, strlen(value))) {
+			snprintf(err, errlen, "not a message id: '%s'",
+			    value ? value : "");
+			return -1;
+		}
+		break;
+	case K_CLASS:
+		if (value == NULL || (t.cls = class_from_name(value)) < 0) {
+			snprintf(err, errlen, "unknown class '%s' (offline, "
+			    "tarpit, ratelimit, softreject, blocked, "
+			    "hardreject, dns, loop, other)", value ? value : "");
+			return -1;
+		}
+		break;
+	case K__COUNT:
+		break;
+	}
+	t.text = xstrdup(value ? value : "yes");
+	xgrow(&s->t, &s->cap, s->n + 1, sizeof(*s->t));
+	s->t[s->n++] = t;
+	s->keys |= 1u << k;
+	return 0;
+}
+
+int
+select_parse_words(struct select *s, const char *words, char *err,
+    size_t errlen)
+{
+	struct select *tmp = select_new();
+	char *copy = xstrdup(words), *w, *save = NULL, *v;
+	const char *key;
+	size_t i;
+	int rc = 0;
+
+	for (w = strtok_r(copy, " \t", &save); w != NULL && rc == 0;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (strncmp(w, "age>", 4) == 0)
+			rc = select_add(tmp, "older", w + 4, err, errlen);
+		else if (strncmp(w, "age<", 4) == 0)
+			rc = select_add(tmp, "younger", w + 4, err, errlen);
+		else if ((v = strchr(w, ':')) != NULL) {
+			*v++ = '\0';
+			key = strcmp(w, "from") == 0 ? "sender" :
+			    strcmp(w, "to") == 0 ? "rcpt" : w;
+			rc = select_add(tmp, key, v, err, errlen);
+		} else if (strcmp(w, "frozen") == 0 || strcmp(w, "bad") == 0)
+			rc = select_add(tmp, w, NULL, err, errlen);
+		else if (spool_id_valid(w, strlen(w)))
+			rc = select_add(tmp, "id", w, err, errlen);
+		else	/* A bare word is a domain pattern. */
+			rc = select_add(tmp, "domain", w, err, errlen);
+	}
+	free(copy);
+	if (rc == 0) {
+		/* Move the terms over. */
+		for (i = 0; i < tmp->n; i++) {
+			xgrow(&s->t, &s->cap, s->n + 1, sizeof(*s->t));
+			s->t[s->n++] = tmp->t[i];
+		}
+		s->keys |= tmp->keys;
+		tmp->n = 0;
+	}
+	select_free(tmp);
+	return rc;
+}
+
+int
+select_empty(const struct select *s)
+{
+	return s == NULL || s->n == 0;
+}
+
+int
+select_has(const struct select *s, const char *key)
+{
+	int k;
+
+	for (k = 0; s != NULL && k < K__COUNT; k++)
+		if (strcmp(key, keynames[k]) == 0)
+			return (s->keys & (1u << k)) != 0;
+	return 0;
+}
+
+static int
+pat_match(const struct term *t, const char *str)
+{
+	char buf[1024];
+	size_t i;
+
+	if (t->is_re)
+		return regexec(&t->re, str, 0, NULL, 0) == 0;
+	for (i = 0; str[i] != '\0' && i < sizeof(buf) - 1; i++)
+		buf[i] = (char)tolower((unsigned char)str[i]);
+	buf[i] = '\0';
+	return fnmatch(t->lower, buf, 0) == 0;
+}
+
+/* Whether any term of key k matches str (true when there is none). */
+static int
+any(const struct select *s, enum key k, const char *str)
+{
+	size_t i;
+
+	if (!(s->keys & (1u << k)))
+		return 1;
+	for (i = 0; i < s->n; i++)
+		if (s->t[i].key == k && pat_match(&s->t[i], str))
+			return 1;
+	return 0;
+}
+
+int
+select_domain(const struct select *s, const char *domain)
+{
+	return s == NULL || any(s, K_DOMAIN, domain);
+}
+
+int
+select_rcpt(const struct select *s, const char *addr, const char *domain)
+{
+	return s == NULL || (any(s, K_DOMAIN, domain) &&
+	    any(s, K_RCPT, addr));
+}
+
+int
+select_msg(const struct select *s, const struct spool_snap *snap,
+    const struct spool_msg *m, time_t now)
+{
+	size_t i;
+	int64_t age = (int64_t)now - m->arrival;
+	int ok;
+
+	if (s == NULL || s->n == 0)
+		return 1;
+	for (i = 0; i < s->n; i++) {
+		const struct term *t = &s->t[i];
+
+		switch (t->key) {
+		case K_OLDER:
+			if (age < t->secs)
+				return 0;
+			break;
+		case K_YOUNGER:
+			if (age >= t->secs)
+				return 0;
+			break;
+		case K_FROZEN:
+			if (!!(m->flags & MSG_F_FROZEN) != t->yes)
+				return 0;
+			break;
+		case K_BAD:
+			if (!!(m->flags & MSG_F_BADFILE) != t->yes)
+				return 0;
+			break;
+		default:
+			break;
+		}
+	}
+	if (s->keys & (1u << K_ID)) {
+		for (i = 0, ok = 0; i < s->n && !ok; i++)
+			ok = s->t[i].key == K_ID &&
+			    strcmp(s->t[i].text, m->id) == 0;
+		if (!ok)
+			return 0;
+	}
+	if (!any(s, K_SENDER, m->sender ? m->sender : ""))
+		return 0;
+	if (s->keys & (1u << K_CLASS)) {
+		for (i = 0, ok = 0; i < s->n && !ok; i++)
+			ok = s->t[i].key == K_CLASS && s->t[i].cls == m->cls;
+		if (!ok)
+			return 0;
+	}
+	if (s->keys & ((1u << K_DOMAIN) | (1u << K_RCPT))) {
+		for (i = 0, ok = 0; i < m->nrcpt && !ok; i++) {
+			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + i];
+
+			ok = r->state == RCPT_PENDING && select_rcpt(s,
+			    r->addr, spool_rcpt_domain(snap, r));
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+
+char *
+select_to_args(const struct select *s, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; s != NULL && i < s->n; i++) {
+		const struct term *t = &s->t[i];
+
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s",
+		    i ? " " : "", optnames[t->key]);
+		if ((t->key == K_FROZEN || t->key == K_BAD)) {
+			if (!t->yes)
+				o += (size_t)snprintf(buf + o,
+				    o < len ? len - o : 0, "=no");
+			continue;
+		}
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, " ");
+		if (o < len) {
+			util_shquote_cat(buf, len, t->text);
+			o = strlen(buf);
+		}
+	}
+	if (o >= len)
+		buf[len - 1] = '\0';
+	return buf;
+}

@@ -1,0 +1,616 @@
+/* check_spool.c -- the -H parser and the spool scanner.
+ * Constructed files follow exim-spool.md section 3; each trap of section
+ * 11 that applies to -H has a test. */
+#include "exim/spool.h"
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The annotated example of exim-spool.md 3.7, lengths exact. */
+static const char example_h[] =
+    "1tSm9Y-00000000W7E-132G-H\n"
+    "Debian-exim 101 103\n"
+    "<alice@sender.example>\n"
+    "1735689600 0\n"
+    "-received_time_usec .250000\n"
+    "-received_time_complete 1735689601.012345\n"
+    "--helo_name mail.sender.example\n"
+    "-host_address [192.0.2.10]:51234\n"
+    "--host_name mail.sender.example\n"
+    "-interface_address [198.51.100.2]:25\n"
+    "-received_protocol esmtps\n"
+    "-aclm _callout 5\n"
+    "defer\n"
+    "-body_linecount 42\n"
+    "-max_received_linelength 76\n"
+    "-tls_cipher TLS1.3:TLS_AES_256_GCM_SHA384:256\n"
+    "-tls_resumption A\n"
+    "-tls_ver TLS1.3\n"
+    "XX\n"
+    "2\n"
+    "bob@example.net\n"
+    "carol@example.net rfc822;carol@example.net 24,12  0,-1#3\n"
+    "\n"
+    "153P Received: from mail.sender.example ([192.0.2.10])\n"
+    "\tby mx2.example.net with esmtps (TLS1.3)\n"
+    "\tid 1tSm9Y-00000000W7E-132G;\n"
+    "\tWed, 01 Jan 2025 00:00:01 +0000\n"
+    "035F From: Alice <alice@sender.example>\n"
+    "039T To: bob@example.net, carol@example.net\n"
+    "048I Message-ID: <20250101000000.abc@sender.example>\n"
+    "019  Subject: Q1 report\n"
+    "038  Date: Wed, 01 Jan 2025 00:00:00 +0000\n";
+
+static int
+seq(struct spool_str s, const char *lit)
+{
+	return s.len == strlen(lit) && (s.len == 0 ||
+	    memcmp(s.p, lit, s.len) == 0);
+}
+
+static struct spool_hdr h;
+static char err[256];
+
+static void
+setup(void)
+{
+	spool_hdr_init(&h);
+}
+
+static void
+teardown(void)
+{
+	spool_hdr_done(&h);
+}
+
+static int
+parse(const char *buf, const char *id)
+{
+	err[0] = '\0';
+	return spool_parse_buf(buf, strlen(buf), id, &h, err, sizeof(err));
+}
+
+START_TEST(example_parses)
+{
+	ck_assert_int_eq(parse(example_h, "1tSm9Y-00000000W7E-132G"), 0);
+	ck_assert(seq(h.id, "1tSm9Y-00000000W7E-132G"));
+	ck_assert(seq(h.login, "Debian-exim"));
+	ck_assert_int_eq(h.uid, 101);
+	ck_assert_int_eq(h.gid, 103);
+	ck_assert(seq(h.sender, "alice@sender.example"));
+	ck_assert_int_eq(h.received, 1735689600);
+	ck_assert_int_eq(h.usec, 250000);
+	ck_assert_int_eq(h.warnings, 0);
+	ck_assert(seq(h.host_address, "[192.0.2.10]:51234"));
+	ck_assert(seq(h.helo_name, "mail.sender.example"));
+	ck_assert(seq(h.protocol, "esmtps"));
+	ck_assert_int_eq(h.body_linecount, 42);
+	ck_assert_uint_eq(h.ntree, 0);
+	ck_assert_uint_eq(h.nrcpts, 2);
+	ck_assert(seq(h.rcpts[0].addr, "bob@example.net"));
+	ck_assert(seq(h.rcpts[1].addr, "carol@example.net"));
+	ck_assert(seq(h.rcpts[1].orcpt, "rfc822;carol@example.net"));
+	ck_assert_int_eq(h.rcpts[1].dsnflags, 12);
+	ck_assert_int_eq(h.rcpts[1].pno, -1);
+	ck_assert_uint_eq(h.rcpts[1].errors_to.len, 0);
+	ck_assert_uint_eq(h.nhdrs, 6);
+	ck_assert_int_eq(h.hdrs[0].flag, 'P');
+	ck_assert_uint_eq(h.hdrs[0].text.len, 153);
+	ck_assert_int_eq(h.hdrs[4].flag, ' ');
+	ck_assert(seq(h.hdrs[4].text, "Subject: Q1 report\n"));
+	ck_assert_int_eq(h.hdr_bytes, 153 + 35 + 39 + 48 + 19 + 38);
+	ck_assert_int_eq(h.nreceived, 1);
+	ck_assert(!(h.flags & MSG_F_FROZEN));
+}
+END_TEST
+
+/* Trap 5: the ACL value is counted bytes, may hold newlines and lines
+ * that look like options or tree lines. */
+START_TEST(acl_value_spans_lines)
+{
+	const char *f =
+	    "1tSm9Y-000W7E-84-H\n"
+	    "root 0 0\n"
+	    "<a@b>\n"
+	    "1735689600 1\n"
+	    "-aclm _x 16\n"
+	    "-frozen 1\nXX\n-lo\n"
+	    "-aclc 0 3\n"
+	    "yes\n"
+	    "-frozen 1735690000\n"
+	    "XX\n"
+	    "1\n"
+	    "c@d\n"
+	    "\n";
+
+	ck_assert_msg(parse(f, "1tSm9Y-000W7E-84") == 0, "%s", err);
+	ck_assert_uint_eq(h.nopts, 3);
+	ck_assert(seq(h.opts[0].name, "aclm"));
+	ck_assert(seq(h.opts[0].var, "_x"));
+	ck_assert(seq(h.opts[0].value, "-frozen 1\nXX\n-lo"));
+	ck_assert(seq(h.opts[1].value, "yes"));
+	ck_assert(h.flags & MSG_F_FROZEN);
+	ck_assert_int_eq(h.frozen_at, 1735690000);
+	ck_assert_int_eq(h.warnings, 1);
+	ck_assert_uint_eq(h.nhdrs, 0);
+}
+END_TEST
+
+/* Taint markers and lookup quoters (4.93+, 4.96+); unknown options. */
+START_TEST(option_prefixes)
+{
+	const char *f =
+	    "1tSm9Y-000W7E-84-H\n"
+	    "user name with spaces -5 -7\n"
+	    "<>\n"
+	    "1735689600 0\n"
+	    "--(pgsql)helo_name x y\n"
+	    "--host_address 192.0.2.1.25\n"
+	    "-some_future_option with value\n"
+	    "-manual_thaw\n"
+	    "-localerror\n"
+	    "XX\n"
+	    "0\n"
+	    "\n";
+
+	ck_assert_msg(parse(f, NULL) == 0, "%s", err);
+	ck_assert(seq(h.login, "user name with spaces"));
+	ck_assert_int_eq(h.uid, -5);
+	ck_assert_int_eq(h.gid, -7);
+	ck_assert_uint_eq(h.sender.len, 0);
+	ck_assert(seq(h.helo_name, "x y"));
+	ck_assert(h.opts[0].tainted);
+	ck_assert(seq(h.host_address, "192.0.2.1.25"));
+	ck_assert(h.flags & MSG_F_THAWED);
+	ck_assert(h.flags & MSG_F_LOCALERR);
+	ck_assert_int_eq(h.usec, -1);
+}
+END_TEST
+
+/* Trap 8 and 3.3: a tree with children, read as a set. */
+START_TEST(tree_preorder)
+{
+	const char *f =
+	    "1tSm9Y-000W7E-84-H\n"
+	    "root 0 0\n"
+	    "<a@b>\n"
+	    "1735689600 0\n"
+	    "YY darcy@austen.fict.example\n"
+	    "NN alice@wonderland.fict.example\n"
+	    "YN editor@thesaurus.ref.example\n"
+	    "NN system-filter\n"
+	    "2\n"
+	    "darcy@austen.fict.example\n"
+	    "x@y\n"
+	    "\n";
+
+	ck_assert_msg(parse(f, NULL) == 0, "%s", err);
+	ck_assert_uint_eq(h.ntree, 4);
+	ck_assert(seq(h.tree[3], "system-filter"));
+	ck_assert_uint_eq(h.nrcpts, 2);
+}
+END_TEST
+
+/* Trap 6: recipient lines, decoded from the right. */
+static const struct {
+	const char *line, *addr, *orcpt, *errors_to;
+	int pno, dsn;
+} rcpt_cases[] = {
+	{ "plain@example.net", "plain@example.net", "", "", -1, 0 },
+	{ "user@host1", "user@host1", "", "", -1, 0 },
+	{ "\"a b\"@example.net", "\"a b\"@example.net", "", "", -1, 0 },
+	{ "old@x 1,2,3", "old@x", "", "", -1, 0 },
+	{ "early@x 4", "early@x", "", "", 4, 0 },
+	{ "carol@example.net rfc822;carol@example.net 24,12  0,-1#3",
+	  "carol@example.net", "rfc822;carol@example.net", "", -1, 12 },
+	{ "\"sp ace\"@x rfc822;o 8,4 err@x y 7,2#3",
+	  "\"sp ace\"@x", "rfc822;o", "err@x y", 2, 4 },
+	{ "dsn1@x err@z 5,0#1", "dsn1@x", "", "err@z", 0, 0 },
+};
+
+START_TEST(rcpt_lines)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n"
+	    "1735689600 0\nXX\n1\n%s\n\n", rcpt_cases[_i].line);
+	ck_assert_msg(parse(buf, NULL) == 0, "%s: %s", rcpt_cases[_i].line,
+	    err);
+	ck_assert_uint_eq(h.nrcpts, 1);
+	ck_assert_msg(seq(h.rcpts[0].addr, rcpt_cases[_i].addr), "%s: %.*s",
+	    rcpt_cases[_i].line, (int)h.rcpts[0].addr.len, h.rcpts[0].addr.p);
+	ck_assert(seq(h.rcpts[0].orcpt, rcpt_cases[_i].orcpt));
+	ck_assert(seq(h.rcpts[0].errors_to, rcpt_cases[_i].errors_to));
+	ck_assert_int_eq(h.rcpts[0].pno, rcpt_cases[_i].pno);
+	ck_assert_int_eq(h.rcpts[0].dsnflags, rcpt_cases[_i].dsn);
+}
+END_TEST
+
+/* Traps 1-4: 4-digit lengths, folded headers, deleted headers, the flag
+ * space plus the separator space. */
+START_TEST(headers_long_and_deleted)
+{
+	char *big, *f;
+	size_t n = 1200, len;
+
+	big = malloc(n + 1);
+	memset(big, 'x', n);
+	memcpy(big, "X-Big: ", 7);
+	big[n - 1] = '\n';
+	big[n] = '\0';
+	f = malloc(n + 512);
+	len = (size_t)snprintf(f, n + 512,
+	    "1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1735689600 0\nXX\n0\n\n"
+	    "%04zu  %s"
+	    "009* X-Old: 1\n"
+	    "018  Subject: a\n\tb c d\n", n, big);
+	ck_assert_msg(spool_parse_buf(f, len, NULL, &h, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_uint_eq(h.nhdrs, 3);
+	ck_assert_uint_eq(h.hdrs[0].text.len, n);
+	ck_assert_int_eq(h.hdrs[1].flag, '*');
+	ck_assert(seq(h.hdrs[2].text, "Subject: a\n\tb c d\n"));
+	ck_assert_int_eq(h.hdr_bytes, (int64_t)n + 18);
+	free(big);
+	free(f);
+}
+END_TEST
+
+START_TEST(rejects_malformed)
+{
+	static const char *bad[] = {
+		"",
+		"1tSm9Y-000W7E-84-H\n",
+		"1tSm9Y-000W7E-85-H\nroot 0 0\n<a@b>\n1 0\nXX\n0\n\n",
+		"1tSm9Y-000W7E-84-H\nroot 0\n<a@b>\n1 0\nXX\n0\n\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\na@b\n1 0\nXX\n0\n\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\nx 0\nXX\n0\n\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\nYY a\nNN b\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\nXX\n2\na@b\n\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\nXX\n1\na@b\nx\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\nXX\n0\n\n099  S: x\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\nXX\n0\n\nx\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\n-aclm _x 99\nab\n",
+		"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\nXX\n99999\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(bad[i], "1tSm9Y-000W7E-84") == -1,
+		    "case %zu parsed", i);
+		ck_assert_msg(err[0] != '\0', "case %zu: no reason", i);
+	}
+}
+END_TEST
+
+/* A NUL in the headers (crash residue) is a format error. */
+START_TEST(nul_in_headers)
+{
+	char f[] = "1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1 0\nXX\n0\n\n"
+	    "010  X-A: 12\n";
+
+	f[sizeof(f) - 4] = '\0';
+	ck_assert_int_eq(spool_parse_buf(f, sizeof(f) - 1, NULL, &h, err,
+	    sizeof(err)), -1);
+}
+END_TEST
+
+/* Every truncation of a valid file fails cleanly or parses; never reads
+ * outside the buffer (each prefix is copied to an exact-size heap block,
+ * so ASan catches any overread). */
+START_TEST(truncated_everywhere)
+{
+	size_t len = strlen(example_h), i;
+	char *p;
+
+	for (i = 0; i < len; i++) {
+		p = malloc(i ? i : 1);
+		memcpy(p, example_h, i);
+		(void)spool_parse_buf(p, i, "1tSm9Y-00000000W7E-132G", &h, err,
+		    sizeof(err));
+		free(p);
+	}
+	/* The full file minus its last byte must fail: a header is short. */
+	p = malloc(len - 1);
+	memcpy(p, example_h, len - 1);
+	ck_assert_int_eq(spool_parse_buf(p, len - 1, NULL, &h, err,
+	    sizeof(err)), -1);
+	free(p);
+}
+END_TEST
+
+START_TEST(garbage_never_crashes)
+{
+	unsigned seed = 12345;
+	size_t n, i, k;
+	char *p;
+
+	for (k = 0; k < 3000; k++) {
+		n = (size_t)(rand_r(&seed) % 600);
+		p = malloc(n ? n : 1);
+		/* Start from the example, then flip bytes. */
+		memcpy(p, example_h, n < strlen(example_h) ? n :
+		    strlen(example_h));
+		for (i = strlen(example_h); i < n; i++)
+			p[i] = (char)rand_r(&seed);
+		for (i = 0; i < 8 && n > 0; i++)
+			p[rand_r(&seed) % n] = (char)rand_r(&seed);
+		(void)spool_parse_buf(p, n, NULL, &h, err, sizeof(err));
+		free(p);
+	}
+}
+END_TEST
+
+START_TEST(id_validation)
+{
+	ck_assert(spool_id_valid("1tSm9Y-00000000W7E-132G", 23));
+	ck_assert(spool_id_valid("1tSm9Y-000W7E-84", 16));
+	ck_assert(!spool_id_valid("1tSm9Y-000W7E-8", 15));
+	ck_assert(!spool_id_valid("1tSm9Y_000W7E-84", 16));
+	ck_assert(!spool_id_valid("1tSm9Y-000W7E;84", 16));
+	ck_assert(!spool_id_valid("../../etc/passw", 16));
+	ck_assert(!spool_id_valid("1tSm9Y-00000000W7E-13$G", 23));
+	ck_assert_int_eq(spool_id_time("1tSm9Y-00000000W7E-132G"), 1735689600);
+}
+END_TEST
+
+/* ---- The scanner, on a spool built in a temporary directory ---- */
+
+static char tmpdir[256];
+
+static void
+put(const char *rel, const char *data, size_t len)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void
+mk(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+static void
+rmtree(void)
+{
+	char cmd[600];
+
+	/* Test scaffolding only: the scanner never deletes anything. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct spool_snap *part;
+
+static void
+take_part(void *arg, struct spool_snap *p)
+{
+	(void)arg;
+	part = p;
+}
+
+START_TEST(scan_flat_and_split)
+{
+	struct spool_snap *s;
+	const struct spool_msg *m;
+	char buf[1024], body[64];
+	int n;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mxtop-check-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	mk("input");
+	mk("input/Y");
+	mk("input/q");		/* an empty split directory */
+	/* A split message with a -J naming one recipient delivered. */
+	put("input/Y/1tSm9Y-00000000W7E-132G-H", example_h,
+	    strlen(example_h));
+	n = snprintf(body, sizeof(body), "1tSm9Y-00000000W7E-132G-D\nhello\n");
+	put("input/Y/1tSm9Y-00000000W7E-132G-D", body, (size_t)n);
+	put("input/Y/1tSm9Y-00000000W7E-132G-J", "carol@example.net\n", 18);
+	/* A flat old-id message with a tree entry, frozen. */
+	n = snprintf(buf, sizeof(buf), "1tSm9X-000W7E-84-H\nroot 0 0\n<>\n"
+	    "1735689599 0\n-frozen 1735689700\nNN B@Example.COM\n2\n"
+	    "B@Example.COM\nc@Example.COM\n\n007  X-A: 1\n");
+	put("input/1tSm9X-000W7E-84-H", buf, (size_t)n);
+	put("input/1tSm9X-000W7E-84-D", "1tSm9X-000W7E-84-D\nab\n", 22);
+	/* A malformed one, a transient, an orphan -D and a stray file. */
+	put("input/1tSm9Z-000W7E-84-H", "garbage\n", 8);
+	put("input/hdr.1tSm9Z-000W7E-85", "x", 1);
+	put("input/1tSm9Z-000W7E-99-D", "1tSm9Z-000W7E-99-D\n", 19);
+	put("input/README", "x", 1);
+
+	{
+		/* The oldest first, as a partial snapshot of their own. */
+		struct spool_scan_opts o = { .partial = take_part,
+		    .partial_n = 2, .threads = 2 };
+
+		s = spool_scan(tmpdir, &o, err, sizeof(err));
+		ck_assert_ptr_nonnull(part);
+		ck_assert_uint_eq(part->nmsgs, 2);
+		ck_assert_uint_eq(part->nlisted, 3);
+		ck_assert_str_eq(part->msgs[0].id, "1tSm9X-000W7E-84");
+		spool_snap_free(part);
+		part = NULL;
+		spool_snap_free(s);
+	}
+	s = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->nmsgs, 3);
+	ck_assert_uint_eq(s->nlisted, 3);
+	ck_assert_uint_eq(s->nbad, 1);
+	ck_assert_uint_eq(s->norphans, 1);
+	ck_assert(s->split);
+	/* Sorted by arrival: X, Y, Z. */
+	ck_assert_str_eq(s->msgs[0].id, "1tSm9X-000W7E-84");
+	ck_assert_str_eq(s->msgs[1].id, "1tSm9Y-00000000W7E-132G");
+	ck_assert_ptr_eq(spool_find(s, "1tSm9Y-00000000W7E-132G"), &s->msgs[1]);
+	ck_assert_ptr_eq(spool_find(s, "1tSm9Z-000W7E-84"), &s->msgs[2]);
+	ck_assert_ptr_null(spool_find(s, "1tSm9Z-000W7E-85"));
+	m = &s->msgs[0];
+	ck_assert_str_eq(m->sender, "");
+	ck_assert(m->flags & MSG_F_FROZEN);
+	ck_assert_uint_eq(m->nrcpt, 2);
+	ck_assert_uint_eq(m->npending, 1);
+	ck_assert_int_eq(s->rcpts[m->rcpt0].state, RCPT_DELIVERED);
+	ck_assert_str_eq(spool_rcpt_domain(s, &s->rcpts[m->rcpt0 + 1]),
+	    "example.com");
+	/* Size as exim -bp: live headers + body after the id line + 1. */
+	ck_assert_int_eq(m->size, 7 + 3 + 1);
+	m = &s->msgs[1];
+	ck_assert_int_eq(m->subdir, 'Y');
+	ck_assert(m->flags & MSG_F_JOURNAL);
+	ck_assert_uint_eq(m->npending, 1);
+	ck_assert_str_eq(s->rcpts[m->rcpt0].addr, "bob@example.net");
+	ck_assert_int_eq(s->rcpts[m->rcpt0 + 1].state, RCPT_DELIVERED);
+	ck_assert_int_eq(m->size, 332 + 6 + 1);
+	ck_assert_int_eq(m->usec, 250000);
+	m = &s->msgs[2];
+	ck_assert(m->flags & MSG_F_BADFILE);
+	ck_assert_ptr_nonnull(m->bad);
+	ck_assert_int_eq(m->arrival, spool_id_time("1tSm9Z-000W7E-84"));
+	spool_snap_free(s);
+	rmtree();
+}
+END_TEST
+
+/* The lock probe sees a lock Exim would hold, and takes none itself. */
+START_TEST(scan_sees_active_lock)
+{
+	struct spool_snap *s;
+	struct flock fl;
+	char path[512];
+	int fd, p[2], n;
+	char c;
+	pid_t pid;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mxtop-check-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	mk("input");
+	put("input/1tSm9Y-00000000W7E-132G-H", example_h, strlen(example_h));
+	put("input/1tSm9Y-00000000W7E-132G-D", "1tSm9Y-00000000W7E-132G-D\n",
+	    26);
+	snprintf(path, sizeof(path), "%s/input/1tSm9Y-00000000W7E-132G-D",
+	    tmpdir);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		/* A stand-in for a delivering Exim: lock the first line. */
+		fd = open(path, O_RDWR);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_len = 26;
+		if (fcntl(fd, F_SETLK, &fl) < 0)
+			_exit(1);
+		n = (int)write(p[1], "x", 1);
+		(void)n;
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	s = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->nmsgs, 1);
+	ck_assert(s->msgs[0].flags & MSG_F_ACTIVE);
+	ck_assert_uint_eq(s->nactive, 1);
+	spool_snap_free(s);
+	kill(pid, SIGKILL);	/* Check traps SIGTERM. */
+	waitpid(pid, NULL, 0);
+	/* Unlocked now: no longer active, and the scan left no lock. */
+	s = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert(!(s->msgs[0].flags & MSG_F_ACTIVE));
+	spool_snap_free(s);
+	fd = open(path, O_RDWR);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_len = 26;
+	ck_assert_int_eq(fcntl(fd, F_SETLK, &fl), 0);
+	close(fd);
+	rmtree();
+}
+END_TEST
+
+START_TEST(scan_missing_spool)
+{
+	ck_assert_ptr_null(spool_scan("/nonexistent/mxtop", NULL, err,
+	    sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/mxtop/input"));
+}
+END_TEST
+
+/* The committed sample spool scans with no bad file. */
+START_TEST(scan_sample_spool)
+{
+	const char *dir = getenv("MXTOP_SAMPLE");
+	struct spool_snap *s;
+
+	if (dir == NULL)
+		dir = "sample-spool";
+	s = spool_scan(dir, NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_uint_gt(s->nmsgs, 100);
+	ck_assert_uint_eq(s->nbad, 0);
+	spool_snap_free(s);
+}
+END_TEST
+
+static Suite *
+spool_suite(void)
+{
+	Suite *s = suite_create("spool");
+	TCase *tc;
+
+	tc = tcase_create("parse");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, example_parses);
+	tcase_add_test(tc, acl_value_spans_lines);
+	tcase_add_test(tc, option_prefixes);
+	tcase_add_test(tc, tree_preorder);
+	tcase_add_loop_test(tc, rcpt_lines, 0,
+	    sizeof(rcpt_cases) / sizeof(rcpt_cases[0]));
+	tcase_add_test(tc, headers_long_and_deleted);
+	tcase_add_test(tc, rejects_malformed);
+	tcase_add_test(tc, nul_in_headers);
+	tcase_add_test(tc, truncated_everywhere);
+	tcase_add_test(tc, garbage_never_crashes);
+	tcase_add_test(tc, id_validation);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scan");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, scan_flat_and_split);
+	tcase_add_test(tc, scan_sees_active_lock);
+	tcase_add_test(tc, scan_missing_spool);
+	tcase_add_test(tc, scan_sample_spool);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(spool_suite());
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? 0 : 1;
+}
