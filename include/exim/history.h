@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "model/classify.h"
-#include "base/util.h"
+#include "base/mem.h"
 
 /* What one msglog entry says (exim-spool.md section 6). */
 enum history_kind {

@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
 
 #define SPOOL_ID_MAX	23	/* new ids; old ones have 16 characters */
 

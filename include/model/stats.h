@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "base/util.h"
+#include "base/mem.h"
 
 struct spool_snap;			/* spool.h; used by pointer only */
 struct select;				/* select.h */

@@ -42,21 +42,6 @@ const char *export_format_name(enum export_format);
 char	*export_default_name(char *buf, size_t len, const char *domain,
 	    time_t now);
 
-/* ---- SHA-256 (FIPS 180-4), for the manifest ---- */
-
-struct export_sha256 {
-	uint32_t	 h[8];
-	uint64_t	 len;		/* bytes so far */
-	unsigned char	 buf[64];
-	size_t		 nbuf;
-};
-
-void	export_sha256_init(struct export_sha256 *);
-void	export_sha256_update(struct export_sha256 *, const void *, size_t);
-/* Writes the digest in lower-case hex (64 characters and a NUL) into
- * hex; the state must be initialized again before reuse. */
-void	export_sha256_hex(struct export_sha256 *, char hex[65]);
-
 /* ---- One message as an .eml, read piece by piece ---- */
 
 /* The message as Exim would deliver it (what `exim -Mvc` prints): the

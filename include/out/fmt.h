@@ -3,7 +3,7 @@
  * Field names of CSV and JSON are a contract (mxtop.1, OUTPUT): fields
  * may be added, never renamed.  Times are Unix seconds, ages seconds,
  * sizes bytes.  Text output passes every string from the spool through
- * util_sanitize(); JSON escapes control characters and writes bytes that
+ * text_sanitize(); JSON escapes control characters and writes bytes that
  * are not UTF-8 as \u00XX (their Latin-1 reading); CSV is RFC 4180. */
 #ifndef MXTOP_FMT_H
 #define MXTOP_FMT_H

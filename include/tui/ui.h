@@ -11,7 +11,7 @@ struct view;
 
 /* Enters curses on the terminal (stdin/stdout) and sets attributes and
  * colours; no_color (or a terminal without colours) gives monochrome
- * attributes.  Installs util_fatal_hook so fatal() leaves curses first.
+ * attributes.  Installs fatal_hook so fatal() leaves curses first.
  * Returns 0, or -1 when the terminal cannot be used. */
 int	ui_start(int no_color);
 /* Leaves curses; safe to call more than once. */

@@ -8,7 +8,7 @@
  * style spans (view_render()); ui.c paints those with curses and --once
  * prints them, so what the tests see is what the operator sees.
  *
- * Every string from the spool or the logs passes util_sanitize() inside
+ * Every string from the spool or the logs passes text_sanitize() inside
  * view_render(), and is measured with wcwidth(3) so that columns stay
  * aligned; in a non-UTF-8 locale anything but ASCII shows as '?'. */
 #ifndef MXTOP_VIEW_H

@@ -6,7 +6,9 @@
 #include "run/mta.h"
 #include "model/select.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/text.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -60,7 +62,7 @@ read_ids(const char *file, char ***ids)
 		if (l == 18 && strcmp(p + 16, "-H") == 0)
 			p[l -= 2] = '\0';
 		if (nul || !spool_id_valid(p, l)) {
-			util_sanitize(shown, sizeof(shown), p, l);
+			text_sanitize(shown, sizeof(shown), p, l);
 			fprintf(stderr, "mxtop: %s, line %ld: not a message id: "
 			    "%s\n", file, lineno, shown);
 			goto bad;
@@ -102,15 +104,15 @@ print_plan(FILE *f, const struct ctx *c, const char *act,
 		fprintf(f, ", %zu being delivered now", p->nactive);
 	fputc('\n', f);
 	if (p->n > 0) {
-		util_fmt_age(age1, sizeof(age1), (int64_t)c->now - p->oldest);
-		util_fmt_age(age2, sizeof(age2), (int64_t)c->now - p->newest);
+		units_fmt_age(age1, sizeof(age1), (int64_t)c->now - p->oldest);
+		units_fmt_age(age2, sizeof(age2), (int64_t)c->now - p->newest);
 		fprintf(f, "  oldest %s (%s UTC), newest %s\n", age1,
-		    util_fmt_time(t, sizeof(t), (time_t)p->oldest), age2);
+		    units_fmt_time(t, sizeof(t), (time_t)p->oldest), age2);
 	}
 	for (i = 0; i < p->ndomains && i < 10; i++) {
 		char d[256];
 
-		util_sanitize(d, sizeof(d), p->domains[i].name,
+		text_sanitize(d, sizeof(d), p->domains[i].name,
 		    strlen(p->domains[i].name));
 		fprintf(f, "  %-40s %6zu msgs %6zu rcpts\n", d,
 		    p->domains[i].msgs, p->domains[i].rcpts);
@@ -165,7 +167,7 @@ progress(const char *act, const struct mta_job *j)
 
 	mta_job_progress(j, &p);
 	if (p.eta >= 0)
-		util_fmt_age(eta, sizeof(eta), (int64_t)(p.eta + 0.5));
+		units_fmt_age(eta, sizeof(eta), (int64_t)(p.eta + 0.5));
 	else
 		snprintf(eta, sizeof(eta), "?");
 	if (p.rate > 0)
@@ -208,7 +210,7 @@ report(FILE *f, const struct ctx *c, const char *act,
 		fputs("}\n", f);
 		return;
 	}
-	util_sanitize(d, sizeof(d), it->detail, strlen(it->detail));
+	text_sanitize(d, sizeof(d), it->detail, strlen(it->detail));
 	if (it->result == MTA_R_DEFERRED && it->cls != 0)
 		fprintf(f, "%-23s %-8s %s: %s\n", it->id,
 		    mta_result_name(it->result),

@@ -4,7 +4,7 @@
 #include "out/export.h"
 #include "model/select.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>

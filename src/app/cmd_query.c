@@ -3,7 +3,7 @@
 #include "exim/history.h"
 #include "model/select.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -252,12 +252,12 @@ cmd_check(struct ctx *c, int argc, char **argv)
 	    over ? "ALERT" : "OK", st->total.messages, st->total.recipients,
 	    st->ndomains, st->ndomains == 1 ? "" : "s");
 	if (old != NULL)
-		printf("; oldest %s (%s)", util_fmt_age(a, sizeof(a),
+		printf("; oldest %s (%s)", units_fmt_age(a, sizeof(a),
 		    c->now - old->oldest), old->name);
 	if (deep != NULL)
 		printf("; deepest %s (%u)", deep->name, deep->messages);
 	if (c->max_age > 0)
-		printf("; max age %s", util_fmt_age(lim, sizeof(lim),
+		printf("; max age %s", units_fmt_age(lim, sizeof(lim),
 		    c->max_age));
 	if (c->max_depth > 0)
 		printf("; max depth %ld", c->max_depth);

@@ -15,7 +15,7 @@
 #include "exim/spool.h"
 #include "model/stats.h"
 #include "tui/ui.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "tui/view.h"
 
 #include <errno.h>

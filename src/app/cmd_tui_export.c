@@ -3,7 +3,9 @@
  * on and frees it when a rescan replaced it meanwhile. */
 #include "cmd_tui_priv.h"
 #include "model/select.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,12 +142,12 @@ exp_selection(struct tui *t, const struct view_plan *vp)
 	s[0] = '\0';
 	if (vp->bydomain && vp->domain != NULL) {
 		snprintf(s, len, "%s%s--domain ", args, *args ? " " : "");
-		util_shquote_cat(s, len, vp->domain);
+		text_shquote_cat(s, len, vp->domain);
 		return s;
 	}
 	for (i = 0; i < vp->nids; i++) {
 		strcat(s, i ? " --id " : "--id ");
-		util_shquote_cat(s, len, vp->ids[i]);
+		text_shquote_cat(s, len, vp->ids[i]);
 	}
 	return s;
 }

@@ -2,7 +2,7 @@
 #include "app/cmd.h"
 #include "model/select.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -247,7 +247,7 @@ main(int argc, char **argv)
 			c.mta.config = optarg;
 			break;
 		case O_NOW:
-			if (util_parse_time(optarg, &c.now) < 0) {
+			if (units_parse_time(optarg, &c.now) < 0) {
 				fprintf(stderr, "mxtop: bad time for --now: %s "
 				    "(an epoch or 2025-01-01T00:00:00Z)\n",
 				    optarg);
@@ -314,7 +314,7 @@ main(int argc, char **argv)
 		case O_HDRONLY: c.headers_only = 1; break;
 		case O_MANONLY: c.manifest_only = 1; break;
 		case O_CUTOFF:
-			if (util_parse_duration(optarg, &c.fmt.cutoff) < 0 ||
+			if (units_parse_duration(optarg, &c.fmt.cutoff) < 0 ||
 			    c.fmt.cutoff <= 0) {
 				fprintf(stderr, "mxtop: --retry-cutoff takes a "
 				    "duration such as 4d\n");
@@ -332,7 +332,7 @@ main(int argc, char **argv)
 			}
 			break;
 		case O_MAXAGE:
-			if (util_parse_duration(optarg, &c.max_age) < 0 ||
+			if (units_parse_duration(optarg, &c.max_age) < 0 ||
 			    c.max_age <= 0) {
 				fprintf(stderr, "mxtop: --max-age takes a "
 				    "duration such as 2d\n");
@@ -365,9 +365,9 @@ main(int argc, char **argv)
 	if (since != NULL) {
 		int64_t d;
 
-		if (util_parse_duration(since, &d) == 0)
+		if (units_parse_duration(since, &d) == 0)
 			c.since = c.now - (time_t)d;
-		else if (util_parse_time(since, &c.since) < 0) {
+		else if (units_parse_time(since, &c.since) < 0) {
 			fprintf(stderr, "mxtop: bad --since: %s (a duration "
 			    "such as 24h, or a time)\n", since);
 			return 2;

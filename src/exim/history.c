@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exim/logscan.h"	/* logscan_parse_stamp(): the same stamps */
+#include "base/text.h"
 
 #define PFX(s, n, lit)	((n) >= sizeof(lit) - 1 && \
 			    memcmp((s), (lit), sizeof(lit) - 1) == 0)
@@ -45,7 +46,7 @@ history_is_attempt(const struct history_event *e)
 static const char *
 find(const char *s, size_t n, const char *p)
 {
-	return util_memmem(s, n, p, strlen(p));
+	return text_memmem(s, n, p, strlen(p));
 }
 
 static int

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "base/util.h"
+#include "base/mem.h"
 
 #define BUFSZ	(4 * LOGSCAN_LINE_MAX)
 

@@ -2,7 +2,8 @@
  * no allocation, no regex; every field is found by fixed text. */
 #include "exim/logscan.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/text.h"
+#include "base/units.h"
 
 #include <string.h>
 
@@ -71,7 +72,7 @@ logscan_parse_stamp(const char *s, size_t len, time_t *t,
 		off = num(s + n + 2, 2) * 3600 + num(s + n + 4, 2) * 60;
 		if (s[n + 1] == '-')
 			off = -off;
-		*t = (time_t)(util_days_from_civil(y, mo, d) * 86400 + h * 3600 +
+		*t = (time_t)(units_days_from_civil(y, mo, d) * 86400 + h * 3600 +
 		    mi * 60 + se - off);
 		return n + 6;
 	}
@@ -87,7 +88,7 @@ logscan_parse_stamp(const char *s, size_t len, time_t *t,
 	tm.tm_isdst = -1;
 	base = mktime(&tm);
 	if (base == (time_t)-1)
-		base = (time_t)(util_days_from_civil(y, mo, d) * 86400 + h * 3600);
+		base = (time_t)(units_days_from_civil(y, mo, d) * 86400 + h * 3600);
 	if (tc != NULL) {
 		memcpy(tc->key, s, 13);
 		tc->key[13] = 1;
@@ -111,7 +112,7 @@ idlen(const char *s, size_t n)
 	return 0;
 }
 
-#define FIND(s, n, lit)	util_memmem((s), (n), (lit), sizeof(lit) - 1)
+#define FIND(s, n, lit)	text_memmem((s), (n), (lit), sizeof(lit) - 1)
 #define PFX(s, n, lit)	((n) >= sizeof(lit) - 1 && \
 			    memcmp((s), (lit), sizeof(lit) - 1) == 0)
 

@@ -6,6 +6,7 @@
  * The -D file is opened read-only for fstat() and an F_GETLK look; no lock
  * is ever taken and nothing is ever written (exim-spool.md section 5). */
 #include "exim/spool.h"
+#include "base/text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -419,7 +420,7 @@ cmp_ent(const void *a, const void *b)
 static uint64_t
 hash_id(const char *id)
 {
-	return util_hash(id, strlen(id));
+	return intern_hash(id, strlen(id));
 }
 
 /* Marks the ids that have a -J, counts -D files without -H that nobody
@@ -494,7 +495,7 @@ merge(struct spool_snap *s, struct worker *w, int nw, size_t nents)
 			struct wrcpt *r = &w[t].rcpts[k];
 			struct spool_rcpt *d = &s->rcpts[base + k];
 			size_t dlen, n;
-			const char *dp = util_addr_domain(r->addr, r->len,
+			const char *dp = text_addr_domain(r->addr, r->len,
 			    &dlen);
 
 			n = dlen < sizeof(dom) ? dlen : sizeof(dom) - 1;

@@ -1,6 +1,6 @@
 /* classify.c -- delivery error text -> diagnosis class.  No I/O. */
 #include "model/classify.h"
-#include "base/util.h"
+#include "base/text.h"
 
 #include <string.h>
 #include <strings.h>
@@ -85,7 +85,7 @@ class_advice(enum class_id c)
 static const char *
 find(const char *t, size_t n, const char *p)
 {
-	return util_memmem(t, n, p, strlen(p));
+	return text_memmem(t, n, p, strlen(p));
 }
 
 static int

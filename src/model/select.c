@@ -3,7 +3,9 @@
 #include "model/select.h"
 #include "model/classify.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/text.h"
+#include "base/units.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -134,7 +136,7 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 		break;
 	case K_OLDER:
 	case K_YOUNGER:
-		if (value == NULL || util_parse_duration(value, &t.secs) < 0) {
+		if (value == NULL || units_parse_duration(value, &t.secs) < 0) {
 			snprintf(err, errlen, "bad duration '%s' (try 90s, "
 			    "15m, 2h, 3d)", value ? value : "");
 			return -1;
@@ -356,7 +358,7 @@ select_to_args(const struct select *s, char *buf, size_t len)
 		}
 		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, " ");
 		if (o < len) {
-			util_shquote_cat(buf, len, t->text);
+			text_shquote_cat(buf, len, t->text);
 			o = strlen(buf);
 		}
 	}

@@ -2,7 +2,8 @@
 #include "model/stats.h"
 #include "model/select.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
 
 #include <stdlib.h>
 #include <string.h>

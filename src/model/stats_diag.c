@@ -7,7 +7,9 @@
 #include "exim/history.h"
 #include "exim/logscan.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -326,7 +328,7 @@ from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since,
 			    (e->time != 0 && (e->time < since ||
 			    (until != 0 && e->time > until))))
 				continue;
-			dp = util_addr_domain(e->addr, strlen(e->addr), &dl);
+			dp = text_addr_domain(e->addr, strlen(e->addr), &dl);
 			for (j = 0; j < st->ndomains && d == NULL; j++)
 				if (strlen(st->domains[j].name) == dl &&
 				    strncasecmp(st->domains[j].name, dp,

@@ -8,7 +8,9 @@
 #include "model/classify.h"
 #include "out/fmt.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "base/sha256.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -495,7 +497,7 @@ summary(FILE *f, const struct export_opts *o, const struct stats *st,
 
 	fprintf(f, "mxtop export\n\n");
 	fprintf(f, "Exported at:  %s UTC (%lld)\n",
-	    util_fmt_time(t, sizeof(t), o->now), (long long)o->now);
+	    units_fmt_time(t, sizeof(t), o->now), (long long)o->now);
 	fprintf(f, "Spool:        %s\n", o->spool ? o->spool : "-");
 	fprintf(f, "Selection:    mxtop export%s%s\n",
 	    o->selection && *o->selection ? " " : "",
@@ -544,7 +546,7 @@ one(struct sink *s, struct export_eml *e, const struct spool_msg *m,
     const struct export_opts *o, char *buf, char *name, char *sha,
     struct row *w, char *why, size_t whylen, struct export_result *res)
 {
-	struct export_sha256 h;
+	struct sha256 h;
 	int64_t got = 0;
 	ssize_t n;
 
@@ -558,9 +560,9 @@ one(struct sink *s, struct export_eml *e, const struct spool_msg *m,
 	if (!o->manifest_only && sink_begin(s, name, e->size,
 	    (time_t)e->arrival, m->sender) < 0)
 		return -1;
-	export_sha256_init(&h);
+	sha256_init(&h);
 	while ((n = export_eml_read(e, buf, CHUNK)) > 0) {
-		export_sha256_update(&h, buf, (size_t)n);
+		sha256_update(&h, buf, (size_t)n);
 		got += n;
 		if (!o->manifest_only && sink_data(s, buf, (size_t)n) < 0)
 			return -1;
@@ -589,7 +591,7 @@ one(struct sink *s, struct export_eml *e, const struct spool_msg *m,
 	}
 	if (!o->manifest_only && sink_end(s) < 0)
 		return -1;
-	export_sha256_hex(&h, sha);
+	sha256_hex(&h, sha);
 	w->state = EXPORT_DONE;
 	w->file = o->manifest_only ? NULL : name;
 	w->size = e->size;

@@ -6,7 +6,9 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/text.h"
+#include "base/units.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,7 @@ fmt_json_str(FILE *f, const char *s, size_t len)
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);
 			i++;
-		} else if ((n = util_utf8_len(u + i, len - i)) == 0) {
+		} else if ((n = text_utf8_len(u + i, len - i)) == 0) {
 			fprintf(f, "\\u%04x", c);	/* not UTF-8 */
 			i++;
 		} else {
@@ -83,7 +85,7 @@ fmt_csv_str(FILE *f, const char *s, size_t len)
 	/* No raw control bytes even in CSV: it may be cat to a terminal. */
 	blen = len * 4 + 1;
 	buf = xmalloc(blen);
-	util_sanitize(buf, blen, s, len);
+	text_sanitize(buf, blen, s, len);
 	if (strpbrk(buf, ",\"\r\n") == NULL && buf[0] != ' ') {
 		fputs(buf, f);
 		free(buf);
@@ -112,7 +114,7 @@ fmt_clean(char *buf, size_t len, const char *s, int w)
 {
 	size_t i, cols = 0;
 
-	util_sanitize(buf, len, s ? s : "", s ? strlen(s) : 0);
+	text_sanitize(buf, len, s ? s : "", s ? strlen(s) : 0);
 	if (w <= 0)
 		return buf;
 	for (i = 0; buf[i] != '\0'; i++) {
@@ -278,10 +280,10 @@ text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw,
 	const struct stats_diag *g = &d->diag;
 
 	pad(f, fmt_clean(name, sizeof(name), d->name, dw), dw, 0);
-	util_fmt_size(sz, sizeof(sz), d->bytes);
+	units_fmt_size(sz, sizeof(sz), d->bytes);
 	if (d->messages) {
-		util_fmt_age(o, sizeof(o), now - d->oldest);
-		util_fmt_age(n, sizeof(n), now - d->newest);
+		units_fmt_age(o, sizeof(o), now - d->oldest);
+		units_fmt_age(n, sizeof(n), now - d->newest);
 	} else
 		o[0] = n[0] = '\0';
 	fprintf(f, " %6u %6u %5s %7s", d->messages, d->recipients,
@@ -519,8 +521,8 @@ text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 	more[0] = '\0';
 	if (m->npending > 1)
 		snprintf(more, sizeof(more), " +%u", m->npending - 1);
-	util_fmt_age(age, sizeof(age), now - m->arrival);
-	util_fmt_size(sz, sizeof(sz), m->size);
+	units_fmt_age(age, sizeof(age), now - m->arrival);
+	units_fmt_size(sz, sizeof(sz), m->size);
 	msg_flags(fl, m);
 	if (m->flags & MSG_F_BADFILE)
 		fmt_clean(sender, sizeof(sender), m->bad, sw + rw + 1);

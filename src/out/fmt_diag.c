@@ -5,7 +5,7 @@
 #include "exim/history.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/units.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +50,7 @@ diag_text(FILE *f, const struct fmt_opts *o, const struct stats *st,
 	fprintf(f, "%s\n", fmt_clean(name, sizeof(name), d->name, 0));
 	if (g->cls == CLASS_NONE)
 		fprintf(f, "  class:      none (no failed attempt or callout "
-		    "since %s UTC)\n", util_fmt_time(t, sizeof(t), st->since));
+		    "since %s UTC)\n", units_fmt_time(t, sizeof(t), st->since));
 	else
 		fprintf(f, "  class:      %s; tarpit score %d%% of %u attempts "
 		    "and callouts%s\n", class_name((enum class_id)g->cls),
@@ -71,18 +71,18 @@ diag_text(FILE *f, const struct fmt_opts *o, const struct stats *st,
 		fprintf(f, "  queue:      %u message%s, %u recipient%s, oldest "
 		    "%s\n", d->messages, d->messages == 1 ? "" : "s",
 		    d->recipients, d->recipients == 1 ? "" : "s",
-		    util_fmt_age(a, sizeof(a), o->now - d->oldest));
+		    units_fmt_age(a, sizeof(a), o->now - d->oldest));
 		left = d->oldest + o->cutoff - o->now;
 		if (left > 0)
 			fprintf(f, "  gives up:   in %s, at %s UTC, on the oldest "
 			    "(final retry cutoff %s)\n",
-			    util_fmt_age(a, sizeof(a), left),
-			    util_fmt_time(t, sizeof(t), d->oldest + o->cutoff),
-			    util_fmt_age(b, sizeof(b), o->cutoff));
+			    units_fmt_age(a, sizeof(a), left),
+			    units_fmt_time(t, sizeof(t), d->oldest + o->cutoff),
+			    units_fmt_age(b, sizeof(b), o->cutoff));
 		else
 			fprintf(f, "  gives up:   the oldest is past the final "
 			    "retry cutoff (%s): it bounces at its next "
-			    "attempt\n", util_fmt_age(b, sizeof(b), o->cutoff));
+			    "attempt\n", units_fmt_age(b, sizeof(b), o->cutoff));
 	} else
 		fprintf(f, "  queue:      nothing queued\n");
 	fprintf(f, "  callouts:   %u could not complete, %u rejected by the "
@@ -90,11 +90,11 @@ diag_text(FILE *f, const struct fmt_opts *o, const struct stats *st,
 	    g->callout_rejected, g->callout_cached);
 	if (g->last_success)
 		fprintf(f, "  delivered:  last success %s UTC (%s ago)\n",
-		    util_fmt_time(t, sizeof(t), g->last_success),
-		    util_fmt_age(a, sizeof(a), o->now - g->last_success));
+		    units_fmt_time(t, sizeof(t), g->last_success),
+		    units_fmt_age(a, sizeof(a), o->now - g->last_success));
 	else
 		fprintf(f, "  delivered:  no success since %s UTC\n",
-		    util_fmt_time(t, sizeof(t), st->since));
+		    units_fmt_time(t, sizeof(t), st->since));
 	if (g->nevidence > 0)
 		fprintf(f, "  evidence:\n");
 	for (c = 0; c < g->nevidence; c++) {
@@ -104,7 +104,7 @@ diag_text(FILE *f, const struct fmt_opts *o, const struct stats *st,
 		fmt_clean(text, sizeof(text), e->text, 0);
 		snprintf(a, sizeof(a), "x%u", e->count);
 		fprintf(f, "    %s %-10s %6s %s%s%s\n",
-		    util_fmt_time(t, sizeof(t), e->time),
+		    units_fmt_time(t, sizeof(t), e->time),
 		    e->cls ? class_name((enum class_id)e->cls) : "",
 		    e->count > 1 ? a : "", host, host[0] ? ": " : "", text);
 	}
@@ -160,7 +160,7 @@ fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		fputs("]}\n", f);
 		return;
 	}
-	fprintf(f, "Evidence since %s UTC from %s", util_fmt_time(t,
+	fprintf(f, "Evidence since %s UTC from %s", units_fmt_time(t,
 	    sizeof(t), st->since), st->from_msglogs ? "the msglogs" :
 	    "the main log");
 	if (!st->from_msglogs)

@@ -6,7 +6,9 @@
 #include "exim/history.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/text.h"
+#include "base/units.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,11 +130,11 @@ hist_text(FILE *f, const struct history *hi)
 		const struct history_event *e = &hi->ev[i];
 
 		if (e->time)
-			util_fmt_time(t, sizeof(t), e->time);
+			units_fmt_time(t, sizeof(t), e->time);
 		else
 			snprintf(t, sizeof(t), "%19s", "");
-		util_sanitize(buf, sizeof(buf), e->text, strlen(e->text));
-		util_sanitize(who, sizeof(who), e->addr ? e->addr : "",
+		text_sanitize(buf, sizeof(buf), e->text, strlen(e->text));
+		text_sanitize(who, sizeof(who), e->addr ? e->addr : "",
 		    e->addr ? strlen(e->addr) : 0);
 		fprintf(f, "  %s %-10s %-10s %s%s%s\n", t, hist_kind[e->kind],
 		    e->cls ? class_name(e->cls) : "", who, who[0] ? ": " : "",
@@ -172,7 +174,7 @@ show_json(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 
 		fputs(i ? ",{\"address\":" : "{\"address\":", f);
 		fmt_json_str(f, r->addr.p, r->addr.len);
-		d = util_addr_domain(r->addr.p, r->addr.len, &dlen);
+		d = text_addr_domain(r->addr.p, r->addr.len, &dlen);
 		s = xstrndup(d, dlen);
 		for (d = s; *d != '\0'; d++)
 			if (*d >= 'A' && *d <= 'Z')
@@ -233,7 +235,7 @@ text_block(FILE *f, const char *indent, struct spool_str t)
 		nl = memchr(p, '\n', (size_t)(e - p));
 		if (nl == NULL)
 			nl = e;
-		util_sanitize(buf, sizeof(buf), p, (size_t)(nl - p));
+		text_sanitize(buf, sizeof(buf), p, (size_t)(nl - p));
 		fprintf(f, "%s%s\n", indent, buf);
 		p = nl + 1;
 	}
@@ -253,37 +255,37 @@ show_text(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 	fprintf(f, "Message %s\n", s);
 	free(s);
 	fprintf(f, "  Arrived:    %s UTC (%s ago)\n",
-	    util_fmt_time(t, sizeof(t), (time_t)h->received),
-	    util_fmt_age(a, sizeof(a), o->now - h->received));
+	    units_fmt_time(t, sizeof(t), (time_t)h->received),
+	    units_fmt_age(a, sizeof(a), o->now - h->received));
 	if (m != NULL && m->size >= 0)
 		fprintf(f, "  Size:       %s (%lld bytes)\n",
-		    fmt_trim(util_fmt_size(sz, sizeof(sz), m->size)),
+		    fmt_trim(units_fmt_size(sz, sizeof(sz), m->size)),
 		    (long long)m->size);
-	util_sanitize(buf, sizeof(buf), h->sender.p, h->sender.len);
+	text_sanitize(buf, sizeof(buf), h->sender.p, h->sender.len);
 	fprintf(f, "  Sender:     <%s>%s\n", buf, h->sender.len == 0 ?
 	    " (a bounce)" : "");
 	if (h->host_address.len > 0) {
-		util_sanitize(buf, sizeof(buf), h->host_address.p,
+		text_sanitize(buf, sizeof(buf), h->host_address.p,
 		    h->host_address.len);
 		fprintf(f, "  From host:  %s", buf);
 		if (h->helo_name.len > 0) {
-			util_sanitize(buf, sizeof(buf), h->helo_name.p,
+			text_sanitize(buf, sizeof(buf), h->helo_name.p,
 			    h->helo_name.len);
 			fprintf(f, " (HELO %s)", buf);
 		}
 		fputc('\n', f);
 	}
 	if (h->protocol.len > 0) {
-		util_sanitize(buf, sizeof(buf), h->protocol.p,
+		text_sanitize(buf, sizeof(buf), h->protocol.p,
 		    h->protocol.len);
 		fprintf(f, "  Protocol:   %s\n", buf);
 	}
-	util_sanitize(buf, sizeof(buf), h->login.p, h->login.len);
+	text_sanitize(buf, sizeof(buf), h->login.p, h->login.len);
 	fprintf(f, "  Owner:      %s (uid %ld, gid %ld)\n", buf, h->uid, h->gid);
 	fprintf(f, "  State:      ");
 	if (h->flags & MSG_F_FROZEN)
 		fprintf(f, "frozen since %s UTC",
-		    util_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
+		    units_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
 	else
 		fprintf(f, "queued");
 	if (m != NULL && (m->flags & MSG_F_ACTIVE))
@@ -294,7 +296,7 @@ show_text(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 	    h->warnings == 1 ? "" : "s");
 	fprintf(f, "\nRecipients (%zu, %zu pending):\n", h->nrcpts, npend);
 	for (i = 0; i < h->nrcpts; i++) {
-		util_sanitize(buf, sizeof(buf), h->rcpts[i].addr.p,
+		text_sanitize(buf, sizeof(buf), h->rcpts[i].addr.p,
 		    h->rcpts[i].addr.len);
 		fprintf(f, "  %-10s %s\n", dl[i] == RCPT_PENDING ? "pending" :
 		    "delivered", buf);
@@ -316,18 +318,18 @@ show_text(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 		const char *w = opt_words(op);
 		char name[128], val[256];
 
-		util_sanitize(name, sizeof(name), op->name.p, op->name.len);
+		text_sanitize(name, sizeof(name), op->name.p, op->name.len);
 		if (op->var.len > 0) {
 			char var[64];
 
-			util_sanitize(var, sizeof(var), op->var.p, op->var.len);
+			text_sanitize(var, sizeof(var), op->var.p, op->var.len);
 			snprintf(name + strlen(name), sizeof(name) -
 			    strlen(name), " %s", var);
 		}
-		util_sanitize(val, sizeof(val), op->value.p, op->value.len);
+		text_sanitize(val, sizeof(val), op->value.p, op->value.len);
 		if (strcmp(name, "frozen") == 0)
 			fprintf(f, "  -%-24s frozen at %s UTC\n", name,
-			    util_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
+			    units_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
 		else if (w != NULL)
 			fprintf(f, "  -%-24s %s%s%s%s\n", name, w,
 			    val[0] ? ": " : "", val, op->tainted ?

@@ -1,7 +1,7 @@
 /* audit.c -- append one line per message and action to the audit log. */
 #include "run/audit.h"
 #include "run/mta.h"
-#include "base/util.h"
+#include "base/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>

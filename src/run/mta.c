@@ -3,7 +3,8 @@
  * is ever involved.  The plan is in mta_plan.c, the job in mta_job.c. */
 #include "run/mta.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -262,7 +263,7 @@ mta_argv_str(char *const argv[], char *buf, size_t len)
 	for (i = 0; argv[i] != NULL; i++) {
 		if (i > 0 && strlen(buf) + 1 < len)
 			strcat(buf, " ");
-		util_shquote_cat(buf, len, argv[i]);
+		text_shquote_cat(buf, len, argv[i]);
 	}
 	return buf;
 }

@@ -6,7 +6,8 @@
 #include "model/classify.h"
 #include "exim/history.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -404,7 +405,7 @@ first_line(const char *s, char *buf, size_t len)
 		s = "";
 	s += strspn(s, "\n");
 	n = strcspn(s, "\n");
-	util_sanitize(buf, len, s, n);
+	text_sanitize(buf, len, s, n);
 	return buf;
 }
 
@@ -468,18 +469,18 @@ flush_result(struct mta_job *j, struct child *k)
 			frz = ev;
 	}
 	if (frz != NULL) {
-		util_sanitize(line, sizeof(line), frz->line,
+		text_sanitize(line, sizeof(line), frz->line,
 		    strlen(frz->line));
 		snprintf(det, sizeof(det), "frozen: %s", line);
 		finish(j, i, MTA_R_FAILED, last != NULL ? (int)last->cls : 0,
 		    det);
 	} else if (last != NULL) {
-		util_sanitize(line, sizeof(line), last->text,
+		text_sanitize(line, sizeof(line), last->text,
 		    strlen(last->text));
 		if (last->host != NULL && strstr(last->text, "H=") == NULL) {
 			char host[64];
 
-			util_sanitize(host, sizeof(host), last->host,
+			text_sanitize(host, sizeof(host), last->host,
 			    strlen(last->host));
 			snprintf(det, sizeof(det), "%s: %s", host, line);
 		} else
@@ -513,7 +514,7 @@ batch_result(struct mta_job *j, struct child *k)
 		nl = strchr(p, '\n');
 		l = nl != NULL ? (size_t)(nl - p) : strlen(p);
 		nl = nl != NULL ? nl + 1 : p + l;
-		util_sanitize(line, sizeof(line), p, l);
+		text_sanitize(line, sizeof(line), p, l);
 		ok = mta_parse_line(j->act, line, id, &res);
 		if (!ok) {
 			if (other[0] == '\0' && line[0] != '\0' &&

@@ -4,7 +4,8 @@
 #include "run/mta.h"
 #include "model/select.h"
 #include "exim/spool.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * file that includes <curses.h> (make lint checks). */
 #include "tui/ui.h"
 #include "model/classify.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "tui/view.h"
 
 #include <curses.h>
@@ -82,7 +82,7 @@ ui_start(int no_color)
 	if (initscr() == NULL)
 		return -1;
 	ui.on = 1;
-	util_fatal_hook = leave;
+	fatal_hook = leave;
 	cbreak();
 	noecho();
 	nonl();

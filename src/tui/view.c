@@ -4,7 +4,8 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 static size_t
 set_find(const struct strset *s, const char *k)
 {
-	size_t i = (size_t)util_hash(k, strlen(k)) & (s->cap - 1);
+	size_t i = (size_t)intern_hash(k, strlen(k)) & (s->cap - 1);
 
 	while (s->slot[i] != NULL && strcmp(s->slot[i], k) != 0)
 		i = (i + 1) & (s->cap - 1);
@@ -63,7 +64,7 @@ v_strset_del(struct strset *s, const char *k)
 	s->n--;
 	for (j = (i + 1) & (s->cap - 1); s->slot[j] != NULL;
 	    j = (j + 1) & (s->cap - 1)) {
-		h = (size_t)util_hash(s->slot[j], strlen(s->slot[j])) &
+		h = (size_t)intern_hash(s->slot[j], strlen(s->slot[j])) &
 		    (s->cap - 1);
 		/* Move j to i unless its home lies cyclically in (i, j]. */
 		if ((i < j) ? (h <= i || h > j) : (h <= i && h > j)) {

@@ -5,7 +5,8 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
 
 #include <ctype.h>
 #include <stdio.h>

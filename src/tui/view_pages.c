@@ -5,7 +5,8 @@
 #include "exim/history.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/units.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ tstr(char *buf, size_t len, time_t t, time_t now)
 {
 	char a[16], ts[32];
 
-	util_fmt_time(ts, sizeof(ts), t);
+	units_fmt_time(ts, sizeof(ts), t);
 	snprintf(buf, len, "%s UTC (%s ago)", ts, v_age(a, sizeof(a), now - t));
 	return buf;
 }
@@ -147,7 +148,7 @@ view_set_message(struct view *v, const struct spool_msg *m,
 			int st = VIEW_ST_NORMAL;
 
 			if (e->time)
-				util_fmt_time(ts, sizeof(ts), e->time);
+				units_fmt_time(ts, sizeof(ts), e->time);
 			else
 				snprintf(ts, sizeof(ts), "%19s", "");
 			if (e->kind == HIST_DEFER || e->kind == HIST_FAIL ||
@@ -322,7 +323,7 @@ v_build_diag(struct view *v)
 		for (i = 0; i < g->nevidence && i < STATS_NEVIDENCE; i++) {
 			const struct stats_evidence *e = &g->evidence[i];
 
-			util_fmt_time(ts, sizeof(ts), e->time);
+			units_fmt_time(ts, sizeof(ts), e->time);
 			snprintf(buf, sizeof(buf), "  %s %-10s %s%s%s", ts,
 			    class_name(e->cls), e->host ? e->host : "",
 			    e->host ? " " : "", e->text ? e->text : "");

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "tui/view.h"
-#include "base/util.h"			/* struct arena */
+#include "base/mem.h"
 
 struct stats_domain;
 

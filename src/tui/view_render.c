@@ -4,7 +4,10 @@
 #include "model/classify.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
+#include "base/text.h"
+#include "base/units.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -247,7 +250,7 @@ header(const struct view *v, int y, struct lb *b)
 	if (y == 0) {
 		right[0] = '\0';
 		if (v->printing) {
-			util_fmt_time(t, sizeof(t), v->now);
+			units_fmt_time(t, sizeof(t), v->now);
 			snprintf(right, sizeof(right), "as of %s UTC", t);
 		} else if (v->info.scanning && v->info.scan_total > 0)
 			snprintf(right, sizeof(right), "scanning %zu%% of %zu",
@@ -534,7 +537,7 @@ status(const struct view *v, struct lb *b)
 		if (f->scr == VIEW_MESSAGES && f->ctx[0]) {
 			strncat(buf, " --domain ", sizeof(buf) - strlen(buf) -
 			    1);
-			util_shquote_cat(buf, sizeof(buf), f->ctx);
+			text_shquote_cat(buf, sizeof(buf), f->ctx);
 		}
 		if (v->args[0] != '\0') {
 			strncat(buf, " ", sizeof(buf) - strlen(buf) - 1);

@@ -4,7 +4,8 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/intern.h"
 
 #include <stdio.h>
 #include <stdlib.h>

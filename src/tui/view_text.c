@@ -1,7 +1,9 @@
 /* view_text.c -- text width, the sanitizing line builder, pager lines. */
 #include "tui/view.h"
 #include "view_priv.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/text.h"
+#include "base/units.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +16,7 @@
 const char *
 v_age(char *buf, size_t len, int64_t secs)
 {
-	return util_fmt_age(buf, len, secs);
+	return units_fmt_age(buf, len, secs);
 }
 
 const char *
@@ -22,7 +24,7 @@ v_size_str(char *buf, size_t len, int64_t n)
 {
 	char tmp[32], *p = tmp;
 
-	util_fmt_size(tmp, sizeof(tmp), n);
+	units_fmt_size(tmp, sizeof(tmp), n);
 	while (*p == ' ')
 		p++;
 	snprintf(buf, len, "%.15s", p);
@@ -47,7 +49,7 @@ nextch(const char *s, size_t len, int utf8, int *w, int *subst)
 			*subst = 1;
 		return 1;
 	}
-	if ((n = util_utf8_len(u, len)) == 0) {
+	if ((n = text_utf8_len(u, len)) == 0) {
 		*subst = 1;
 		return 1;
 	}
@@ -156,7 +158,7 @@ v_lb_put(struct lb *b, int style, const char *s, size_t len, int w, int align)
 		w = room < 0 ? 0 : room;
 	if (len > (size_t)w * 4 + 16)
 		len = (size_t)w * 4 + 16;
-	util_sanitize(tmp, sizeof(tmp), s ? s : "", s ? len : 0);
+	text_sanitize(tmp, sizeof(tmp), s ? s : "", s ? len : 0);
 	/* Where the text must end to fit, and where to cut for the '~'. */
 	x = 0;
 	xcut = 0;
@@ -229,7 +231,7 @@ v_pg_addn(struct pager *p, int style, int indent, const char *s, size_t len)
 	size_t blen = len * 4 + 1;
 
 	buf = xmalloc(blen);
-	util_sanitize(buf, blen, s, len);
+	text_sanitize(buf, blen, s, len);
 	xgrow(&p->l, &p->cap, p->n + 1, sizeof(*p->l));
 	p->l[p->n].text = arena_strdup(&p->a, buf);
 	p->l[p->n].style = (uint8_t)style;

@@ -4,6 +4,7 @@
  * and unreadable messages.  Builds its own small spool in a temporary
  * directory. */
 #include "out/export.h"
+#include "base/sha256.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -35,36 +36,36 @@ static const struct {
 
 START_TEST(sha_vectors)
 {
-	struct export_sha256 s;
+	struct sha256 s;
 	char hex[65];
 	size_t i, n = strlen(vectors[_i].in);
 
 	/* In one piece, then byte by byte. */
-	export_sha256_init(&s);
-	export_sha256_update(&s, vectors[_i].in, n);
-	export_sha256_hex(&s, hex);
+	sha256_init(&s);
+	sha256_update(&s, vectors[_i].in, n);
+	sha256_hex(&s, hex);
 	ck_assert_str_eq(hex, vectors[_i].hex);
-	export_sha256_init(&s);
+	sha256_init(&s);
 	for (i = 0; i < n; i++)
-		export_sha256_update(&s, vectors[_i].in + i, 1);
-	export_sha256_hex(&s, hex);
+		sha256_update(&s, vectors[_i].in + i, 1);
+	sha256_hex(&s, hex);
 	ck_assert_str_eq(hex, vectors[_i].hex);
 }
 END_TEST
 
 START_TEST(sha_million)
 {
-	struct export_sha256 s;
+	struct sha256 s;
 	char buf[997], hex[65];
 	size_t left = 1000000, n;
 
 	memset(buf, 'a', sizeof(buf));
-	export_sha256_init(&s);
+	sha256_init(&s);
 	for (; left > 0; left -= n) {
 		n = left < sizeof(buf) ? left : sizeof(buf);
-		export_sha256_update(&s, buf, n);
+		sha256_update(&s, buf, n);
 	}
-	export_sha256_hex(&s, hex);
+	sha256_hex(&s, hex);
 	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e"
 	    "046d39ccc7112cd0");
 }

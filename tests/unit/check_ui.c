@@ -8,7 +8,7 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "tui/view.h"
 
 #include <check.h>

@@ -6,7 +6,6 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
-#include "base/util.h"
 
 #include <check.h>
 #include <locale.h>

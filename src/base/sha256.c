@@ -1,9 +1,5 @@
-/* export_sha256.c -- SHA-256 (FIPS 180-4) for the export manifest.
- *
- * A small one of our own: no allowed library exposes one (libarchive
- * keeps its digests private).  tests/check_export.c checks it against
- * the FIPS test vectors. */
-#include "out/export.h"
+/* sha256.c -- SHA-256 (FIPS 180-4). */
+#include "base/sha256.h"
 
 #include <string.h>
 
@@ -55,7 +51,7 @@ block(uint32_t h[8], const unsigned char *p)
 }
 
 void
-export_sha256_init(struct export_sha256 *s)
+sha256_init(struct sha256 *s)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -68,7 +64,7 @@ export_sha256_init(struct export_sha256 *s)
 }
 
 void
-export_sha256_update(struct export_sha256 *s, const void *data, size_t n)
+sha256_update(struct sha256 *s, const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	size_t take;
@@ -92,7 +88,7 @@ export_sha256_update(struct export_sha256 *s, const void *data, size_t n)
 }
 
 void
-export_sha256_hex(struct export_sha256 *s, char hex[65])
+sha256_hex(struct sha256 *s, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
 	uint64_t bits = s->len * 8;
@@ -106,7 +102,7 @@ export_sha256_hex(struct export_sha256 *s, char hex[65])
 	pad[0] = 0x80;
 	for (i = 0; i < 8; i++)
 		pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
-	export_sha256_update(s, pad, npad + 8);
+	sha256_update(s, pad, npad + 8);
 	for (i = 0; i < 32; i++) {
 		unsigned char b = (unsigned char)(s->h[i / 4] >> (24 - 8 *
 		    (i % 4)));

@@ -1,0 +1,27 @@
+/* units.h -- ages, sizes, durations and times: parsed and formatted. */
+#ifndef MXTOP_BASE_UNITS_H
+#define MXTOP_BASE_UNITS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Formats an age in seconds as "45s", "17m", "3h5m", "3d4h" into buf
+ * (at least 16 bytes).  Negative ages (clock skew) print as "0s". */
+char	*units_fmt_age(char *buf, size_t len, int64_t secs);
+/* Formats a size as exim -bp does: "  812", " 2.9K", " 123K", " 1.2M".
+ * A negative size (no -D file) gives five blanks. */
+char	*units_fmt_size(char *buf, size_t len, int64_t bytes);
+/* Parses "90", "90s", "15m", "2h", "3d", "1w" and sums such as "1d12h"
+ * into seconds.  Returns 0 or -1 on a malformed string. */
+int	 units_parse_duration(const char *s, int64_t *secs);
+/* Parses a Unix epoch ("1735689600", "@1735689600") or an ISO-8601 time
+ * ("2025-01-01T00:00:00Z", "2025-01-01 00:00:00", with an optional
+ * +hh:mm offset; without a zone it is UTC).  Returns 0 or -1. */
+int	 units_parse_time(const char *s, time_t *t);
+/* Formats t as "2025-01-01 00:00:00" in UTC into buf (at least 20 bytes). */
+char	*units_fmt_time(char *buf, size_t len, time_t t);
+
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d. */
+int64_t	 units_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#endif
