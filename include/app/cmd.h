@@ -11,7 +11,7 @@ struct select;
 
 /* Everything the command line said, shared by every command. */
 struct ctx {
-	const char	*spool;		/* resolved spool directory */
+	const char	*spool;		/* -s, then the resolved spool directory */
 	int		 spool_given;	/* by -s or MXTOP_SPOOL */
 	const char	*log;		/* -l PATH, or NULL */
 	struct mta	 mta;
@@ -23,6 +23,7 @@ struct ctx {
 	int		 reverse;
 	int		 threads;
 	time_t		 since;		/* logs: read events from here on */
+	int		 since_set;	/* --since was given */
 	double		 threshold;	/* --tarpit-threshold (0.5) */
 	unsigned	 min_samples;	/* --tarpit-min (10) */
 	/* Actions (flush, bounce, delete, freeze, thaw). */

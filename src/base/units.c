@@ -2,6 +2,7 @@
 #include "base/units.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ units_fmt_size(char *buf, size_t len, int64_t n)
 int
 units_parse_duration(const char *s, int64_t *secs)
 {
-	int64_t total = 0, v;
+	int64_t total = 0, v, mult;
 	int any = 0;
 
 	while (*s != '\0') {
@@ -63,25 +64,96 @@ units_parse_duration(const char *s, int64_t *secs)
 			return -1;
 		v = 0;
 		while (isdigit((unsigned char)*s)) {
-			if (v > INT64_MAX / 10 - 10)
+			if (v > UNITS_DURATION_MAX)
 				return -1;
 			v = v * 10 + (*s++ - '0');
 		}
 		switch (*s) {
-		case 'w': v *= 7 * 86400; s++; break;
-		case 'd': v *= 86400; s++; break;
-		case 'h': v *= 3600; s++; break;
-		case 'm': v *= 60; s++; break;
-		case 's': s++; break;
-		case '\0': break;
+		case 'w': mult = 7 * 86400; s++; break;
+		case 'd': mult = 86400; s++; break;
+		case 'h': mult = 3600; s++; break;
+		case 'm': mult = 60; s++; break;
+		case 's': mult = 1; s++; break;
+		case '\0': mult = 1; break;
 		default: return -1;
 		}
-		total += v;
+		/* v and total stay below UNITS_DURATION_MAX (about 2^35), so
+		 * neither the product nor the sum can overflow. */
+		if (v > UNITS_DURATION_MAX / mult)
+			return -1;
+		total += v * mult;
+		if (total > UNITS_DURATION_MAX)
+			return -1;
 		any = 1;
 	}
 	if (!any)
 		return -1;
 	*secs = total;
+	return 0;
+}
+
+int
+units_parse_long(const char *s, long lo, long hi, long *v)
+{
+	char	*end;
+	long	 n;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+int
+units_parse_double(const char *s, double lo, double hi, double *v)
+{
+	char	*end;
+	double	 d;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	/* Only digits, one '.', a leading sign: no "nan", "inf", hex or
+	 * exponents, which strtod() would take. */
+	if (s[strspn(s, "0123456789.-+")] != '\0')
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(d) || d < lo || d > hi)
+		return -1;
+	*v = d;
+	return 0;
+}
+
+int
+units_parse_rate(const char *s, double *rate)
+{
+	char	 num[64];
+	const char *slash = strchr(s, '/');
+	double	 v, per = 1;
+	size_t	 n;
+
+	n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (slash != NULL) {
+		if (strcmp(slash, "/s") == 0)
+			per = 1;
+		else if (strcmp(slash, "/m") == 0)
+			per = 60;
+		else if (strcmp(slash, "/h") == 0)
+			per = 3600;
+		else
+			return -1;
+	}
+	if (units_parse_double(num, 0, UNITS_RATE_MAX, &v) < 0)
+		return -1;
+	*rate = v / per;
 	return 0;
 }
 
@@ -115,12 +187,14 @@ units_parse_time(const char *s, time_t *t)
 	if (*p == '\0' && p != s) {
 		errno = 0;
 		v = strtoll(s, NULL, 10);
-		if (errno != 0)
+		if (errno != 0 || v > UNITS_TIME_MAX)
 			return -1;
 		*t = (time_t)v;
 		return 0;
 	}
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	if (!isdigit((unsigned char)s[0]) ||
+	    sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    y < 1970)
 		return -1;
 	p = s + n;
 	if (*p == 'T' || *p == ' ') {
