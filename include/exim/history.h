@@ -1,40 +1,23 @@
-/* history.h -- a message's msglog/<id> as a list of delivery events. */
+/* history.h -- a message's msglog/<id> as a list of delivery events,
+ * parsed with the one grammar of logline.h. */
 #ifndef MXTOP_HISTORY_H
 #define MXTOP_HISTORY_H
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
-#include "model/classify.h"
+#include "exim/logline.h"
 #include "base/mem.h"
-
-/* What one msglog entry says (exim-spool.md section 6). */
-enum history_kind {
-	HIST_RECEIVED,		/* "Received from ..." */
-	HIST_DEFER,		/* deferral of addr: an attempt */
-	HIST_FAIL,		/* failure of addr (also "routing failed for"):
-				 * an attempt */
-	HIST_DELIVERED,		/* "addr: T transport succeeded": an attempt */
-	HIST_SKIP,		/* "retry time not reached": not an attempt */
-	HIST_TIMEOUT,		/* "addr: retry timeout exceeded": the end of
-				 * the attempt logged just before; not counted */
-	HIST_HOSTERR,		/* per-host line "H=host [ip] ...": gives the
-				 * host of an attempt; not counted itself */
-	HIST_FROZEN,		/* "*** Frozen...", "frozen by ..." */
-	HIST_BOUNCEFAIL,	/* "Process failed (n) when writing error
-				 * message to addr" */
-	HIST_NOTE		/* anything else ("no immediate delivery",
-				 * "Delivery deferred by system filter", ...) */
-};
 
 /* One msglog entry.  Strings are NUL-terminated, owned by the history and
  * valid until history_done(); the pointers stay valid when more events are
  * added. */
 struct history_event {
 	time_t			 time;	/* 0: the entry had no timestamp */
-	enum history_kind	 kind;
-	enum class_id		 cls;	/* set for DEFER, FAIL, HOSTERR;
-					 * CLASS_NONE otherwise */
+	enum logline_kind	 kind;	/* LL_RECEIVED, LL_DEFER, LL_SKIP,
+					 * LL_FAIL, LL_EXPIRED, LL_DELIVER,
+					 * LL_HOSTERR, LL_FROZEN,
+					 * LL_BOUNCEFAIL or LL_NOTE */
 	const char		*addr;	/* recipient, or NULL */
 	const char		*host;	/* "name [ip]" (own or taken from a
 					 * neighbouring per-host line), or
@@ -74,6 +57,12 @@ void	history_feed(struct history *, const char *buf, size_t len);
 
 /* Parses a whole msglog buffer: history_init() plus history_feed(). */
 void	history_parse(struct history *, const char *buf, size_t len);
+
+/* The name of a msglog event's kind as show and the TUI print it (and
+ * show --format json writes it: a contract): "received", "defer",
+ * "fail", "delivered", "skip", "timeout", "host", "frozen",
+ * "bouncefail", "note". */
+const char	*history_kind_name(enum logline_kind);
 
 /* True when e counts as a delivery attempt (DEFER, FAIL, DELIVERED). */
 int	history_is_attempt(const struct history_event *e);

@@ -5,35 +5,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "model/classify.h"
+#include "exim/logline.h"
 
 /* Longer lines are cut there and counted as unparsable. */
 #define LOGSCAN_LINE_MAX	65536
-
-/* What a main-log line says (exim-spool.md section 7). */
-enum logscan_kind {
-	LOGSCAN_DEFER,		/* "==": an attempt that deferred */
-	LOGSCAN_SKIP,		/* "==" retry time not reached: no attempt */
-	LOGSCAN_FAIL,		/* "**" with a reason: an attempt that failed */
-	LOGSCAN_EXPIRED,	/* "** addr: retry timeout exceeded": the end of
-				 * the "==" attempt just before; not an attempt */
-	LOGSCAN_DELIVER,	/* "=>", "->", ">>": delivered; host is up */
-	LOGSCAN_HOSTERR,	/* "<id> H=host [ip] error": per-host detail of
-				 * an attempt; not an attempt itself */
-	LOGSCAN_CALLOUT_DEFER,	/* "Could not complete recipient verify
-				 * callout", or an ACL "warn" statement skipped
-				 * because its condition deferred */
-	LOGSCAN_CALLOUT_REJECT,	/* rejected RCPT: the primary answered 5xx to
-				 * the callout */
-	LOGSCAN_CALLOUT_CACHED,	/* rejected RCPT from the callout cache */
-	LOGSCAN_RCPT_REJECT,	/* any other (temporarily) rejected RCPT, e.g.
-				 * Unrouteable address, MX to an IP */
-	LOGSCAN_MISCONFIG,	/* "lowest numbered MX record points to local
-				 * host: dom"; the "==" that follows counts */
-	LOGSCAN_FROZEN,		/* "Frozen...", "frozen by ..." */
-	LOGSCAN_COMPLETED,	/* "Completed": the message left the queue */
-	LOGSCAN__COUNT
-};
 
 /* One event.  Every string is NUL-terminated, never NULL ("" when absent)
  * and borrowed: valid only during the callback (copy what you keep).
@@ -41,10 +16,7 @@ enum logscan_kind {
 struct logscan_event {
 	time_t			 t;	/* line time (local time unless the line
 					 * carries a +hhmm zone) */
-	enum logscan_kind	 kind;
-	enum class_id		 cls;	/* class_of_text(text) for DEFER, FAIL,
-					 * HOSTERR, CALLOUT_*, RCPT_REJECT,
-					 * MISCONFIG; CLASS_NONE otherwise */
+	enum logline_kind	 kind;
 	const char		*id;
 	const char		*addr;	/* recipient, without <> */
 	const char		*domain;	/* of addr, lower case */
@@ -54,39 +26,19 @@ struct logscan_event {
 	size_t			 linelen;
 };
 
-/* Timestamp cache for logscan_parse_stamp(): consecutive lines share the
- * hour, so mktime() runs once per hour of log.  Zero it to start. */
-struct logscan_tcache {
-	char	 key[14];
-	time_t	 base;
-};
-
-/* Parses an Exim timestamp "YYYY-MM-DD HH:MM:SS[.mmm][ +hhmm]" at the
- * start of s[0..len) into *t: with a zone as given, else in the process's
- * time zone (TZ).  tc may be NULL.  Returns the number of bytes used, 0 if
- * s does not start with a timestamp.  Also used by history.c: msglog lines
- * carry the same stamps. */
-size_t	logscan_parse_stamp(const char *s, size_t len, time_t *t,
-	    struct logscan_tcache *tc);
-
-/* Lengths of the address token (a quoted local part may hold spaces) and
- * of the host value ("name [ip]" then ":port") at s[0..n).  Shared with
- * history.c: msglog lines use the same shapes. */
-size_t	logscan_addrlen(const char *s, size_t n);
-size_t	logscan_hostlen(const char *s, size_t n);
-
 /* Working memory of logscan_parse_line(); big, allocate it. */
 struct logscan_scratch {
-	struct logscan_tcache	 tc;
+	struct logline_tcache	 tc;
 	char			 id[24];
 	char			 buf[4 * LOGSCAN_LINE_MAX + 64];
 };
 
 /* Parses one main-log line s[0..len) (no newline; need not be
- * NUL-terminated; len <= LOGSCAN_LINE_MAX).  Returns 1 and fills ev (its
- * strings point into sc or s, valid until the next call with sc), 0 for a
- * well-formed line that is not an event (arrivals, queue runs, ...), or
- * -1 for a line that cannot be parsed (no timestamp, broken "=="/"**"). */
+ * NUL-terminated; len <= LOGSCAN_LINE_MAX) with logline_main().  Returns
+ * 1 and fills ev (its strings point into sc or s, valid until the next
+ * call with sc), 0 for a well-formed line that is not an event (arrivals,
+ * queue runs, ...), or -1 for a line that cannot be parsed (no
+ * timestamp, broken "=="/"**"). */
 int	logscan_parse_line(const char *s, size_t len, struct logscan_event *ev,
 	    struct logscan_scratch *sc);
 
@@ -128,6 +80,4 @@ const struct logscan_counts *logscan_counts(const struct logscan *);
 /* The first error seen ("mainlog.2.gz: unexpected end of file"), or NULL.
  * Valid until logscan_free(). */
 const char	*logscan_error(const struct logscan *);
-/* A short name of a kind ("defer", "callout_defer", ...). */
-const char	*logscan_kind_name(enum logscan_kind);
 #endif

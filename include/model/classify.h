@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exim/logline.h"
+
 /* Why a domain's mail is stuck (DESIGN.md, "Diagnosis classes").  The
  * order is also the tie-break order of class_mix_dominant(). */
 enum class_id {
@@ -56,8 +58,15 @@ const char	*class_advice(enum class_id);
  * - "all hosts for 'd' have been failing for a long time" is offline;
  * - "Previous (cached) callout verification failure" is hardreject. */
 enum class_id	 class_of_text(const char *text, size_t len);
-/* True when text is a "retry time not reached" skip (see above). */
+/* True when text is a "retry time not reached" skip (see above; the
+ * phrases are logline_is_skip()'s). */
 int		 class_is_skip(const char *text, size_t len);
+/* The class of a log event of kind k with error text text[0..len) (the
+ * logline.h grammar): class_of_text() for deferrals, the same but never
+ * CLASS_NONE for failures, per-host lines and callouts, CLASS_DNS for a
+ * misconfiguration line, CLASS_NONE for every other kind. */
+enum class_id	 class_of_event(enum logline_kind k, const char *text,
+		    size_t len);
 
 /* Finds the first SMTP reply in text: a 3-digit code 2xx-5xx at the start
  * or after ": " / "was: ", followed by a space, '-' or the end.  Returns the

@@ -1,6 +1,6 @@
 /* logscan.c -- reads the main log and its rotations (plain or gzip) with
  * one fixed buffer, follows the live log by offset, and hands each line to
- * logscan_parse_line(). */
+ * logscan_parse_line(), the one grammar of logline.h. */
 #include "exim/logscan.h"
 
 #include <sys/stat.h>
@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "base/mem.h"
+#include "base/text.h"
 
 #define BUFSZ	(4 * LOGSCAN_LINE_MAX)
 
@@ -121,7 +122,7 @@ line(struct logscan *ls, const char *s, size_t n)
 	time_t			 t;
 
 	ls->c.lines++;
-	if (ls->since != 0 && logscan_parse_stamp(s, n, &t, &ls->sc->tc) > 0 &&
+	if (ls->since != 0 && logline_stamp(s, n, &t, &ls->sc->tc) > 0 &&
 	    t < ls->since) {
 		ls->c.old++;
 		return;
@@ -433,4 +434,64 @@ logscan_run(struct logscan *ls, time_t since,
 		scan_live(ls);
 	}
 	return 0;
+}
+
+/* A bump allocator over sc->buf for the event's NUL-terminated strings. */
+struct out {
+	char	*p, *end;
+};
+
+static const char *
+put(struct out *o, struct logline_span sp, int lower)
+{
+	char	*r = o->p;
+	size_t	 i, n = sp.n;
+
+	if (n >= (size_t)(o->end - o->p))
+		n = (size_t)(o->end - o->p) - 1;
+	memcpy(r, sp.p, n);
+	r[n] = '\0';
+	if (lower)
+		for (i = 0; i < n; i++)
+			if (r[i] >= 'A' && r[i] <= 'Z')
+				r[i] += 32;
+	o->p += n + 1;
+	return r;
+}
+
+int
+logscan_parse_line(const char *line, size_t len, struct logscan_event *ev,
+    struct logscan_scratch *sc)
+{
+	struct logline	 ll;
+	struct logline_span dom;
+	struct out	 o;
+	size_t		 k;
+	int		 rc;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->id = ev->addr = ev->domain = ev->host = ev->text = "";
+	ev->line = line;
+	ev->linelen = len;
+	k = logline_stamp(line, len, &ev->t, &sc->tc);
+	if (k == 0 || k >= len || line[k] != ' ')
+		return -1;
+	if ((rc = logline_main(line + k + 1, len - k - 1, &ll)) <= 0)
+		return rc;
+	o.p = sc->buf;
+	o.end = sc->buf + sizeof(sc->buf);
+	ev->kind = ll.kind;
+	if (ll.id.n > 0) {
+		memcpy(sc->id, ll.id.p, ll.id.n);
+		sc->id[ll.id.n] = '\0';
+		ev->id = sc->id;
+	}
+	ev->addr = put(&o, ll.addr, 0);
+	dom = ll.domain;
+	if (dom.n == 0 && ll.addr.n > 0)
+		dom.p = text_addr_domain(ll.addr.p, ll.addr.n, &dom.n);
+	ev->domain = put(&o, dom, 1);
+	ev->host = put(&o, ll.host, 0);
+	ev->text = put(&o, ll.text, 0);
+	return 1;
 }

@@ -1,5 +1,6 @@
 /* classify.c -- delivery error text -> diagnosis class.  No I/O. */
 #include "model/classify.h"
+#include "exim/logline.h"
 #include "base/text.h"
 
 #include <string.h>
@@ -260,18 +261,31 @@ static const char *const w_offline[] = {
 int
 class_is_skip(const char *text, size_t len)
 {
-	char	 buf[CLASSIFY_MAX];
-	size_t	 i, n;
+	return logline_is_skip(text, len);
+}
 
-	n = len < sizeof(buf) ? len : sizeof(buf);
-	for (i = 0; i < n; i++)
-		buf[i] = (char)((text[i] >= 'A' && text[i] <= 'Z') ?
-		    text[i] + 32 : text[i]);
-	if (has(buf, n, "have been failing for a long time") ||
-	    has(buf, n, "host address lookups failed"))
-		return 0;
-	return has(buf, n, "retry time not reached") ||
-	    has(buf, n, "retry time not yet reached");
+enum class_id
+class_of_event(enum logline_kind k, const char *text, size_t len)
+{
+	enum class_id	 c;
+
+	switch (k) {
+	case LL_MISCONFIG:
+		return CLASS_DNS;
+	case LL_DEFER:
+		return class_of_text(text, len);
+	case LL_FAIL:
+	case LL_HOSTERR:
+	case LL_CALLOUT_DEFER:
+	case LL_CALLOUT_REJECT:
+	case LL_CALLOUT_CACHED:
+	case LL_RCPT_REJECT:
+		/* An outcome is never a skip. */
+		c = class_of_text(text, len);
+		return c == CLASS_NONE ? CLASS_OTHER : c;
+	default:
+		return CLASS_NONE;
+	}
 }
 
 /* Classifies by the remote server's reply r[0..rn) (from the code on). */

@@ -209,27 +209,29 @@ on_event(const struct logscan_event *ev, void *arg)
 	struct ipacc *ia;
 	const char *ip;
 	size_t iplen;
+	enum class_id cls;
 
 	if (sc->until != 0 && ev->t > sc->until)
 		return;		/* after a pinned --now */
+	cls = class_of_event(ev->kind, ev->text, strlen(ev->text));
 	if (ev->domain[0] != '\0')
 		d = &acc_of(sc, ev->domain)->d;
 	switch (ev->kind) {
-	case LOGSCAN_DEFER:
-	case LOGSCAN_FAIL:
-		if (d == NULL || ev->cls == CLASS_NONE)
+	case LL_DEFER:
+	case LL_FAIL:
+		if (d == NULL || cls == CLASS_NONE)
 			return;
 		d->attempts++;
-		count_class(d, ev->cls);
-		if (reached(ev->cls))
+		count_class(d, cls);
+		if (reached(cls))
 			answered(d->recent, 0);
-		evidence(sc->strs, d, ev->t, ev->cls, ev->host, ev->text);
+		evidence(sc->strs, d, ev->t, cls, ev->host, ev->text);
 		if (ev->host[0] == '\0' && ev->id[0] != '\0' &&
 		    strcmp(ev->id, sc->hst_id) == 0)
 			link_ip(sc, sc->hst_ip, strlen(sc->hst_ip), ev->domain,
-			    0, ev->cls, 1);
+			    0, cls, 1);
 		break;
-	case LOGSCAN_HOSTERR:
+	case LL_HOSTERR:
 		if ((iplen = host_ip(ev->host, &ip)) == 0 ||
 		    iplen >= sizeof(sc->hst_ip))
 			return;
@@ -238,37 +240,37 @@ on_event(const struct logscan_event *ev, void *arg)
 		snprintf(sc->hst_ip, sizeof(sc->hst_ip), "%.*s", (int)iplen,
 		    ip);
 		return;
-	case LOGSCAN_DELIVER:
+	case LL_DELIVER:
 		if (d == NULL)
 			return;
 		count_success(d, ev->t);
 		break;
-	case LOGSCAN_CALLOUT_DEFER:
-	case LOGSCAN_CALLOUT_REJECT:
-	case LOGSCAN_CALLOUT_CACHED:
+	case LL_CALLOUT_DEFER:
+	case LL_CALLOUT_REJECT:
+	case LL_CALLOUT_CACHED:
 		if (d == NULL) {
 			/* No recipient: keep it by the primary's address. */
 			if ((iplen = host_ip(ev->host[0] ? ev->host : ev->text,
 			    &ip)) == 0)
 				return;
 			ia = ip_of(sc, ip, iplen);
-			ia->deferred += ev->kind == LOGSCAN_CALLOUT_DEFER;
-			ia->rejected += ev->kind == LOGSCAN_CALLOUT_REJECT;
-			ia->cached += ev->kind == LOGSCAN_CALLOUT_CACHED;
-			class_mix_add(&ia->mix, ev->cls);
-			class_mix_add(&ia->recent, ev->cls);
+			ia->deferred += ev->kind == LL_CALLOUT_DEFER;
+			ia->rejected += ev->kind == LL_CALLOUT_REJECT;
+			ia->cached += ev->kind == LL_CALLOUT_CACHED;
+			class_mix_add(&ia->mix, cls);
+			class_mix_add(&ia->recent, cls);
 			ia->last.time = ev->t;
-			ia->last.cls = ev->cls;
+			ia->last.cls = cls;
 			ia->last.text = arena_strdup(sc->strs, ev->text);
 			ia->last.host = NULL;
 			return;
 		}
-		d->callout_deferred += ev->kind == LOGSCAN_CALLOUT_DEFER;
-		d->callout_rejected += ev->kind == LOGSCAN_CALLOUT_REJECT;
-		d->callout_cached += ev->kind == LOGSCAN_CALLOUT_CACHED;
-		if (ev->cls != CLASS_NONE)
-			count_class(d, ev->cls);
-		evidence(sc->strs, d, ev->t, ev->cls, ev->host, ev->text);
+		d->callout_deferred += ev->kind == LL_CALLOUT_DEFER;
+		d->callout_rejected += ev->kind == LL_CALLOUT_REJECT;
+		d->callout_cached += ev->kind == LL_CALLOUT_CACHED;
+		if (cls != CLASS_NONE)
+			count_class(d, cls);
+		evidence(sc->strs, d, ev->t, cls, ev->host, ev->text);
 		return;
 	default:
 		return;
@@ -276,7 +278,7 @@ on_event(const struct logscan_event *ev, void *arg)
 	/* Which domain does each primary address serve? */
 	if ((iplen = host_ip(ev->host, &ip)) > 0)
 		link_ip(sc, ip, iplen, ev->domain,
-		    ev->kind == LOGSCAN_DELIVER, ev->cls, 0);
+		    ev->kind == LL_DELIVER, cls, 0);
 }
 
 /* Derived figures of a diag, once its counts are in. */
@@ -322,6 +324,7 @@ from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since,
 			const struct history_event *e = &h.ev[k];
 			struct stats_diag *d = NULL;
 			size_t dl;
+			enum class_id c;
 			const char *dp;
 
 			if (!history_is_attempt(e) || e->addr == NULL ||
@@ -336,7 +339,7 @@ from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since,
 					d = &st->domains[j].diag;
 			if (d == NULL)
 				continue;
-			if (e->kind == HIST_DELIVERED) {
+			if (e->kind == LL_DELIVER) {
 				count_success(d, e->time);
 				continue;
 			}
@@ -344,9 +347,9 @@ from_msglogs(struct stats *st, const struct spool_snap *snap, time_t since,
 			/* XXX msglogs are read message by message, not in
 			 * time order: a success resets only what its own
 			 * message's earlier lines counted. */
-			count_class(d, e->cls);
-			evidence(&st->strs, d, e->time, e->cls, e->host,
-			    e->text);
+			c = class_of_event(e->kind, e->text, strlen(e->text));
+			count_class(d, c);
+			evidence(&st->strs, d, e->time, c, e->host, e->text);
 		}
 		history_done(&h);
 	}
@@ -555,10 +558,12 @@ last_failure(struct stats_msglogs *ml, const struct history *h,
 	for (k = h->n; k-- > 0; ) {
 		const struct history_event *e = &h->ev[k];
 
-		if ((e->kind != HIST_DEFER && e->kind != HIST_FAIL) ||
-		    e->cls == CLASS_NONE)
+		int c = class_of_event(e->kind, e->text, strlen(e->text));
+
+		if ((e->kind != LL_DEFER && e->kind != LL_FAIL) ||
+		    c == CLASS_NONE)
 			continue;
-		r->cls = e->cls;
+		r->cls = c;
 		r->time = e->time;
 		r->text = arena_strdup(&ml->strs, e->text);
 		r->host = e->host ? arena_strdup(&ml->strs, e->host) : NULL;

@@ -87,11 +87,6 @@ hdr_name(const struct spool_header *hd, char *buf, size_t len)
 	return buf;
 }
 
-static const char *const hist_kind[] = {
-	"received", "defer", "fail", "delivered", "skip", "timeout", "host",
-	"frozen", "bouncefail", "note"
-};
-
 static void
 hist_json(FILE *f, const struct history *hi)
 {
@@ -100,10 +95,12 @@ hist_json(FILE *f, const struct history *hi)
 	fputs(",\"history\":[", f);
 	for (i = 0; hi != NULL && i < hi->n; i++) {
 		const struct history_event *e = &hi->ev[i];
+		enum class_id c;
 
 		fprintf(f, "%s{\"time\":%lld,\"kind\":\"%s\",\"class\":",
-		    i ? "," : "", (long long)e->time, hist_kind[e->kind]);
-		fmt_jstr(f, e->cls ? class_name(e->cls) : NULL);
+		    i ? "," : "", (long long)e->time, history_kind_name(e->kind));
+		c = class_of_event(e->kind, e->text, strlen(e->text));
+		fmt_jstr(f, c ? class_name(c) : NULL);
 		fputs(",\"address\":", f);
 		fmt_jstr(f, e->addr);
 		fputs(",\"host\":", f);
@@ -128,6 +125,8 @@ hist_text(FILE *f, const struct history *hi)
 	}
 	for (i = 0; i < hi->n; i++) {
 		const struct history_event *e = &hi->ev[i];
+		enum class_id c = class_of_event(e->kind, e->text,
+		    strlen(e->text));
 
 		if (e->time)
 			units_fmt_time(t, sizeof(t), e->time);
@@ -136,8 +135,8 @@ hist_text(FILE *f, const struct history *hi)
 		text_sanitize(buf, sizeof(buf), e->text, strlen(e->text));
 		text_sanitize(who, sizeof(who), e->addr ? e->addr : "",
 		    e->addr ? strlen(e->addr) : 0);
-		fprintf(f, "  %s %-10s %-10s %s%s%s\n", t, hist_kind[e->kind],
-		    e->cls ? class_name(e->cls) : "", who, who[0] ? ": " : "",
+		fprintf(f, "  %s %-10s %-10s %s%s%s\n", t, history_kind_name(e->kind),
+		    c ? class_name(c) : "", who, who[0] ? ": " : "",
 		    buf);
 	}
 }

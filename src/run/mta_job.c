@@ -461,19 +461,19 @@ flush_result(struct mta_job *j, struct child *k)
 	(void)history_read(k->hist, j->spool, id);
 	for (e = k->hist_n; e < k->hist->n; e++) {
 		ev = &k->hist->ev[e];
-		if (ev->kind == HIST_DEFER || ev->kind == HIST_FAIL)
+		if (ev->kind == LL_DEFER || ev->kind == LL_FAIL)
 			last = ev;
 		if (history_is_attempt(ev))
 			any = 1;
-		if (ev->kind == HIST_FROZEN)
+		if (ev->kind == LL_FROZEN)
 			frz = ev;
 	}
 	if (frz != NULL) {
 		text_sanitize(line, sizeof(line), frz->line,
 		    strlen(frz->line));
 		snprintf(det, sizeof(det), "frozen: %s", line);
-		finish(j, i, MTA_R_FAILED, last != NULL ? (int)last->cls : 0,
-		    det);
+		finish(j, i, MTA_R_FAILED, last != NULL ? (int)class_of_event(
+		    last->kind, last->text, strlen(last->text)) : 0, det);
 	} else if (last != NULL) {
 		text_sanitize(line, sizeof(line), last->text,
 		    strlen(last->text));
@@ -485,8 +485,9 @@ flush_result(struct mta_job *j, struct child *k)
 			snprintf(det, sizeof(det), "%s: %s", host, line);
 		} else
 			snprintf(det, sizeof(det), "%s", line);
-		finish(j, i, last->kind == HIST_FAIL && !any ?
-		    MTA_R_FAILED : MTA_R_DEFERRED, (int)last->cls, det);
+		finish(j, i, last->kind == LL_FAIL && !any ?
+		    MTA_R_FAILED : MTA_R_DEFERRED, (int)class_of_event(
+		    last->kind, last->text, strlen(last->text)), det);
 	} else if (locked_now(j->spool, id))
 		finish(j, i, MTA_R_LOCKED, 0, "being delivered by Exim "
 		    "right now");

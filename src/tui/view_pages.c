@@ -24,24 +24,6 @@ tstr(char *buf, size_t len, time_t t, time_t now)
 	return buf;
 }
 
-static const char *
-hist_kind(enum history_kind k)
-{
-	switch (k) {
-	case HIST_RECEIVED: return "received";
-	case HIST_DEFER: return "defer";
-	case HIST_FAIL: return "fail";
-	case HIST_DELIVERED: return "delivered";
-	case HIST_SKIP: return "skip";
-	case HIST_TIMEOUT: return "timeout";
-	case HIST_HOSTERR: return "host";
-	case HIST_FROZEN: return "frozen";
-	case HIST_BOUNCEFAIL: return "bouncefail";
-	case HIST_NOTE: return "note";
-	}
-	return "note";
-}
-
 void
 view_set_message(struct view *v, const struct spool_msg *m,
     const struct spool_hdr *h, const uint8_t *delivered,
@@ -146,19 +128,21 @@ view_set_message(struct view *v, const struct spool_msg *m,
 			const struct history_event *e = &hist->ev[i];
 			char ts[32];
 			int st = VIEW_ST_NORMAL;
+			enum class_id c = class_of_event(e->kind, e->text,
+			    strlen(e->text));
 
 			if (e->time)
 				units_fmt_time(ts, sizeof(ts), e->time);
 			else
 				snprintf(ts, sizeof(ts), "%19s", "");
-			if (e->kind == HIST_DEFER || e->kind == HIST_FAIL ||
-			    e->kind == HIST_HOSTERR)
-				st = VIEW_ST_CLASS + (e->cls & 15);
-			else if (e->kind == HIST_SKIP)
+			if (e->kind == LL_DEFER || e->kind == LL_FAIL ||
+			    e->kind == LL_HOSTERR)
+				st = VIEW_ST_CLASS + (c & 15);
+			else if (e->kind == LL_SKIP)
 				st = VIEW_ST_DIM;
 			snprintf(buf, sizeof(buf), "  %s %-9s %-10s %s", ts,
-			    hist_kind(e->kind),
-			    e->cls != CLASS_NONE ? class_name(e->cls) : "",
+			    history_kind_name(e->kind),
+			    c != CLASS_NONE ? class_name(c) : "",
 			    e->line);
 			v_pg_addn(p, st, 44, buf, strlen(buf));
 		}

@@ -1,6 +1,8 @@
 /* check_history.c -- msglog parsing, whole and incremental. */
 #include "exim/history.h"
 
+#include "model/classify.h"
+
 #include <sys/stat.h>
 
 #include <check.h>
@@ -51,7 +53,7 @@ static const char ml1[] =
     "Process failed (1) when writing error message to z@y.example";
 
 struct want {
-	enum history_kind	 kind;
+	enum logline_kind	 kind;
 	enum class_id		 cls;
 	const char		*addr;
 	const char		*host;
@@ -59,33 +61,33 @@ struct want {
 };
 
 static const struct want want1[] = {
-	{ HIST_RECEIVED, CLASS_NONE, NULL, NULL, 1735689601 },
-	{ HIST_NOTE, CLASS_NONE, NULL, NULL, 1735689601 },
-	{ HIST_HOSTERR, CLASS_OFFLINE, NULL, "mx1.example.net [192.0.2.25]",
+	{ LL_RECEIVED, CLASS_NONE, NULL, NULL, 1735689601 },
+	{ LL_NOTE, CLASS_NONE, NULL, NULL, 1735689601 },
+	{ LL_HOSTERR, CLASS_OFFLINE, NULL, "mx1.example.net [192.0.2.25]",
 	  1735690500 },
-	{ HIST_DEFER, CLASS_OFFLINE, "bob@example.net",
+	{ LL_DEFER, CLASS_OFFLINE, "bob@example.net",
 	  "mx1.example.net [192.0.2.25]", 1735690500 },
-	{ HIST_DEFER, CLASS_OFFLINE, "carol@example.net",
+	{ LL_DEFER, CLASS_OFFLINE, "carol@example.net",
 	  "mx1.example.net [192.0.2.25]", 1735690500 },
-	{ HIST_DEFER, CLASS_TARPIT, "bob@example.net",
+	{ LL_DEFER, CLASS_TARPIT, "bob@example.net",
 	  "mx1.example.net [192.0.2.25]", 1735691400 },
-	{ HIST_SKIP, CLASS_NONE, "carol@example.net", NULL, 1735691400 },
-	{ HIST_DEFER, CLASS_SOFTREJECT, "bob@example.net",
+	{ LL_SKIP, CLASS_NONE, "carol@example.net", NULL, 1735691400 },
+	{ LL_DEFER, CLASS_SOFTREJECT, "bob@example.net",
 	  "mx1.example.net [192.0.2.25]", 1735692300 },
-	{ HIST_FAIL, CLASS_HARDREJECT, "bob@example.net",
+	{ LL_FAIL, CLASS_HARDREJECT, "bob@example.net",
 	  "mx1.example.net [192.0.2.25]", 1735693200 },
-	{ HIST_FAIL, CLASS_LOOP, "dave@loop.example", NULL, 1735693200 },
-	{ HIST_BOUNCEFAIL, CLASS_NONE, "alice@sender.example", NULL, 0 },
-	{ HIST_FROZEN, CLASS_NONE, NULL, NULL, 0 },
-	{ HIST_DELIVERED, CLASS_NONE, "carol@example.net", NULL, 1735696800 },
-	{ HIST_NOTE, CLASS_NONE, NULL, NULL, 0 },
-	{ HIST_TIMEOUT, CLASS_NONE, "erin@example.net", NULL, 1735700400 },
-	{ HIST_BOUNCEFAIL, CLASS_NONE, "x@y.example", NULL, 0 },
-	{ HIST_HOSTERR, CLASS_TARPIT, NULL, "mx2.example.net [192.0.2.26]",
+	{ LL_FAIL, CLASS_LOOP, "dave@loop.example", NULL, 1735693200 },
+	{ LL_BOUNCEFAIL, CLASS_NONE, "alice@sender.example", NULL, 0 },
+	{ LL_FROZEN, CLASS_NONE, NULL, NULL, 0 },
+	{ LL_DELIVER, CLASS_NONE, "carol@example.net", NULL, 1735696800 },
+	{ LL_NOTE, CLASS_NONE, NULL, NULL, 0 },
+	{ LL_EXPIRED, CLASS_NONE, "erin@example.net", NULL, 1735700400 },
+	{ LL_BOUNCEFAIL, CLASS_NONE, "x@y.example", NULL, 0 },
+	{ LL_HOSTERR, CLASS_TARPIT, NULL, "mx2.example.net [192.0.2.26]",
 	  1735700401 },
-	{ HIST_DEFER, CLASS_OFFLINE, "frank@example.net",
+	{ LL_DEFER, CLASS_OFFLINE, "frank@example.net",
 	  "mx2.example.net [192.0.2.26]", 1735700401 },
-	{ HIST_BOUNCEFAIL, CLASS_NONE, "z@y.example", NULL, 0 },
+	{ LL_BOUNCEFAIL, CLASS_NONE, "z@y.example", NULL, 0 },
 };
 
 static void
@@ -111,8 +113,8 @@ check1(const struct history *h)
 
 		ck_assert_msg(e->kind == w->kind, "event %zu kind %d want %d: "
 		    "%s", i, e->kind, w->kind, e->line);
-		ck_assert_msg(e->cls == w->cls, "event %zu class %s want %s: "
-		    "%s", i, class_name(e->cls), class_name(w->cls), e->line);
+		ck_assert_msg(class_of_event(e->kind, e->text, strlen(e->text)) == w->cls, "event %zu class %s want %s: "
+		    "%s", i, class_name(class_of_event(e->kind, e->text, strlen(e->text))), class_name(w->cls), e->line);
 		same_str(e->addr, w->addr, i, "addr");
 		same_str(e->host, w->host, i, "host");
 		ck_assert_msg(e->time == w->time, "event %zu time %lld", i,
@@ -178,9 +180,9 @@ START_TEST(t_frozen)
 
 	history_parse(&h, ml, sizeof(ml) - 1);
 	ck_assert_uint_eq(h.n, 2);
-	ck_assert_int_eq(h.ev[0].kind, HIST_DEFER);
-	ck_assert_int_eq(h.ev[0].cls, CLASS_DNS);
-	ck_assert_int_eq(h.ev[1].kind, HIST_FROZEN);
+	ck_assert_int_eq(h.ev[0].kind, LL_DEFER);
+	ck_assert_int_eq(class_of_event(h.ev[0].kind, h.ev[0].text, strlen(h.ev[0].text)), CLASS_DNS);
+	ck_assert_int_eq(h.ev[1].kind, LL_FROZEN);
 	ck_assert_int_eq(h.frozen, 1);
 	history_done(&h);
 }
@@ -201,12 +203,12 @@ START_TEST(t_exim496)
 
 	history_parse(&h, ml, sizeof(ml) - 1);
 	ck_assert_uint_eq(h.n, 2);
-	ck_assert_int_eq(h.ev[0].kind, HIST_FAIL);
-	ck_assert_int_eq(h.ev[0].cls, CLASS_BLOCKED);
+	ck_assert_int_eq(h.ev[0].kind, LL_FAIL);
+	ck_assert_int_eq(class_of_event(h.ev[0].kind, h.ev[0].text, strlen(h.ev[0].text)), CLASS_BLOCKED);
 	ck_assert_str_eq(h.ev[0].addr, "carol@litware.example");
 	ck_assert_str_eq(h.ev[0].host, "127.0.1.11 [127.0.1.11]");
-	ck_assert_int_eq(h.ev[1].kind, HIST_FAIL);
-	ck_assert_int_eq(h.ev[1].cls, CLASS_LOOP);
+	ck_assert_int_eq(h.ev[1].kind, LL_FAIL);
+	ck_assert_int_eq(class_of_event(h.ev[1].kind, h.ev[1].text, strlen(h.ev[1].text)), CLASS_LOOP);
 	ck_assert_str_eq(h.ev[1].addr, "postmaster@woodgrove.example");
 	ck_assert_uint_eq(h.attempts, 2);
 	history_done(&h);

@@ -1,6 +1,8 @@
 /* check_logscan.c -- main-log lines, rotated .gz files, following. */
 #include "exim/logscan.h"
 
+#include "model/classify.h"
+
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -20,7 +22,7 @@
 struct row {
 	const char		*line;
 	int			 rc;
-	enum logscan_kind	 kind;
+	enum logline_kind	 kind;
 	enum class_id		 cls;
 	time_t			 t;
 	const char		*id, *addr, *domain, *host;
@@ -30,83 +32,83 @@ struct row {
 static const struct row rows[] = {
 	/* log_selector variants of one deferral (exim-spool.md 7.1, 7.9) */
 	{ "2025-01-01 00:00:05 1tSm9Y-00000000W7E-132G == x@y R=all "
-	  "T=remote_smtp defer (111): Connection refused", 1, LOGSCAN_DEFER,
+	  "T=remote_smtp defer (111): Connection refused", 1, LL_DEFER,
 	  CLASS_OFFLINE, 1735689605, "1tSm9Y-00000000W7E-132G", "x@y", "y",
 	  "" },
 	{ "2025-01-01 00:00:05.123 1tSm9Y-00000000W7E-132G == x@y R=all "
-	  "T=remote_smtp defer (111): Connection refused", 1, LOGSCAN_DEFER,
+	  "T=remote_smtp defer (111): Connection refused", 1, LL_DEFER,
 	  CLASS_OFFLINE, 1735689605, "1tSm9Y-00000000W7E-132G", "x@y", "y",
 	  "" },
 	{ "2025-01-01 01:00:05 +0100 1tSm9Y-00000000W7E-132G == x@y R=all "
-	  "T=remote_smtp defer (111): Connection refused", 1, LOGSCAN_DEFER,
+	  "T=remote_smtp defer (111): Connection refused", 1, LL_DEFER,
 	  CLASS_OFFLINE, 1735689605, "1tSm9Y-00000000W7E-132G", "x@y", "y",
 	  "" },
 	{ "2024-12-31 19:00:05.999 -0500 [12345] 1tSm9Y-000W7E-84 == x@Y.Ex "
 	  "R=all T=remote_smtp defer (111): Connection refused", 1,
-	  LOGSCAN_DEFER, CLASS_OFFLINE, 1735689605, "1tSm9Y-000W7E-84",
+	  LL_DEFER, CLASS_OFFLINE, 1735689605, "1tSm9Y-000W7E-84",
 	  "x@Y.Ex", "y.ex", "" },
 	{ "2025-01-01 00:00:05 [12345] == x@y R=all T=remote_smtp defer "
-	  "(111): Connection refused", 1, LOGSCAN_DEFER, CLASS_OFFLINE,
+	  "(111): Connection refused", 1, LL_DEFER, CLASS_OFFLINE,
 	  1735689605, "", "x@y", "y", "" },
 	/* "==" shapes of 7.4 */
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == userx@domain1.com "
 	  "R=all T=smtp defer (110): Connection timed out H=127.0.0.1 "
 	  "[127.0.0.1]: SMTP timeout after EHLO myhost.test.ex", 1,
-	  LOGSCAN_DEFER, CLASS_TARPIT, 1735689600, "1tSm9Y-00000000W7E-132G",
+	  LL_DEFER, CLASS_TARPIT, 1735689600, "1tSm9Y-00000000W7E-132G",
 	  "userx@domain1.com", "domain1.com", "127.0.0.1 [127.0.0.1]" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == x@y R=r1 T=smtp "
 	  "defer (-44) H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail "
-	  "server after RCPT TO:<x@y>: 451 Temporary error", 1, LOGSCAN_DEFER,
+	  "server after RCPT TO:<x@y>: 451 Temporary error", 1, LL_DEFER,
 	  CLASS_SOFTREJECT, 1735689600, "1tSm9Y-00000000W7E-132G", "x@y", "y",
 	  "127.0.0.1 [127.0.0.1]" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == x@y R=r1 T=smtp "
 	  "defer (-46) H=mx.y [192.0.2.1]:2525* DT=3m45s: SMTP error from "
 	  "remote mail server after initial connection: 421 Too many "
-	  "connections", 1, LOGSCAN_DEFER, CLASS_RATELIMIT, 1735689600,
+	  "connections", 1, LL_DEFER, CLASS_RATELIMIT, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "x@y", "y", "mx.y [192.0.2.1]:2525" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == userx@simple R=all "
 	  "T=smtp defer (-54): retry time not reached for any host for "
-	  "'simple'", 1, LOGSCAN_SKIP, CLASS_NONE, 1735689600,
+	  "'simple'", 1, LL_SKIP, CLASS_NONE, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "userx@simple", "simple", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == defer@test.ex "
-	  "routing defer (-52): retry time not reached", 1, LOGSCAN_SKIP,
+	  "routing defer (-52): retry time not reached", 1, LL_SKIP,
 	  CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G", "defer@test.ex",
 	  "test.ex", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == d@test.ex R=smart "
 	  "T=local_delivery defer (-53): Retry time not yet reached", 1,
-	  LOGSCAN_SKIP, CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G",
+	  LL_SKIP, CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G",
 	  "d@test.ex", "test.ex", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == userx@not.test.ex "
 	  "R=islocal defer (-1): remote host address is the local host", 1,
-	  LOGSCAN_DEFER, CLASS_DNS, 1735689600, "1tSm9Y-00000000W7E-132G",
+	  LL_DEFER, CLASS_DNS, 1735689600, "1tSm9Y-00000000W7E-132G",
 	  "userx@not.test.ex", "not.test.ex", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == b@x R=dnslookup "
-	  "defer (-1): host lookup did not complete", 1, LOGSCAN_DEFER,
+	  "defer (-1): host lookup did not complete", 1, LL_DEFER,
 	  CLASS_DNS, 1735689600, "1tSm9Y-00000000W7E-132G", "b@x", "x", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G == msg1@test.ex "
 	  "R=drain_q T=send_to_server defer (-18) H=127.0.0.1 [127.0.0.1]: "
 	  "Remote host closed connection in response to initial connection",
-	  1, LOGSCAN_DEFER, CLASS_RATELIMIT, 1735689600,
+	  1, LL_DEFER, CLASS_RATELIMIT, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "msg1@test.ex", "test.ex",
 	  "127.0.0.1 [127.0.0.1]" },
 	/* "**" shapes of 7.5 */
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** c@test.ex R=client "
 	  "T=send_to_server H=127.0.0.1 [127.0.0.1] : SMTP error from remote "
 	  "mail server after RCPT TO:<c@test.ex>: 550 Perm error", 1,
-	  LOGSCAN_FAIL, CLASS_HARDREJECT, 1735689600,
+	  LL_FAIL, CLASS_HARDREJECT, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "c@test.ex", "test.ex",
 	  "127.0.0.1 [127.0.0.1]" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** a@test.ex : "
-	  "Unrouteable address", 1, LOGSCAN_FAIL, CLASS_DNS, 1735689600,
+	  "Unrouteable address", 1, LL_FAIL, CLASS_DNS, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "a@test.ex", "test.ex", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** userx@test.ex R=r1 "
 	  "T=t1 : all hosts for 'test.ex' have been failing for a long time "
-	  "(and retry time not reached) DT=0s", 1, LOGSCAN_FAIL, CLASS_OFFLINE,
+	  "(and retry time not reached) DT=0s", 1, LL_FAIL, CLASS_OFFLINE,
 	  1735689600, "1tSm9Y-00000000W7E-132G", "userx@test.ex", "test.ex",
 	  "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** userx@myhost.test.ex "
 	  ": Too many \"Received\" headers - suspected mail loop", 1,
-	  LOGSCAN_FAIL, CLASS_LOOP, 1735689600, "1tSm9Y-00000000W7E-132G",
+	  LL_FAIL, CLASS_LOOP, 1735689600, "1tSm9Y-00000000W7E-132G",
 	  "userx@myhost.test.ex", "myhost.test.ex", "" },
 	/* Real Exim 4.96 lines from the sample spool's log: "]*: " after
 	 * the host on a failure, and the short form of a loop failure. */
@@ -114,7 +116,7 @@ static const struct row rows[] = {
 	  "R=relay T=remote_smtp H=127.0.1.12 [127.0.1.12]*: SMTP error from "
 	  "remote mail server after RCPT TO:<junk745@wingtip.example>: 550 "
 	  "5.1.1 <junk745@wingtip.example>: Recipient address rejected: User "
-	  "unknown in virtual mailbox table", 1, LOGSCAN_FAIL,
+	  "unknown in virtual mailbox table", 1, LL_FAIL,
 	  CLASS_HARDREJECT, 1762423204, "1vGjfl-0004ML-1m",
 	  "junk745@wingtip.example", "wingtip.example",
 	  "127.0.1.12 [127.0.1.12]" },
@@ -122,104 +124,104 @@ static const struct row rows[] = {
 	  "R=relay T=remote_smtp H=127.0.1.11 [127.0.1.11]: SMTP error from "
 	  "remote mail server after RCPT TO:<carol@litware.example>: 550 5.7.1 "
 	  "Service unavailable; client [127.0.0.1] blocked using "
-	  "zen.spamhaus.example", 1, LOGSCAN_FAIL, CLASS_BLOCKED, 1762504802,
+	  "zen.spamhaus.example", 1, LL_FAIL, CLASS_BLOCKED, 1762504802,
 	  "1vGbFB-0002iw-1h", "carol@litware.example", "litware.example",
 	  "127.0.1.11 [127.0.1.11]" },
 	{ "2025-11-06 10:00:05 1vGwmh-0005Wq-1Y ** dave@woodgrove.example: Too "
-	  "many \"Received\" headers - suspected mail loop", 1, LOGSCAN_FAIL,
+	  "many \"Received\" headers - suspected mail loop", 1, LL_FAIL,
 	  CLASS_LOOP, 1762423205, "1vGwmh-0005Wq-1Y", "dave@woodgrove.example",
 	  "woodgrove.example", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** b@known.ex: retry "
-	  "timeout exceeded", 1, LOGSCAN_EXPIRED, CLASS_NONE, 1735689600,
+	  "timeout exceeded", 1, LL_EXPIRED, CLASS_NONE, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "b@known.ex", "known.ex", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** b@known.ex "
-	  "<p@known.ex>: retry timeout exceeded", 1, LOGSCAN_EXPIRED,
+	  "<p@known.ex>: retry timeout exceeded", 1, LL_EXPIRED,
 	  CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G", "b@known.ex",
 	  "known.ex", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G ** a@x.example : all "
 	  "relevant MX records point to non-existent hosts or (invalidly) to "
-	  "IP addresses", 1, LOGSCAN_FAIL, CLASS_DNS, 1735689600,
+	  "IP addresses", 1, LL_FAIL, CLASS_DNS, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "a@x.example", "x.example", "" },
 	/* successes (7.3) */
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G => bob@example.net "
 	  "R=dnslookup T=remote_smtp H=mx1.example.net [192.0.2.25] "
 	  "X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes C=\"250 2.0.0 Ok: "
-	  "queued as 4YQ2\" QT=2h31m DT=0.412s", 1, LOGSCAN_DELIVER,
+	  "queued as 4YQ2\" QT=2h31m DT=0.412s", 1, LL_DELIVER,
 	  CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G", "bob@example.net",
 	  "example.net", "mx1.example.net [192.0.2.25]" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G -> c@example.net "
 	  "R=dnslookup T=remote_smtp H=mx1.example.net DS [192.0.2.25]* "
-	  "C=\"250 ok\"", 1, LOGSCAN_DELIVER, CLASS_NONE, 1735689600,
+	  "C=\"250 ok\"", 1, LL_DELIVER, CLASS_NONE, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "c@example.net", "example.net",
 	  "mx1.example.net" },
 	/* per-host, frozen, completed, misconfiguration (7.4, 7.6, 7.8) */
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G H=mx1.example.net "
-	  "[192.0.2.25] Connection refused", 1, LOGSCAN_HOSTERR, CLASS_OFFLINE,
+	  "[192.0.2.25] Connection refused", 1, LL_HOSTERR, CLASS_OFFLINE,
 	  1735689600, "1tSm9Y-00000000W7E-132G", "", "",
 	  "mx1.example.net [192.0.2.25]" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G H=127.0.0.1 "
 	  "[127.0.0.1]:25: SMTP timeout after EHLO x: Connection timed out", 1,
-	  LOGSCAN_HOSTERR, CLASS_TARPIT, 1735689600,
+	  LL_HOSTERR, CLASS_TARPIT, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "", "", "127.0.0.1 [127.0.0.1]:25" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G Frozen (delivery error "
-	  "message)", 1, LOGSCAN_FROZEN, CLASS_NONE, 1735689600,
+	  "message)", 1, LL_FROZEN, CLASS_NONE, 1735689600,
 	  "1tSm9Y-00000000W7E-132G", "", "", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G frozen by root", 1,
-	  LOGSCAN_FROZEN, CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G",
+	  LL_FROZEN, CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G",
 	  "", "", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G Completed QT=1h", 1,
-	  LOGSCAN_COMPLETED, CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G",
+	  LL_COMPLETED, CLASS_NONE, 1735689600, "1tSm9Y-00000000W7E-132G",
 	  "", "", "" },
 	{ "2025-01-01 00:00:00 1tSm9Y-00000000W7E-132G lowest numbered MX "
-	  "record points to local host: example.net", 1, LOGSCAN_MISCONFIG,
+	  "record points to local host: example.net", 1, LL_MISCONFIG,
 	  CLASS_DNS, 1735689600, "1tSm9Y-00000000W7E-132G", "", "example.net",
 	  "" },
 	{ "2025-01-01 00:00:00 lowest numbered MX record points to local "
 	  "host: Example.net (while verifying <a@example.net> from host "
-	  "x [192.0.2.1])", 1, LOGSCAN_MISCONFIG, CLASS_DNS, 1735689600, "", "",
+	  "x [192.0.2.1])", 1, LL_MISCONFIG, CLASS_DNS, 1735689600, "", "",
 	  "example.net", "" },
 	/* callouts (7.7) */
 	{ "2025-01-01 00:00:00 H=(test) [10.0.0.3] U=root "
 	  "F=<uncheckable@localhost1> rejected RCPT <z@remote.domain>: "
 	  "127.0.0.1 [127.0.0.1] : SMTP error from remote mail server after "
 	  "RCPT TO:<z@remote.domain>: 550 Recipient not liked", 1,
-	  LOGSCAN_CALLOUT_REJECT, CLASS_HARDREJECT, 1735689600, "",
+	  LL_CALLOUT_REJECT, CLASS_HARDREJECT, 1735689600, "",
 	  "z@remote.domain", "remote.domain", "127.0.0.1 [127.0.0.1]" },
 	{ "2025-01-01 00:00:00 U=CALLER F=<userg@ok.example> temporarily "
 	  "rejected RCPT <userg@test.ex>: Could not complete recipient verify "
 	  "callout: 127.0.0.1 [127.0.0.1] : SMTP error from remote mail server "
 	  "after RCPT TO:<userg@test.ex>: 451 not right now", 1,
-	  LOGSCAN_CALLOUT_DEFER, CLASS_SOFTREJECT, 1735689600, "",
+	  LL_CALLOUT_DEFER, CLASS_SOFTREJECT, 1735689600, "",
 	  "userg@test.ex", "test.ex", "127.0.0.1 [127.0.0.1]" },
 	{ "2025-01-01 00:00:00 U=CALLER F=<x11@two.test.ex> temporarily "
 	  "rejected RCPT r11@two.test.ex: Could not complete recipient verify "
 	  "callout: 127.0.0.1 [127.0.0.1] : SMTP timeout after initial "
-	  "connection", 1, LOGSCAN_CALLOUT_DEFER, CLASS_TARPIT, 1735689600, "",
+	  "connection", 1, LL_CALLOUT_DEFER, CLASS_TARPIT, 1735689600, "",
 	  "r11@two.test.ex", "two.test.ex", "127.0.0.1 [127.0.0.1]" },
 	{ "2025-01-01 00:00:00 H=a.example [192.0.2.3] F=<s@a.example> "
 	  "temporarily rejected RCPT <r@multi.example>: Could not complete "
-	  "recipient verify callout", 1, LOGSCAN_CALLOUT_DEFER, CLASS_OTHER,
+	  "recipient verify callout", 1, LL_CALLOUT_DEFER, CLASS_OTHER,
 	  1735689600, "", "r@multi.example", "multi.example", "" },
 	{ "2025-01-01 00:00:00 U=CALLER F=<x9@test.ex> rejected RCPT "
 	  "<r9@test.ex>: Previous (cached) callout verification failure", 1,
-	  LOGSCAN_CALLOUT_CACHED, CLASS_HARDREJECT, 1735689600, "",
+	  LL_CALLOUT_CACHED, CLASS_HARDREJECT, 1735689600, "",
 	  "r9@test.ex", "test.ex", "" },
 	{ "2025-01-01 00:00:00 DSH=a.example [192.0.2.3] F=<s@a.example> "
 	  "rejected RCPT <r@x.example>: all relevant MX records point to "
-	  "non-existent hosts", 1, LOGSCAN_RCPT_REJECT, CLASS_DNS, 1735689600,
+	  "non-existent hosts", 1, LL_RCPT_REJECT, CLASS_DNS, 1735689600,
 	  "", "r@x.example", "x.example", "" },
 	{ "2025-01-01 00:00:00 H=a.example [192.0.2.3] F=<s@a.example> "
 	  "temporarily rejected RCPT <r@x.example>: Could not complete sender "
 	  "verify callout", 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 	{ "2025-01-01 00:00:00 H=(helo) [192.0.2.3] Warning: ACL \"warn\" "
 	  "statement skipped: condition test deferred: Could not complete "
-	  "recipient verify callout", 1, LOGSCAN_CALLOUT_DEFER, CLASS_OTHER,
+	  "recipient verify callout", 1, LL_CALLOUT_DEFER, CLASS_OTHER,
 	  1735689600, "", "", "", "" },
 	{ "2025-01-01 00:00:00 H=(helo) [192.0.2.3] Warning: ACL 'warn' "
 	  "statement skipped (in acl_check_rcpt at line 12 of /etc/exim.conf):"
 	  " condition test deferred: Could not complete recipient verify "
 	  "callout: mx.t.example [192.0.2.9] : SMTP timeout after RCPT "
-	  "TO:<q@t.example>", 1, LOGSCAN_CALLOUT_DEFER, CLASS_TARPIT,
+	  "TO:<q@t.example>", 1, LL_CALLOUT_DEFER, CLASS_TARPIT,
 	  1735689600, "", "q@t.example", "t.example", "" },
 	/* not events */
 	{ "2025-01-01 00:00:01 1tSm9Y-00000000W7E-132G <= alice@sender.example "
@@ -268,9 +270,9 @@ START_TEST(t_lines)
 	if (rc != 1)
 		return;
 	ck_assert_msg(ev.kind == r->kind, "kind %s want %s: %s",
-	    logscan_kind_name(ev.kind), logscan_kind_name(r->kind), r->line);
-	ck_assert_msg(ev.cls == r->cls, "class %s want %s: %s",
-	    class_name(ev.cls), class_name(r->cls), r->line);
+	    logline_kind_name(ev.kind), logline_kind_name(r->kind), r->line);
+	ck_assert_msg(class_of_event(ev.kind, ev.text, strlen(ev.text)) == r->cls, "class %s want %s: %s",
+	    class_name(class_of_event(ev.kind, ev.text, strlen(ev.text))), class_name(r->cls), r->line);
 	ck_assert_msg(ev.t == r->t, "time %lld: %s", (long long)ev.t, r->line);
 	ck_assert_str_eq(ev.id, r->id);
 	ck_assert_str_eq(ev.addr, r->addr);
@@ -290,7 +292,7 @@ START_TEST(t_fail_dt)
 	ck_assert_int_eq(logscan_parse_line(l, sizeof(l) - 1, &ev, sc), 1);
 	ck_assert_str_eq(ev.text, "SMTP error from remote mail server after "
 	    "end of data: 550 5.7.1 spam");
-	ck_assert_int_eq(ev.cls, CLASS_BLOCKED);
+	ck_assert_int_eq(class_of_event(ev.kind, ev.text, strlen(ev.text)), CLASS_BLOCKED);
 }
 END_TEST
 
@@ -333,14 +335,14 @@ END_TEST
 /* --- files --- */
 
 static char	 tmp[64];
-static int	 kinds[LOGSCAN__COUNT];
+static int	 kinds[LL__COUNT];
 static int	 nev;
 
 static void
 cb(const struct logscan_event *ev, void *arg)
 {
 	(void)arg;
-	ck_assert_int_lt(ev->kind, LOGSCAN__COUNT);
+	ck_assert_int_lt(ev->kind, LL__COUNT);
 	kinds[ev->kind]++;
 	nev++;
 }
@@ -455,13 +457,13 @@ START_TEST(t_dir)
 	ck_assert_uint_eq(c->gzerrors, 0);
 	ck_assert_ptr_null(logscan_error(ls));
 	ck_assert_int_eq(nev, 29);
-	ck_assert_int_eq(kinds[LOGSCAN_CALLOUT_DEFER], 3);
-	ck_assert_int_eq(kinds[LOGSCAN_CALLOUT_REJECT], 1);
-	ck_assert_int_eq(kinds[LOGSCAN_CALLOUT_CACHED], 1);
-	ck_assert_int_eq(kinds[LOGSCAN_EXPIRED], 1);
-	ck_assert_int_eq(kinds[LOGSCAN_SKIP], 2);
-	ck_assert_int_eq(kinds[LOGSCAN_DEFER], 4 + 4);
-	ck_assert_int_eq(kinds[LOGSCAN_DELIVER], 3);
+	ck_assert_int_eq(kinds[LL_CALLOUT_DEFER], 3);
+	ck_assert_int_eq(kinds[LL_CALLOUT_REJECT], 1);
+	ck_assert_int_eq(kinds[LL_CALLOUT_CACHED], 1);
+	ck_assert_int_eq(kinds[LL_EXPIRED], 1);
+	ck_assert_int_eq(kinds[LL_SKIP], 2);
+	ck_assert_int_eq(kinds[LL_DEFER], 4 + 4);
+	ck_assert_int_eq(kinds[LL_DELIVER], 3);
 	/* Nothing new: nothing read. */
 	reset();
 	ck_assert_int_eq(logscan_run(ls, 0, cb, NULL), 0);
@@ -560,7 +562,7 @@ START_TEST(t_truncated)
 	ck_assert_ptr_nonnull(strstr(logscan_error(ls), "mainlog.2.gz"));
 	ck_assert_int_gt(nev, 17 + 10);
 	ck_assert_int_lt(nev, 17 + 6 * 200);
-	ck_assert_int_eq(kinds[LOGSCAN_CALLOUT_CACHED], 1);	/* live read */
+	ck_assert_int_eq(kinds[LL_CALLOUT_CACHED], 1);	/* live read */
 	logscan_free(ls);
 	/* The committed fixture: a truncated copy of rotated.log. */
 	reset();
@@ -602,7 +604,7 @@ START_TEST(t_follow)
 	reset();
 	logscan_run(ls, 0, cb, NULL);
 	ck_assert_int_eq(nev, 1);
-	ck_assert_int_eq(kinds[LOGSCAN_COMPLETED], 1);
+	ck_assert_int_eq(kinds[LL_COMPLETED], 1);
 	/* exicyclog: rename, then Exim writes one more line to the old file
 	 * before it notices, then the new file. */
 	snprintf(a, sizeof(a), "%s/mainlog", tmp);
