@@ -16,14 +16,14 @@ WARN        = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 DEPS        = ncursesw libarchive zlib
 MX_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               $(PC_CFLAGS)
-MX_LIBS     = $(PC_LIBS) -lpthread
+MX_LIBS     = $(PC_LIBS) -lpthread -lresolv
 
 # Debian packages the build and the tests need (make deps installs them).
 # Every program a test calls is here; see README for why each one.
 DEB_BUILD   = build-essential pkg-config libncurses-dev libarchive-dev \
               zlib1g-dev check
 DEB_TEST    = exim4-daemon-light tmux mandoc libarchive-tools python3 \
-              strace unzip
+              strace unzip nsd dnsutils
 DEB_ALL     = $(DEB_BUILD) $(DEB_TEST)
 
 O          ?= build
@@ -107,14 +107,14 @@ check:
 	@$(MAKE) --no-print-directory check-all
 
 check-all: $(BIN) $(TEST_BIN) tools
-	@$(RUN_SUITES) $(TEST_BIN) tests/cli/*.sh tests/tui/*.sh \
+	@$(RUN_SUITES) $(TEST_BIN) tests/cli/*.sh tests/tui/*.sh tests/dns/*.sh \
 	    tests/exim/test_*.sh
 
 check-unit: $(BIN) $(TEST_BIN) tools
 	@$(RUN_SUITES) $(TEST_BIN)
 
 check-cli: $(BIN) tools
-	@$(RUN_SUITES) tests/cli/*.sh tests/tui/*.sh
+	@$(RUN_SUITES) tests/cli/*.sh tests/tui/*.sh tests/dns/*.sh
 
 check-exim: $(BIN) tools
 	@$(RUN_SUITES) tests/exim/test_*.sh
@@ -134,6 +134,7 @@ lint:
 
 bench: $(BIN) tools
 	MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools bash tests/bench.sh
+	MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools bash tests/bench_mxcheck.sh
 
 # Installs what is missing (as root), or says what to install.
 deps:

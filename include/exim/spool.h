@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "base/mem.h"
 #include "base/intern.h"
@@ -140,6 +141,7 @@ struct spool_snap {
 	size_t		  nlisted;	/* -H files listed (more than nmsgs
 					 * in a partial snapshot) */
 	double		  scan_secs;
+	time_t		  scan_start;	/* wall clock when the scan began */
 	/* private */
 	struct arena	 *arenas;
 	size_t		  narenas;
@@ -161,6 +163,9 @@ struct spool_scan_opts {
 	void	(*partial)(void *arg, struct spool_snap *part);
 	size_t	 partial_n;
 	void	*arg;
+	/* When set, only these messages (nids ids) are read. */
+	const char *const *ids;
+	size_t	 nids;
 };
 
 /* Scans dir (the spool directory: it holds input/).  Returns NULL, with

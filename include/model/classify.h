@@ -18,6 +18,8 @@ enum class_id {
 	CLASS_HARDREJECT,
 	CLASS_DNS,
 	CLASS_LOOP,
+	CLASS_BACKSCATTER,	/* a stuck bounce to a non-customer (set by
+				 * the diagnosis, never from a log text) */
 	CLASS_OTHER,
 	CLASS__COUNT
 };

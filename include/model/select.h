@@ -3,10 +3,15 @@
  * A selection is a list of terms.  Terms of the same key are ORed, terms
  * of different keys ANDed.  Keys: domain, sender, rcpt (a glob, or a
  * POSIX extended regex after '~'; case-insensitive), older, younger (a
- * duration), frozen (yes/no), id (an exact message id), bad (yes/no).
- * Command line: --domain D, --sender S, --rcpt R, --older-than T,
- * --younger-than T, --frozen, --id ID.  TUI words: "domain:D",
- * "sender:~re", "rcpt:R", "age>2h", "age<15m", "frozen", "id:ID". */
+ * duration), frozen (yes/no), id (an exact message id), bad (yes/no),
+ * class (a diagnosis class), customer (yes/no).  domain, rcpt, class and
+ * customer are about recipients: a message matches them through a
+ * pending recipient that matches them all, and those are the recipients
+ * an action on the selection touches.  Command line: --domain D,
+ * --sender S, --rcpt R, --older-than T, --younger-than T, --frozen, --id
+ * ID, --class C, --customer[=no].  TUI words: "domain:D", "sender:~re",
+ * "rcpt:R", "age>2h", "age<15m", "frozen", "id:ID", "class:C",
+ * "customer:no". */
 #ifndef MXTOP_SELECT_H
 #define MXTOP_SELECT_H
 #include <stddef.h>
@@ -15,6 +20,7 @@
 
 struct spool_snap;
 struct spool_msg;
+struct diag;
 struct select;				/* opaque */
 
 struct select	*select_new(void);
@@ -24,6 +30,12 @@ void		 select_free(struct select *);	/* NULL is a no-op */
  * it.  Returns 0, or -1 with a one-line reason in err. */
 int	select_add(struct select *, const char *key, const char *value,
 	    char *err, size_t errlen);
+/* Adds a term that matches value exactly (a domain such as
+ * "[192.0.2.1]" or "~x.example" is not read as a pattern). */
+int	select_add_exact(struct select *, const char *key, const char *value,
+	    char *err, size_t errlen);
+/* A copy of s (NULL: an empty selection); select_free() it. */
+struct select	*select_dup(const struct select *s);
 /* Parses TUI words ("domain:*.example age>2h frozen") into terms.
  * Returns 0, or -1 with err (the selection is then unchanged). */
 int	select_parse_words(struct select *, const char *words, char *err,
@@ -31,17 +43,27 @@ int	select_parse_words(struct select *, const char *words, char *err,
 /* Whether any term was given; whether a term of key was. */
 int	select_empty(const struct select *);
 int	select_has(const struct select *, const char *key);
+/* Whether every term is of key (or there is none). */
+int	select_only(const struct select *, const char *key);
 
-/* Whether message m of snap matches at time now.  A message matches the
- * domain and rcpt terms through its pending recipients. */
+/* Whether message m of snap matches at time now; d (may be NULL) is the
+ * diagnosis beside snap, for the class and customer terms. */
 int	select_msg(const struct select *, const struct spool_snap *,
-	    const struct spool_msg *m, time_t now);
+	    const struct diag *d, const struct spool_msg *m, time_t now);
 /* Whether a domain name passes the domain terms (true without any). */
 int	select_domain(const struct select *, const char *domain);
-/* Whether pending recipient address addr in domain passes the domain and
- * rcpt terms: which of a message's recipients a selection is about. */
-int	select_rcpt(const struct select *, const char *addr,
-	    const char *domain);
+/* Whether recipient r (an index into snap->rcpts) passes the recipient
+ * terms (domain, rcpt, class, customer): which of a message's pending
+ * recipients a selection is about. */
+int	select_rcpt(const struct select *, const struct spool_snap *,
+	    const struct diag *d, size_t r);
+/* Of message m's pending recipients the selection is about, the one with
+ * the newest classified attempt (an index into snap->rcpts), or SIZE_MAX:
+ * where a message row's class and last error come from. */
+size_t	select_last(const struct select *, const struct spool_snap *,
+	    const struct diag *d, const struct spool_msg *m);
+/* Whether the selection has recipient terms at all. */
+int	select_by_rcpt(const struct select *);
 
 /* Writes the equivalent command-line options ("--domain 'x' --frozen")
  * into buf, shell-quoted.  Returns buf. */

@@ -18,7 +18,8 @@
 #include "exim/spool.h"
 
 struct stats;
-struct stats_msglogs;
+struct diag;
+struct select;
 
 enum export_format {
 	EXPORT_TGZ,		/* tar, gzip (the default) */
@@ -117,16 +118,21 @@ struct export_result {
 };
 
 /* Writes the messages snap->msgs[idx[0..n)] to fd (left open) in
- * o->format.  ml (may be NULL) gives each message's class and last
- * error; st (may be NULL) holds the diagnosis of the domains involved,
- * printed in summary.txt with fmt_diagnose().  A message that left the
- * queue meanwhile is "gone" in the manifest, not an error.  Returns 0
- * when every message was exported or gone, 1 when some could not be read
+ * o->format.  d (the diagnosis beside snap) gives each recipient's state,
+ * class and last error; sel is the selection that chose them: when it
+ * names recipients (a domain, say), each manifest row lists only those
+ * recipients, with a count of the others, so a customer's ticket holds
+ * no other customer's addresses.  Rows also carry Subject, Message-ID,
+ * From and Date from the live headers, and ISO-8601 UTC times.  st (may
+ * be NULL) holds the diagnosis of the domains involved, printed in
+ * summary.txt with fmt_diagnose().  A message that left the queue
+ * meanwhile is "gone" in the manifest, not an error.  Returns 0 when
+ * every message was exported or gone, 1 when some could not be read
  * (each reported), or -1 with err when the output could not be written
  * (the output is then incomplete). */
-int	export_write(int fd, const struct spool_snap *snap, const size_t *idx,
-	    size_t n, const struct stats_msglogs *ml, const struct stats *st,
-	    const struct export_opts *o, struct export_result *res, char *err,
-	    size_t errlen);
+int	export_write(int fd, const struct spool_snap *snap,
+	    const struct diag *d, const struct select *sel, const size_t *idx,
+	    size_t n, const struct stats *st, const struct export_opts *o,
+	    struct export_result *res, char *err, size_t errlen);
 
 #endif

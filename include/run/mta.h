@@ -6,8 +6,8 @@
  *
  * Acting on messages has three parts, shared by `mxtop flush ...` and the
  * TUI:
- *   1. a plan (mta_plan_new): which messages, how many recipients, which
- *      domains, oldest and newest, a sample; pure, from a snapshot;
+ *   1. a plan (model/plan.h, plan_new()): which messages, and of each
+ *      which recipients; pure, from a snapshot;
  *   2. a job (mta_job_new ... mta_job_free): runs Exim on the plan's items,
  *      paced, without ever blocking longer than the timeout given to
  *      mta_job_step(), so a curses loop can drive it;
@@ -20,8 +20,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-struct spool_snap;			/* spool.h */
-struct select;				/* select.h */
+#include "model/plan.h"
 
 struct mta {
 	const char	*exim;		/* binary; NULL: "exim", then "exim4" */
@@ -47,24 +46,18 @@ int	mta_option(const struct mta *, const char *name, char *val,
 int	mta_main_log(const struct mta *, const char *spool, char *path,
 	    size_t len);
 
+/* Which of the domains doms[0..n) Exim relays for: is[i] gets 1 when
+ * "match_domain{dom}{+relay_to_domains}" is true (exim [-C cfg] -be, in
+ * batches; Exim's own list matching, lookups and all).  A name with
+ * characters an expansion could misread is never a customer.  Returns
+ * 0, or -1 when Exim cannot answer (no such list, no Exim). */
+int	mta_customers(const struct mta *, const char *const *doms, size_t n,
+	    uint8_t *is);
+
 /* ---- Actions and results ---- */
 
-enum mta_action {
-	MTA_FLUSH,		/* exim -oB 1 -M id: forced delivery, one per
-				 * process */
-	MTA_BOUNCE,		/* exim -Mg id...: give up, the sender gets a
-				 * bounce */
-	MTA_DELETE,		/* exim -Mrm id...: remove, no bounce */
-	MTA_FREEZE,		/* exim -Mf id... */
-	MTA_THAW		/* exim -Mt id... */
-};
-
-/* "flush", "bounce", "delete", "freeze", "thaw". */
-const char	*mta_action_name(enum mta_action);
-/* The action named s; returns 0, or -1 if s names none. */
-int		 mta_action_parse(const char *s, enum mta_action *);
 /* Exim's option for the action: "-M", "-Mg", "-Mrm", "-Mf", "-Mt". */
-const char	*mta_action_flag(enum mta_action);
+const char	*mta_action_flag(enum plan_act);
 
 enum mta_result {
 	MTA_R_PENDING = 0,	/* not finished (yet) */
@@ -82,15 +75,19 @@ enum mta_result {
 /* "pending", "done", "deferred", "failed", "gone", "locked", "skipped". */
 const char	*mta_result_name(enum mta_result);
 
-/* One message to act on, and (filled in by the job) what came of it.  A
- * plain record: copy it freely. */
+/* One message to act on, and (filled in by the job) what came of it. */
 struct mta_item {
 	char		 id[24];	/* a valid Exim id (SPOOL_ID_MAX + 1) */
+	int		 byrcpt;	/* only addrs: exim -Mmd ID ADDR... */
+	char		**addrs;	/* the recipients selected (owned by
+					 * the job) */
+	size_t		 naddrs;
 	ino_t		 h_ino;		/* -H as planned; 0: no identity check */
 	int64_t		 h_mtime_ns;
 	int64_t		 arrival;	/* seconds, 0 unknown */
-	uint32_t	 nrcpt;		/* pending recipients */
-	char		 domains[128];	/* pending recipients' domains,
+	uint32_t	 nrcpt;		/* selected pending recipients */
+	uint32_t	 nother;	/* the other pending recipients */
+	char		 domains[128];	/* selected recipients' domains,
 					 * "a.example,b.example", cut with
 					 * "..." when long */
 	/* Results. */
@@ -101,50 +98,13 @@ struct mta_item {
 	double		 t_start, t_end;	/* monotonic seconds, 0 unset */
 };
 
-/* ---- The plan ---- */
-
-#define MTA_PLAN_SAMPLE	5		/* items[0..5) are "the sample" */
-
-struct mta_plan_domain {
-	char		*name;		/* owned by the plan */
-	size_t		 msgs;		/* planned messages with a pending
-					 * recipient there */
-	size_t		 rcpts;		/* pending recipients there */
-};
-
-struct mta_plan {
-	struct mta_item	*items;		/* n items, oldest first */
-	size_t		 n;
-	size_t		 nrcpts;	/* pending recipients of all items */
-	struct mta_plan_domain *domains;	/* by msgs, descending */
-	size_t		 ndomains;
-	int64_t		 oldest, newest;	/* arrival seconds; 0 if n == 0 */
-	size_t		 nfrozen;	/* items frozen now */
-	size_t		 nactive;	/* items being delivered now */
-	size_t		 nmissing;	/* ids asked for but not in the snap */
-	size_t		 ncut;		/* selected but left out by max */
-};
-
-/* Builds the plan of the messages of snap that sel selects at time now
- * (sel NULL: all).  With ids (nids entries, each validated by the
- * caller), only messages with those ids, in the order given, duplicates
- * dropped; ids not in the snapshot are counted in nmissing and left out.
- * max > 0 keeps at most max items (the rest are counted in ncut).
- * Bad (unreadable) messages are planned too: Exim may handle them.  The
- * plan copies what it keeps: snap may be freed afterwards.  Never NULL;
- * mta_plan_free() it. */
-struct mta_plan	*mta_plan_new(const struct spool_snap *snap,
-		    const struct select *sel, time_t now,
-		    const char *const *ids, size_t nids, long max);
-void		 mta_plan_free(struct mta_plan *);	/* NULL is a no-op */
-
 /* ---- Building and showing argv ---- */
 
 /* Ids per Exim process for the action under pace (NULL: defaults): 1 for
- * flush, else pace->batch (default MTA_BATCH). */
+ * flush (and for each -Mmd), else pace->batch (default MTA_BATCH). */
 #define MTA_BATCH	50
 struct mta_pace;
-size_t	 mta_batch_size(enum mta_action, const struct mta_pace *);
+size_t	 mta_batch_size(enum plan_act, const struct mta_pace *);
 
 /* The argv that runs the action on ids[0..nids): "exim [-C cfg] -Mf id
  * ...", for flush "exim [-C cfg] -oB 1 -M id" (-oB 1: one message per
@@ -153,8 +113,13 @@ size_t	 mta_batch_size(enum mta_action, const struct mta_pace *);
  * NULL-terminated array in one allocation (caller free()s it), or NULL
  * with errno EINVAL if nids is 0 or an id is not a valid Exim id.
  * m->exim NULL gives "exim" (see mta_job_new()). */
-char	**mta_argv(const struct mta *, enum mta_action, const char *const *ids,
+char	**mta_argv(const struct mta *, enum plan_act, const char *const *ids,
 	    size_t nids);
+/* The argv that marks recipients addrs[0..naddrs) of message id done:
+ * "exim [-C cfg] -Mmd id addr...".  NULL with errno EINVAL when the id
+ * is not valid or an address is not plan_addr_safe(). */
+char	**mta_argv_mmd(const struct mta *, const char *id,
+	    const char *const *addrs, size_t naddrs);
 /* Writes argv as a shell would need it typed (words with anything but
  * [A-Za-z0-9_./:=@%+,-] single-quoted) into buf.  Returns buf. */
 char	*mta_argv_str(char *const argv[], char *buf, size_t len);
@@ -163,7 +128,7 @@ char	*mta_argv_str(char *const argv[], char *buf, size_t len);
  * frozen", "Message <id> is locked", ...).  Returns 1 and fills id (at
  * least 24 bytes) and *res when the line reports on one message, else 0
  * ("Continuing, to ensure all files removed", blank lines). */
-int	 mta_parse_line(enum mta_action, const char *line, char *id,
+int	 mta_parse_line(enum plan_act, const char *line, char *id,
 	    enum mta_result *res);
 
 /* ---- Pacing: a token bucket ---- */
@@ -232,16 +197,17 @@ struct mta_rate_point {
 
 struct mta_job;				/* opaque */
 
-/* A job acting on copies of items[0..n).  spool is the spool directory,
- * used to check each message right before acting (-H still there, same
- * inode and mtime, -D not locked; else gone/locked) and to read results.
- * pace may be NULL (unlimited, one process).  Ids that are not valid
- * Exim ids end up skipped, never in an argv.  With m->exim NULL, "exim"
- * is used if found in PATH, else "exim4".  Nothing runs until
- * mta_job_step().  Never NULL. */
+/* A job carrying out plan p (copied: p may be freed): its items in plan
+ * order; those the plan skips are results at once (skipped, with the
+ * plan's reason).  spool is the spool directory, used to check each
+ * message right before acting (-H still there, same inode and mtime,
+ * -D not locked; else gone/locked) and to read results.  pace may be
+ * NULL (unlimited, one process).  Ids that are not valid Exim ids end up
+ * skipped, never in an argv.  With m->exim NULL, "exim" is used if found
+ * in PATH, else "exim4".  Nothing runs until mta_job_step().  Never
+ * NULL. */
 struct mta_job	*mta_job_new(const struct mta *, const char *spool,
-		    enum mta_action, const struct mta_item *items, size_t n,
-		    const struct mta_pace *pace);
+		    const struct plan *p, const struct mta_pace *pace);
 
 /* Starts what the pace allows, reads the children's output, reaps those
  * that finished and records their results; waits at most timeout_ms

@@ -57,7 +57,7 @@ enum view_act {
 
 enum view_screen {
 	VIEW_DOMAINS, VIEW_MESSAGES, VIEW_MESSAGE, VIEW_BODY, VIEW_DIAGNOSE,
-	VIEW_HELP, VIEW__NSCREENS
+	VIEW_HELP, VIEW_PLAN, VIEW__NSCREENS
 };
 
 /* Styles of rendered text; ui.c maps them to attributes and colours.
@@ -112,23 +112,25 @@ struct view_info {
 	int		 partial;	/* the figures are not complete */
 	size_t		 scan_done;	/* while scanning: -H files read */
 	size_t		 scan_total;	/* of this many (0: still listing) */
+	int64_t		 cutoff;	/* the final retry cutoff, seconds */
+	const char	*log;		/* the main log read, or NULL */
 };
 
-/* The messages an action is about, built when its key is pressed and
- * valid until the next view_key().  ids are NUL-terminated. */
-#define VIEW_ID_LEN	24
+/* The action a key asked for: the one plan (model/plan.h) of the
+ * messages and recipients it touches, built when the key is pressed and
+ * shown on a screen of its own until confirmed; valid until the next
+ * action key. */
+struct plan;
 struct view_plan {
 	enum view_act	 act;
-	char		(*ids)[VIEW_ID_LEN];
-	size_t		 nids;
-	size_t		 ndomains;	/* domains with pending recipients */
-	size_t		 nfrozen;
-	int64_t		 oldest;	/* arrival of the oldest, seconds */
-	int64_t		 bytes;
+	struct plan	*p;		/* owned by the view */
+	struct select	*sel;		/* what chose it: the filter and the
+					 * domains (exact), owned */
+	const char	*args;		/* sel as command-line options */
 	const char	*domain;	/* the one domain, or NULL */
 	double		 rate;		/* flush: messages a second, 0 none */
-	int		 bydomain;	/* whole domains (under the filter),
-					 * not tagged or selected messages */
+	int		 adaptive;	/* flush: back off when the primary
+					 * struggles again */
 	const char	*file;		/* export: the file name typed */
 };
 
@@ -142,8 +144,6 @@ struct view_progress {
 	char		 result[256];	/* the end line, when not running */
 };
 
-/* Messages a delete or bounce may hit before the count must be typed. */
-#define VIEW_CONFIRM_FEW	5
 
 /* A new view on the Domains screen.  utf8: the terminal takes UTF-8.
  * The view borrows nothing yet. */
@@ -178,11 +178,11 @@ void	 view_status(struct view *, int error, const char *fmt, ...)
 
 /* The message of the Message screen (after ACT_LOAD_MSG). */
 const char	*view_msg_id(const struct view *);
-/* Fills the Message screen.  m: the snapshot's record, or NULL; h and
- * delivered as spool_load() gave them, or NULL when it failed (err then
- * says why); hist may be NULL.  Everything is copied. */
-void	 view_set_message(struct view *, const struct spool_msg *m,
-	    const struct spool_hdr *h, const uint8_t *delivered,
+/* Fills the Message screen with what `mxtop show` prints: h as
+ * spool_load() gave it, or NULL when it failed (err then says why);
+ * hist may be NULL.  The message's record and diagnosis come from the
+ * data view_set_data() gave.  Everything is copied. */
+void	 view_set_message(struct view *, const struct spool_hdr *h,
 	    const struct history *hist, const char *err);
 /* Fills the Body screen with buf[0..len) of a -D file of total bytes
  * (its first line, the id line, already stripped), or err. */

@@ -38,6 +38,8 @@ static const struct cli_cmd cmds[] = {
 	    cmd_export },
 	{ "tui", "", "the terminal interface (the default on a terminal)",
 	    cmd_tui },
+	{ "mx-check", "DOMAIN...|--all [--zone FILE]",
+	    "the DNS mistakes of backup-MX customers", cmd_mxcheck },
 };
 
 /* How an option's value is stored. */
@@ -51,6 +53,7 @@ enum opt_type {
 	OT_RATE,	/* double per second */
 	OT_TIME,	/* time_t */
 	OT_SEL,		/* a selection term: key in sel */
+	OT_LIST,	/* struct ctx_list: appended, repeatable */
 	OT_FN		/* special: handled in set() by its letter */
 };
 
@@ -78,7 +81,8 @@ static const struct {
 	{ "input", "spool" }, { "output", "format" },
 	{ "selection (terms of one key are ORed, keys ANDed)", "domain" },
 	{ "diagnosis", "since" }, { "actions", "yes" }, { "export", "output" },
-	{ "check", "max-age" }, { "terminal interface", "delay" },
+	{ "check", "max-age" }, { "mx-check", "zone" },
+	{ "terminal interface", "delay" },
 	{ "", "help" },
 };
 
@@ -121,6 +125,12 @@ static const struct opt opts[] = {
 	{ "id", 0, OT_SEL, 0, 0, 0, "ID", "one message", "id", 0 },
 	{ "class", 0, OT_SEL, 0, 0, 0, "CLASS",
 	    "diagnosis class (offline, tarpit, ...)", "class", 0 },
+	{ "customer", 0, OT_SEL, 0, 0, 0, "yes|no",
+	    "recipients at customer domains (or not)", "customer", 1 },
+	{ "customers-only", 0, OT_FN, 0, 0, 0, NULL,
+	    "the same as --customer", 0, 0 },
+	{ "not-customers", 0, OT_FN, 0, 0, 0, NULL,
+	    "the same as --customer=no", 0, 0 },
 	/* diagnosis */
 	{ "since", 0, OT_FN, 0, 0, 0, "WHEN",
 	    "read the logs from then (24h, the default, or a time)", 0, 0 },
@@ -130,6 +140,8 @@ static const struct opt opts[] = {
 	    "share of stalls that is suspect (default 0.5)", 0, 0 },
 	{ "tarpit-min", 0, OT_INT, F(min_samples), 1, 1000000, "N",
 	    "attempts the score needs (default 10)", 0, 0 },
+	{ "customers", 0, OT_STR, F(customers), 0, 0, "FILE|LIST",
+	    "the customer domains (default: Exim's relay_to_domains)", 0, 0 },
 	/* actions */
 	{ "yes", 'y', OT_FLAG, F(yes), 0, 0, NULL, "do it without asking", 0,
 	    0 },
@@ -147,6 +159,9 @@ static const struct opt opts[] = {
 	    "the audit log (default /var/log/mxtop/audit.log)", 0, 0 },
 	{ "ids-from", 0, OT_STR, F(ids_from), 0, 0, "FILE",
 	    "act on the ids in FILE (- for stdin)", 0, 0 },
+	{ "whole-messages", 0, OT_FLAG, F(whole), 0, 0, NULL,
+	    "bounce shared messages too, other domains' recipients and all",
+	    0, 0 },
 	/* export */
 	{ "output", 'o', OT_STR, F(output), 0, 0, "FILE",
 	    "the archive (- for stdout)", 0, 0 },
@@ -162,6 +177,23 @@ static const struct opt opts[] = {
 	    "alert when the oldest message is older", 0, 0 },
 	{ "max-depth", 0, OT_LONG, F(max_depth), 1, 100000000, "N",
 	    "alert when more messages are queued", 0, 0 },
+	/* mx-check */
+	{ "zone", 0, OT_LIST, F(zones), 0, 0, "FILE",
+	    "records from a zone file or dig output (- stdin), no lookups",
+	    0, 0 },
+	{ "dns-server", 0, OT_STR, F(dns_server), 0, 0, "IP[:PORT]",
+	    "ask this server (default: the system's resolvers)", 0, 0 },
+	{ "relay-name", 0, OT_LIST, F(relay_names), 0, 0, "NAME",
+	    "a host name of the relay (default: Exim's primary_hostname)",
+	    0, 0 },
+	{ "relay-addr", 0, OT_LIST, F(relay_addrs), 0, 0, "ADDR",
+	    "an address of the relay (default: local_interfaces)", 0, 0 },
+	{ "all", 0, OT_FLAG, F(all), 0, 0, NULL,
+	    "every domain with mail queued", 0, 0 },
+	{ "all-customers", 0, OT_FLAG, F(all_customers), 0, 0, NULL,
+	    "every customer domain (relay_to_domains)", 0, 0 },
+	{ "timeout", 0, OT_INT, F(dns_timeout), 1, 60, "SECS",
+	    "seconds per DNS try (default 3, 2 tries)", 0, 0 },
 	/* terminal interface */
 	{ "delay", 'd', OT_DOUBLE, F(delay), 0.2, DAY, "SECS",
 	    "seconds between rescans", 0, 0 },
@@ -300,6 +332,14 @@ set(struct ctx *c, const struct opt *o, const char *v)
 			return -1;
 		}
 		return 0;
+	case OT_LIST: {
+		struct ctx_list *list = (struct ctx_list *)(void *)p;
+
+		if (list->n >= CTX_LIST_MAX)
+			return bad(o, v, "is given too often (at most 16)");
+		list->v[list->n++] = v;
+		return 0;
+	}
 	case OT_FN:
 		break;
 	}
@@ -318,6 +358,11 @@ set(struct ctx *c, const struct opt *o, const char *v)
 			return bad(o, v, "takes a duration such as 24h (up to "
 			    "100 years) or a time");
 		c->since_set = 1;
+	} else if (strcmp(o->name, "customers-only") == 0 ||
+	    strcmp(o->name, "not-customers") == 0) {
+		if (select_add(c->sel, "customer", o->name[0] == 'c' ? "yes" :
+		    "no", err, sizeof(err)) < 0)
+			return bad(o, "", err);
 	} else if (strcmp(o->name, "help") == 0) {
 		cli_usage(stdout);
 		return 1;

@@ -1,6 +1,9 @@
 /* cmd_act.c -- flush, bounce, delete, freeze, thaw: plan, confirm, run
  * the mta job with a progress line, report per message, audit. */
 #include "app/cmd.h"
+#include "app/load.h"
+#include "model/diag.h"
+#include "model/plan.h"
 #include "run/audit.h"
 #include "model/classify.h"
 #include "run/mta.h"
@@ -12,12 +15,13 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define CONFIRM_COUNT	20	/* bigger plans: type the count */
+#define CONFIRM_COUNT	PLAN_CONFIRM_FEW	/* bigger: type the count */
 
 static volatile sig_atomic_t interrupted;
 
@@ -44,7 +48,7 @@ read_ids(const char *file, char ***ids)
 	*ids = NULL;
 	if (strcmp(file, "-") == 0)
 		f = stdin;
-	else if ((f = fopen(file, "r")) == NULL) {
+	else if ((f = fopen(file, "re")) == NULL) {
 		fprintf(stderr, "mxtop: %s: %s\n", file, strerror(errno));
 		return -1;
 	}
@@ -90,46 +94,11 @@ bad:
 }
 
 static void
-print_plan(FILE *f, const struct ctx *c, const char *act,
-    const struct mta_plan *p)
+print_line(void *arg, int style, int indent, const char *text)
 {
-	char age1[16], age2[16], t[24];
-	size_t i;
-
-	fprintf(f, "%s: %zu message%s, %zu pending recipient%s", act, p->n,
-	    p->n == 1 ? "" : "s", p->nrcpts, p->nrcpts == 1 ? "" : "s");
-	if (p->nfrozen > 0)
-		fprintf(f, ", %zu frozen", p->nfrozen);
-	if (p->nactive > 0)
-		fprintf(f, ", %zu being delivered now", p->nactive);
-	fputc('\n', f);
-	if (p->n > 0) {
-		units_fmt_age(age1, sizeof(age1), (int64_t)c->now - p->oldest);
-		units_fmt_age(age2, sizeof(age2), (int64_t)c->now - p->newest);
-		fprintf(f, "  oldest %s (%s UTC), newest %s\n", age1,
-		    units_fmt_time(t, sizeof(t), (time_t)p->oldest), age2);
-	}
-	for (i = 0; i < p->ndomains && i < 10; i++) {
-		char d[256];
-
-		text_sanitize(d, sizeof(d), p->domains[i].name,
-		    strlen(p->domains[i].name));
-		fprintf(f, "  %-40s %6zu msgs %6zu rcpts\n", d,
-		    p->domains[i].msgs, p->domains[i].rcpts);
-	}
-	if (p->ndomains > 10)
-		fprintf(f, "  ... and %zu more domains\n", p->ndomains - 10);
-	if (p->n > 0) {
-		fprintf(f, "  sample:");
-		for (i = 0; i < p->n && i < MTA_PLAN_SAMPLE; i++)
-			fprintf(f, " %s", p->items[i].id);
-		fprintf(f, "%s\n", p->n > MTA_PLAN_SAMPLE ? " ..." : "");
-	}
-	if (p->nmissing > 0)
-		fprintf(f, "  %zu id%s not in the queue (already gone)\n",
-		    p->nmissing, p->nmissing == 1 ? "" : "s");
-	if (p->ncut > 0)
-		fprintf(f, "  %zu more selected, left out by --max\n", p->ncut);
+	(void)style;
+	(void)indent;
+	fprintf(arg, "%s\n", text);
 }
 
 /* Asks on the terminal; returns 1 when the operator agreed. */
@@ -233,50 +202,95 @@ reached(const struct ctx *c, const struct mta_item *it)
 	    sizeof(path)) < 0;
 }
 
-static int
-dry_run(FILE *f, const struct ctx *c, enum mta_action a,
-    const struct mta_plan *p, const struct mta_pace *pace)
-{
-	const char **ids;
-	char **argv, buf[8192];
-	size_t bs = mta_batch_size(a, pace), i, k;
-	struct mta m = c->mta;
+/* The argv of the process that acts on plan item i (and on the items
+ * batched with it, when first), into buf; "" when it is not the first of
+ * its batch. */
+struct argvs {
+	const struct ctx	*c;
+	const struct plan	*p;
+	size_t			 bs;
+};
 
+static void
+item_argv(void *arg, size_t i, char *buf, size_t len)
+{
+	const struct argvs *av = arg;
+	const struct plan *p = av->p;
+	const struct plan_item *it = &p->items[i];
+	struct mta m = av->c->mta;
+	const char *ids[MTA_BATCH + 1];
+	char **argv;
+	size_t k, n = 0, first;
+
+	buf[0] = '\0';
 	if (m.exim == NULL)
 		m.exim = "exim";
-	fprintf(f, "dry run: would run %s%s:\n", a == MTA_FLUSH ?
+	if (it->how == PLAN_RCPTS)
+		argv = mta_argv_mmd(&m, it->id,
+		    (const char *const *)p->addrs + it->addr0, it->nsel);
+	else {
+		/* Batches of whole-message items, in plan order. */
+		for (k = 0, first = SIZE_MAX; k < p->n; k++) {
+			if (p->items[k].how != PLAN_WHOLE)
+				continue;
+			if (n % av->bs == 0)
+				first = k;
+			n++;
+			if (k == i)
+				break;
+		}
+		if (first != i)
+			return;
+		for (k = i, n = 0; k < p->n && n < av->bs; k++)
+			if (p->items[k].how == PLAN_WHOLE)
+				ids[n++] = p->items[k].id;
+		argv = mta_argv(&m, p->act, ids, n);
+	}
+	if (argv == NULL)
+		return;
+	mta_argv_str(argv, buf, len);
+	free(argv);
+}
+
+static int
+dry_run(FILE *f, const struct ctx *c, const struct plan *p,
+    const struct mta_pace *pace)
+{
+	struct argvs av = { c, p, mta_batch_size(p->act, pace) };
+	char buf[8192];
+	size_t i;
+
+	if (av.bs > MTA_BATCH)
+		av.bs = MTA_BATCH;
+	if (c->fmt.kind == FMT_JSON) {
+		fmt_plan_json(stdout, p, item_argv, &av);
+		return 0;
+	}
+	fprintf(f, "dry run: would run %s%s:\n", p->act == PLAN_FLUSH ?
 	    "one process per message" : "these commands",
 	    c->rate > 0 ? ", paced" : "");
-	ids = xcalloc(bs, sizeof(*ids));
-	for (i = 0; i < p->n; i += bs) {
-		for (k = 0; k < bs && i + k < p->n; k++)
-			ids[k] = p->items[i + k].id;
-		if ((argv = mta_argv(&m, a, ids, k)) == NULL) {
-			fprintf(stderr, "mxtop: bad id in plan\n");
-			free(ids);
-			return 2;
-		}
-		fprintf(f, "  %s\n", mta_argv_str(argv, buf, sizeof(buf)));
-		free(argv);
+	for (i = 0; i < p->n; i++) {
+		item_argv(&av, i, buf, sizeof(buf));
+		if (buf[0] != '\0')
+			fprintf(f, "  %s\n", buf);
 	}
-	free(ids);
 	return 0;
 }
 
 int
 cmd_action(struct ctx *c, int argc, char **argv)
 {
-	struct spool_scan_opts so = { .threads = c->threads };
 	struct sigaction sa, old_int, old_term;
 	struct spool_snap *snap;
-	struct mta_plan *plan;
+	struct diag *dg;
+	struct plan *plan;
 	struct mta_pace pace;
 	struct mta_job *job;
 	struct audit *au = NULL;
 	struct mta_progress pr;
 	const struct mta_item *it, *items;
 	const struct mta_rate_point *rp;
-	enum mta_action a;
+	enum plan_act a;
 	FILE *out = stdout, *info;
 	char err[512], sel[4096], **ids = NULL;
 	long nids = 0;
@@ -284,7 +298,7 @@ cmd_action(struct ctx *c, int argc, char **argv)
 	int rc, tty_err, told = 0, step;
 	time_t t;
 
-	if (mta_action_parse(argv[0], &a) < 0) {
+	if (plan_act_parse(argv[0], &a) < 0) {
 		fprintf(stderr, "mxtop: unknown action %s\n", argv[0]);
 		return 2;
 	}
@@ -293,7 +307,7 @@ cmd_action(struct ctx *c, int argc, char **argv)
 		    "with --id, --domain, ... or --ids-from\n", argv[0]);
 		return 2;
 	}
-	if (c->adaptive && a != MTA_FLUSH) {
+	if (c->adaptive && a != PLAN_FLUSH) {
 		fprintf(stderr, "mxtop: --adaptive is for flush only\n");
 		return 2;
 	}
@@ -319,37 +333,57 @@ cmd_action(struct ctx *c, int argc, char **argv)
 		snprintf(sel + l, sizeof(sel) - l, "%s--ids-from %s",
 		    l > 0 ? " " : "", c->ids_from);
 	}
-	if ((snap = spool_scan(c->spool, &so, err, sizeof(err))) == NULL) {
+	if (c->whole && a != PLAN_BOUNCE) {
+		fprintf(stderr, "mxtop: --whole-messages is for bounce (the "
+		    "other actions act on whole messages, or delete only the "
+		    "selected recipients)\n");
+		rc = 2;
+		goto out;
+	}
+	if ((snap = load_spool(c, NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mxtop: %s\n", err);
 		rc = 2;
 		goto out;
 	}
-	plan = mta_plan_new(snap, c->sel, c->now, (const char *const *)ids,
-	    c->ids_from != NULL ? (size_t)nids : 0, c->max);
+	/* Classes and customers for the selection; msglogs only when a
+	 * class term needs them. */
+	dg = load_diag(c, snap, select_has(c->sel, "class"));
+	plan = plan_new(snap, dg, c->sel, c->now, a, (const char *const *)ids,
+	    c->ids_from != NULL ? (size_t)nids : 0, c->max, c->whole);
+	diag_free(dg);
 	spool_snap_free(snap);
 	memset(&pace, 0, sizeof(pace));
 	pace.rate = c->rate;
 	pace.parallel = c->parallel;
 	pace.adaptive = c->adaptive;
-	print_plan(info, c, argv[0], plan);
+	if (!(c->dry_run && c->fmt.kind == FMT_JSON))
+		fmt_plan_lines(plan, c->now, print_line, info);
 	if (plan->n == 0) {
-		fprintf(info, "nothing to do\n");
-		rc = 0;
+		fprintf(stderr, "mxtop: the selection matches no message\n");
+		if (c->dry_run && c->fmt.kind == FMT_JSON)
+			fmt_plan_json(stdout, plan, NULL, NULL);
+		rc = 1;
 		goto plan_out;
 	}
 	if (c->dry_run) {
-		rc = dry_run(info, c, a, plan, &pace);
+		rc = dry_run(info, c, plan, &pace);
+		goto plan_out;
+	}
+	if (plan_nacted(plan) > 0 && load_check_spool(c, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "mxtop: %s\n", err);
+		rc = 2;
 		goto plan_out;
 	}
 	if (!c->yes) {
 		if (!isatty(STDIN_FILENO)) {
 			fprintf(stderr, "mxtop: not confirmed: standard input "
 			    "is not a terminal; add --yes to %s these %zu "
-			    "messages\n", argv[0], plan->n);
+			    "messages\n", argv[0], plan_nacted(plan));
 			rc = 1;
 			goto plan_out;
 		}
-		if (!confirm(argv[0], plan->n)) {
+		if (!confirm(argv[0], plan_nacted(plan))) {
 			fprintf(stderr, "mxtop: not confirmed; nothing done\n");
 			rc = 1;
 			goto plan_out;
@@ -368,7 +402,7 @@ cmd_action(struct ctx *c, int argc, char **argv)
 	sigaction(SIGTERM, &sa, &old_term);
 	interrupted = 0;
 	tty_err = isatty(STDERR_FILENO);
-	job = mta_job_new(&c->mta, c->spool, a, plan->items, plan->n, &pace);
+	job = mta_job_new(&c->mta, c->spool, plan, &pace);
 	do {
 		step = mta_job_step(job, 200);
 		if (interrupted && !told) {
@@ -430,7 +464,7 @@ cmd_action(struct ctx *c, int argc, char **argv)
 		rc = 2;
 	}
 plan_out:
-	mta_plan_free(plan);
+	plan_free(plan);
 out:
 	for (i = 0; i < (size_t)(nids > 0 ? nids : 0); i++)
 		free(ids[i]);

@@ -1,6 +1,8 @@
 /* cmd_export.c -- export: the selected messages to an archive or mbox,
  * for a customer ticket.  Read-only: see export.h. */
 #include "app/cmd.h"
+#include "app/load.h"
+#include "model/diag.h"
 #include "out/export.h"
 #include "model/select.h"
 #include "exim/spool.h"
@@ -73,8 +75,16 @@ pick_format(const struct ctx *c, enum export_format *f)
 			*f = EXPORT_MBOXGZ;
 		return 0;
 	}
-	if (export_format_guess(c->output, f) < 0)
+	if (strcmp(c->output, "-") == 0) {
 		*f = EXPORT_TGZ;
+		return 0;
+	}
+	if (export_format_guess(c->output, f) < 0) {
+		fprintf(stderr, "mxtop: %s: mxtop writes .tar.gz, .tgz, "
+		    ".tar.xz, .txz, .zip, .mbox or .mbox.gz; name the file so "
+		    "or give --as\n", c->output);
+		return -1;
+	}
 	return 0;
 }
 
@@ -84,9 +94,8 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	struct export_opts o;
 	struct export_result res;
 	struct progress p;
-	struct spool_scan_opts so = { .threads = c->threads };
 	struct spool_snap *s;
-	struct stats_msglogs *ml;
+	struct diag *dg;
 	struct stats *st;
 	struct stat sb;
 	enum export_format fmt;
@@ -129,21 +138,24 @@ cmd_export(struct ctx *c, int argc, char **argv)
 		return 2;
 	}
 
-	if ((s = spool_scan(c->spool, &so, err, sizeof(err))) == NULL) {
+	if ((s = load_spool(c, NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mxtop: %s\n", err);
 		return 2;
 	}
-	/* The msglogs give each message its class (for --class) and the
-	 * manifest its last error. */
-	ml = stats_read_msglogs(s);
+	/* The msglogs give each recipient its state, class and last
+	 * error. */
+	dg = load_diag(c, s, 1);
 	idx = xcalloc(s->nmsgs ? s->nmsgs : 1, sizeof(*idx));
 	for (i = 0; i < s->nmsgs; i++)
-		if (select_msg(c->sel, s, &s->msgs[i], c->now))
+		if (select_msg(c->sel, s, dg, &s->msgs[i], c->now))
 			idx[n++] = i;
-	if (n == 0)
-		fprintf(stderr, "mxtop: no message matches the selection; "
-		    "writing the manifest and summary only\n");
-	st = cmd_stats(c, s, NULL);
+	st = stats_build(s, c->sel, dg, c->now, NULL, 0);
+	if (n == 0) {
+		fprintf(stderr, "mxtop: the selection matches no message; "
+		    "nothing written\n");
+		rc = 1;
+		goto out;
+	}
 
 	if (tostdout)
 		fd = STDOUT_FILENO;
@@ -172,7 +184,8 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	o.progress = progress;
 	o.report = report;
 	o.arg = &p;
-	rc = export_write(fd, s, idx, n, ml, st, &o, &res, err, sizeof(err));
+	rc = export_write(fd, s, dg, c->sel, idx, n, st, &o, &res, err,
+	    sizeof(err));
 	if (p.shown)
 		fputc('\n', stderr);
 	if (rc >= 0 && !tostdout && close(fd) < 0) {
@@ -195,7 +208,7 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	rc = res.failed > 0 ? 1 : 0;
 out:
 	stats_free(st);
-	stats_msglogs_free(ml);
+	diag_free(dg);
 	free(idx);
 	spool_snap_free(s);
 	return rc;

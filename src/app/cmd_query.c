@@ -1,5 +1,7 @@
 /* cmd_query.c -- the read-only commands: summary, list, show. */
 #include "app/cmd.h"
+#include "app/load.h"
+#include "model/diag.h"
 #include "exim/history.h"
 #include "model/select.h"
 #include "exim/spool.h"
@@ -14,11 +16,10 @@
 static struct spool_snap *
 scan(struct ctx *c)
 {
-	struct spool_scan_opts so = { .threads = c->threads };
 	struct spool_snap *s;
 	char err[512];
 
-	if ((s = spool_scan(c->spool, &so, err, sizeof(err))) == NULL)
+	if ((s = load_spool(c, NULL, err, sizeof(err))) == NULL)
 		fprintf(stderr, "mxtop: %s\n", err);
 	return s;
 }
@@ -33,63 +34,29 @@ finish(void)
 	return 0;
 }
 
-const char *
-cmd_find_log(const struct ctx *c, char *buf, size_t len)
+/* The stats of c's selection over snapshot s with its diagnosis d,
+ * sorted as asked; domain, unless NULL, gets a row even with nothing
+ * queued, and so does every domain with callouts when all is set. */
+static struct stats *
+stats_of(struct ctx *c, const struct spool_snap *s, const struct diag *d,
+    const char *domain, int all)
 {
-	struct stat st;
-
-	if (c->log != NULL)
-		return c->log;
-	/* Ask Exim where it logs, unless -s named a spool on its own (then
-	 * Exim may not even be this spool's: tests, copies). */
-	if ((!c->spool_given || c->mta.config != NULL) &&
-	    mta_main_log(&c->mta, c->spool, buf, len) == 0 &&
-	    stat(buf, &st) == 0)
-		return buf;
-	snprintf(buf, len, "%s/log/mainlog", c->spool);
-	if (stat(buf, &st) == 0) {
-		snprintf(buf, len, "%s/log", c->spool);
-		return buf;
-	}
-	if (stat("/var/log/exim4/mainlog", &st) == 0)
-		return "/var/log/exim4/mainlog";
-	return NULL;
-}
-
-struct stats *
-cmd_stats(struct ctx *c, struct spool_snap *s, const char *domain)
-{
-	struct stats_diag_opts o;
 	struct stats *st;
-	char err[512], logbuf[4096];
 
-	st = stats_build(s, c->sel, c->now);
-	memset(&o, 0, sizeof(o));
-	o.log = cmd_find_log(c, logbuf, sizeof(logbuf));
-	o.since = c->since;
-	o.until = c->now_set ? c->now : 0;
-	o.threshold = c->threshold;
-	o.min_samples = c->min_samples;
-	o.domain = domain;
-	if (stats_diagnose(st, s, &o, err, sizeof(err)) < 0)
-		fprintf(stderr, "mxtop: %s (using the msglogs)\n", err);
+	st = stats_build(s, c->sel, d, c->now, domain, all);
 	stats_sort(st, c->order, c->reverse);
 	return st;
 }
 
-/* cmd_stats(), reading the msglogs first when the selection needs each
- * message's class. */
-static struct stats *
-diagnosed(struct ctx *c, struct spool_snap *s, const char *domain)
+/* The diagnosis for a command: msglogs read when each recipient's class
+ * is needed (a --class selection, or need). */
+static struct diag *
+diagnosed(struct ctx *c, const struct spool_snap *s, int need)
 {
-	struct stats_msglogs *ml = NULL;
-	struct stats *st;
+	static char logbuf[4096];
 
-	if (select_has(c->sel, "class"))
-		ml = stats_read_msglogs(s);
-	st = cmd_stats(c, s, domain);
-	stats_msglogs_free(ml);
-	return st;
+	c->fmt.log = load_log_path(c, logbuf, sizeof(logbuf));
+	return load_diag(c, s, need || select_has(c->sel, "class"));
 }
 
 int
@@ -97,6 +64,7 @@ cmd_summary(struct ctx *c, int argc, char **argv)
 {
 	struct spool_snap *s;
 	struct stats *st;
+	struct diag *d;
 
 	(void)argv;
 	if (argc > 1) {
@@ -105,9 +73,11 @@ cmd_summary(struct ctx *c, int argc, char **argv)
 	}
 	if ((s = scan(c)) == NULL)
 		return 2;
-	st = diagnosed(c, s, NULL);
+	d = diagnosed(c, s, 1);
+	st = stats_of(c, s, d, NULL, 1);
 	fmt_summary(stdout, &c->fmt, st);
 	stats_free(st);
+	diag_free(d);
 	spool_snap_free(s);
 	return finish();
 }
@@ -117,6 +87,7 @@ cmd_diagnose(struct ctx *c, int argc, char **argv)
 {
 	struct spool_snap *s;
 	struct stats *st;
+	struct diag *d;
 	char dom[1024], *p;
 	size_t i;
 
@@ -132,7 +103,8 @@ cmd_diagnose(struct ctx *c, int argc, char **argv)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p + 32);
 	}
-	st = diagnosed(c, s, argc == 2 ? dom : NULL);
+	d = diagnosed(c, s, 0);
+	st = stats_of(c, s, d, argc == 2 ? dom : NULL, argc < 2);
 	if (argc == 2) {
 		/* Only the named domain. */
 		for (i = 0; i < st->ndomains; i++)
@@ -146,6 +118,7 @@ cmd_diagnose(struct ctx *c, int argc, char **argv)
 	}
 	fmt_diagnose(stdout, &c->fmt, st);
 	stats_free(st);
+	diag_free(d);
 	spool_snap_free(s);
 	return finish();
 }
@@ -154,7 +127,7 @@ int
 cmd_list(struct ctx *c, int argc, char **argv)
 {
 	struct spool_snap *s;
-	struct stats_msglogs *ml = NULL;
+	struct diag *d;
 
 	(void)argv;
 	if (argc > 1) {
@@ -164,10 +137,9 @@ cmd_list(struct ctx *c, int argc, char **argv)
 	if ((s = scan(c)) == NULL)
 		return 2;
 	/* Ids alone need no class, unless the selection asks for one. */
-	if (c->fmt.kind != FMT_IDS || select_has(c->sel, "class"))
-		ml = stats_read_msglogs(s);
-	fmt_list(stdout, &c->fmt, s, c->sel, ml);
-	stats_msglogs_free(ml);
+	d = diagnosed(c, s, c->fmt.kind != FMT_IDS);
+	fmt_list(stdout, &c->fmt, s, d, c->sel);
+	diag_free(d);
 	spool_snap_free(s);
 	return finish();
 }
@@ -175,9 +147,12 @@ cmd_list(struct ctx *c, int argc, char **argv)
 int
 cmd_show(struct ctx *c, int argc, char **argv)
 {
+	struct spool_scan_opts so = { .threads = 1 };
+	struct spool_snap *s;
 	struct spool_hdr h;
-	struct spool_msg m;
 	struct history hist;
+	struct diag *d;
+	const struct spool_msg *m;
 	char *buf = NULL, err[512];
 	size_t cap = 0;
 	uint8_t *dl = NULL;
@@ -193,25 +168,43 @@ cmd_show(struct ctx *c, int argc, char **argv)
 			    argv[i]);
 			return 2;
 		}
+	/* Only these messages are read, with their diagnosis. */
+	so.ids = (const char *const *)argv + 1;
+	so.nids = (size_t)argc - 1;
+	if ((s = load_spool(c, &so, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mxtop: %s\n", err);
+		return 2;
+	}
+	d = diagnosed(c, s, 1);
 	spool_hdr_init(&h);
+	if (c->fmt.kind == FMT_JSON && argc > 2)
+		putchar('[');
 	for (i = 1; i < argc; i++) {
-		if (spool_load(c->spool, argv[i], &buf, &cap, &h, &dl, &m, err,
-		    sizeof(err)) < 0) {
-			fprintf(stderr, "mxtop: %s: %s\n", argv[i], err);
+		if (spool_load(c->spool, argv[i], &buf, &cap, &h, &dl, NULL,
+		    err, sizeof(err)) < 0) {
+			fprintf(stderr, "mxtop: %s: %s\n", argv[i],
+			    errno == ENOENT ? "not in the queue" : err);
 			rc = 1;
 			continue;
 		}
-		if (i > 1 && c->fmt.kind == FMT_TEXT)
-			putchar('\n');
-		history_init(&hist);
-		(void)history_read(&hist, c->spool, argv[i]);
-		fmt_show(stdout, &c->fmt, &m, &h, dl, &hist);
-		history_done(&hist);
 		free(dl);
 		dl = NULL;
+		m = spool_find(s, argv[i]);
+		if (i > 1 && c->fmt.kind == FMT_TEXT)
+			putchar('\n');
+		if (i > 1 && c->fmt.kind == FMT_JSON)
+			putchar(',');
+		history_init(&hist);
+		(void)history_read(&hist, c->spool, argv[i]);
+		fmt_show(stdout, &c->fmt, s, d, m, &h, &hist);
+		history_done(&hist);
 	}
+	if (c->fmt.kind == FMT_JSON && argc > 2)
+		puts("]");
 	spool_hdr_done(&h);
 	free(buf);
+	diag_free(d);
+	spool_snap_free(s);
 	if (finish() != 0)
 		return 2;
 	return rc;
@@ -223,6 +216,7 @@ cmd_check(struct ctx *c, int argc, char **argv)
 	struct spool_snap *s;
 	struct stats *st;
 	const struct stats_domain *old = NULL, *deep = NULL;
+	struct diag *dg;
 	char a[16], lim[16];
 	size_t i;
 	int over = 0;
@@ -234,7 +228,8 @@ cmd_check(struct ctx *c, int argc, char **argv)
 	}
 	if ((s = scan(c)) == NULL)
 		return 2;
-	st = stats_build(s, c->sel, c->now);
+	dg = diagnosed(c, s, 0);
+	st = stats_build(s, c->sel, dg, c->now, NULL, 0);
 	for (i = 0; i < st->ndomains; i++) {
 		const struct stats_domain *d = &st->domains[i];
 
@@ -265,6 +260,7 @@ cmd_check(struct ctx *c, int argc, char **argv)
 		printf("; %zu unreadable", s->nbad);
 	putchar('\n');
 	stats_free(st);
+	diag_free(dg);
 	spool_snap_free(s);
 	if (finish() != 0)
 		return 2;

@@ -5,9 +5,12 @@
  * pipe, so a big spool never blocks the keys; actions run as an mta job
  * stepped from the same poll(2) loop, and an export in a thread of its
  * own whose counters the loop reads. */
+#define _GNU_SOURCE		/* pipe2(2) */
 #include "cmd_tui_priv.h"
 #include "run/audit.h"
 #include "app/cmd.h"
+#include "app/load.h"
+#include "exim/logscan.h"
 #include "out/export.h"
 #include "exim/history.h"
 #include "run/mta.h"
@@ -53,7 +56,7 @@ on_partial(void *arg, struct spool_snap *part)
 	ssize_t n;
 
 	sc->psnap = part;
-	sc->pall = stats_build(part, NULL, sc->now);
+	sc->pdiag = diag_result(NULL, part, NULL, NULL);
 	do
 		n = write(sc->fd[1], "p", 1);
 	while (n < 0 && errno == EINTR);
@@ -64,35 +67,42 @@ on_partial(void *arg, struct spool_snap *part)
 static void
 scan_do(struct scan *sc)
 {
-	struct spool_scan_opts so = { .threads = sc->threads,
+	struct spool_scan_opts so = { .threads = sc->c->threads,
 	    .done = &sc->done, .total = &sc->total,
 	    .partial = sc->want_partial ? on_partial : NULL,
 	    .partial_n = PARTIAL_N, .arg = sc };
-	struct stats_diag_opts o;
+	struct diag_rcpts *dr;
+	struct diag_customers cu;
 	double t0 = tui_mono();
 	char err[512];
 
 	sc->err[0] = '\0';
-	sc->all = NULL;
-	sc->ml = NULL;
-	sc->snap = spool_scan(sc->spool, &so, sc->err, sizeof(sc->err));
+	sc->diag = NULL;
+	sc->snap = load_spool(sc->c, &so, sc->err, sizeof(sc->err));
 	if (sc->snap != NULL) {
-		/* Each message's class of its last attempt, for the
-		 * Messages screen and class: filters; kept for the
-		 * manifest of an export. */
-		sc->ml = stats_refresh_msglogs(sc->snap, sc->prev_snap,
-		    sc->prev_ml);
-		sc->all = stats_build(sc->snap, NULL, sc->now);
-		memset(&o, 0, sizeof(o));
-		o.log = sc->log;
-		o.since = sc->since;
-		o.until = sc->until;
-		o.threshold = sc->threshold;
-		o.min_samples = sc->min_samples;
-		if (stats_diagnose_more(sc->all, sc->snap, &o, sc->lstate, err,
-		    sizeof(err)) < 0)
+		/* Each recipient's last attempt: the msglogs, each read
+		 * from where the last scan stopped. */
+		dr = load_msglogs(sc->snap, sc->prev_snap, sc->prev_diag);
+		/* The main log, from where the last scan stopped; afresh
+		 * once the window has slid by its own length. */
+		if (sc->acc != NULL && !diag_acc_fits(sc->acc, &sc->o,
+		    sc->now)) {
+			diag_acc_free(sc->acc);
+			sc->acc = NULL;
+			logscan_free(sc->ls);
+			sc->ls = NULL;
+		}
+		if (sc->acc == NULL) {
+			sc->acc = diag_acc_new(&sc->o);
+			sc->ls = sc->log != NULL ? logscan_new(sc->log) : NULL;
+		}
+		if (load_log(sc->acc, sc->ls, sc->snap, err, sizeof(err)) < 0)
 			snprintf(sc->err, sizeof(sc->err), "%.400s (diagnosis "
 			    "from the msglogs)", err);
+		(void)load_customers(sc->c, sc->snap, &cu);
+		sc->diag = diag_result(sc->acc, sc->snap, dr,
+		    cu.is != NULL ? &cu : NULL);
+		free((void *)cu.is);
 	}
 	sc->secs = tui_mono() - t0;
 }
@@ -114,25 +124,18 @@ static void
 scan_prepare(struct tui *t)
 {
 	struct scan *sc = &t->sc;
-	const char *log;
 
 	if (!t->pinned)
 		t->now = time(NULL);
-	snprintf(sc->spool, sizeof(sc->spool), "%s", t->c->spool);
-	log = cmd_find_log(t->c, sc->logbuf, sizeof(sc->logbuf));
-	if (log != NULL && log != sc->logbuf)
-		snprintf(sc->logbuf, sizeof(sc->logbuf), "%s", log);
-	sc->log = log != NULL ? sc->logbuf : NULL;
+	sc->c = t->c;
 	sc->now = t->now;
+	load_diag_opts(t->c, &sc->o);
 	/* The window moves with the clock: keep its length. */
-	sc->since = t->now - (t->c->now - t->c->since);
-	sc->until = t->pinned ? t->now : 0;
-	sc->threshold = t->c->threshold;
-	sc->min_samples = t->c->min_samples;
-	sc->threads = t->c->threads;
+	sc->o.since = t->now - (t->c->now - t->c->since);
+	sc->o.until = t->pinned ? t->now : 0;
 	/* Neither is freed before this scan is done. */
 	sc->prev_snap = t->snap;
-	sc->prev_ml = t->ml;
+	sc->prev_diag = t->diag;
 }
 
 static void
@@ -160,41 +163,17 @@ scan_start(struct tui *t)
 	}
 }
 
-/* Copies each domain's diagnosis from the unfiltered stats. */
-void
-tui_copy_diag(struct stats *st, const struct stats *all)
-{
-	size_t i, j = 0;
-	uint32_t *map, nd = 0;
-
-	if (all == NULL)
-		return;
-	for (i = 0; i < all->ndomains; i++)
-		if (all->domains[i].domain + 1 > nd)
-			nd = all->domains[i].domain + 1;
-	map = xcalloc(nd ? nd : 1, sizeof(*map));
-	for (i = 0; i < all->ndomains; i++)
-		map[all->domains[i].domain] = (uint32_t)i + 1;
-	for (i = 0; i < st->ndomains; i++) {
-		uint32_t d = st->domains[i].domain;
-
-		if (d < nd && (j = map[d]) != 0)
-			st->domains[i].diag = all->domains[j - 1].diag;
-	}
-	free(map);
-}
-
-/* Stats of the current filter from the current snapshot, to the view. */
+/* Stats of the current filter from the current snapshot, to the view:
+ * the same diagnosis, whatever the filter. */
 static void
 rebuild(struct tui *t)
 {
 	struct stats *old = t->st;
 
 	t->st = NULL;
-	if (t->snap != NULL) {
-		t->st = stats_build(t->snap, view_select(t->v), t->now);
-		tui_copy_diag(t->st, t->all);
-	}
+	if (t->snap != NULL)
+		t->st = stats_build(t->snap, view_select(t->v), t->diag,
+		    t->now, NULL, select_only(view_select(t->v), "domain"));
 	view_set_data(t->v, t->snap, t->st, t->now);
 	stats_free(old);
 }
@@ -210,16 +189,16 @@ take_partial(struct tui *t)
 		return;
 	if (t->snap == NULL) {
 		t->snap = sc->psnap;
-		t->all = sc->pall;
+		t->diag = sc->pdiag;
 		t->info.partial = 1;
 		rebuild(t);
 		view_set_info(t->v, &t->info);
 	} else {
-		stats_free(sc->pall);
+		diag_free(sc->pdiag);
 		spool_snap_free(sc->psnap);
 	}
 	sc->psnap = NULL;
-	sc->pall = NULL;
+	sc->pdiag = NULL;
 }
 
 /* Takes the finished scan over. */
@@ -228,8 +207,7 @@ scan_done(struct tui *t)
 {
 	struct scan *sc = &t->sc;
 	struct spool_snap *osnap = t->snap;
-	struct stats *oall = t->all;
-	struct stats_msglogs *oml = t->ml;
+	struct diag *odiag = t->diag;
 
 	if (sc->busy == 1)
 		pthread_join(sc->th, NULL);
@@ -240,8 +218,7 @@ scan_done(struct tui *t)
 		view_status(t->v, 1, "scan failed: %s", sc->err);
 	} else {
 		t->snap = sc->snap;
-		t->all = sc->all;
-		t->ml = sc->ml;
+		t->diag = sc->diag;
 		t->now = sc->now;
 		t->info.scan_time = t->pinned ? t->now : time(NULL);
 		t->info.scan_secs = sc->secs;
@@ -249,16 +226,14 @@ scan_done(struct tui *t)
 		if (t->ex.running && t->ex.snap == osnap)
 			t->ex.own = 1;	/* the export frees them */
 		else {
-			stats_free(oall);
-			stats_msglogs_free(oml);
+			diag_free(odiag);
 			spool_snap_free(osnap);
 		}
 		if (sc->err[0] != '\0')
 			view_status(t->v, 1, "%s", sc->err);
 	}
 	sc->snap = NULL;
-	sc->all = NULL;
-	sc->ml = NULL;
+	sc->diag = NULL;
 	view_set_info(t->v, &t->info);
 	t->due = tui_mono() + (t->c->delay > 0 ? t->c->delay : 5);
 	if (t->again) {
@@ -273,9 +248,7 @@ static void
 load_msg(struct tui *t)
 {
 	const char *id = view_msg_id(t->v);
-	const struct spool_msg *sm;
 	struct spool_hdr h;
-	struct spool_msg m;
 	struct history hist;
 	char *buf = NULL, err[512];
 	size_t cap = 0;
@@ -284,17 +257,13 @@ load_msg(struct tui *t)
 
 	if (id == NULL)
 		return;
-	sm = t->snap != NULL ? spool_find(t->snap, id) : NULL;
 	spool_hdr_init(&h);
-	memset(&m, 0, sizeof(m));
-	rc = spool_load(t->c->spool, id, &buf, &cap, &h, &dl, &m, err,
+	rc = spool_load(t->c->spool, id, &buf, &cap, &h, &dl, NULL, err,
 	    sizeof(err));
-	if (rc == 0 && sm != NULL)
-		m.cls = sm->cls;
 	history_init(&hist);
 	(void)history_read(&hist, t->c->spool, id);
-	view_set_message(t->v, rc == 0 ? &m : sm, rc == 0 ? &h : NULL, dl,
-	    &hist, rc < 0 ? err : NULL);
+	view_set_message(t->v, rc == 0 ? &h : NULL, &hist, rc < 0 ? err :
+	    NULL);
 	history_done(&hist);
 	spool_hdr_done(&h);
 	free(dl);
@@ -314,7 +283,8 @@ load_body(struct tui *t)
 	if (id == NULL)
 		return;
 	if (spool_path(t->c->spool, "input", id, "-D", path,
-	    sizeof(path)) < 0 || (fd = open(path, O_RDONLY)) < 0) {
+	    sizeof(path)) < 0 || (fd = open(path, O_RDONLY | O_CLOEXEC |
+	    O_NONBLOCK)) < 0) {
 		view_set_body(t->v, NULL, 0, 0, "no -D file (the message has "
 		    "left the queue?)");
 		return;
@@ -341,78 +311,66 @@ load_body(struct tui *t)
 
 /* ---- Actions ---- */
 
-static enum mta_action
-mta_act(enum view_act a)
-{
-	switch (a) {
-	case ACT_BOUNCE: return MTA_BOUNCE;
-	case ACT_DELETE: return MTA_DELETE;
-	case ACT_FREEZE: return MTA_FREEZE;
-	case ACT_THAW: return MTA_THAW;
-	default: return MTA_FLUSH;
-	}
-}
-
 static void
 act_start(struct tui *t, enum view_act a)
 {
 	const struct view_plan *vp = view_plan(t->v);
 	struct mta_pace pace;
-	const char **ids;
 	char err[512], line[1024];
 	char **argv;
 	size_t i;
 
-	if (t->job != NULL || t->snap == NULL || vp->nids == 0)
+	if (t->job != NULL || t->snap == NULL || vp->p == NULL)
 		return;
-	ids = xcalloc(vp->nids, sizeof(*ids));
-	for (i = 0; i < vp->nids; i++)
-		ids[i] = vp->ids[i];
-	t->plan = mta_plan_new(t->snap, NULL, t->now, ids, vp->nids, 0);
-	free(ids);
-	if (t->plan->n == 0) {
-		view_status(t->v, 1, "%s: the messages have left the queue",
-		    mta_action_name(mta_act(a)));
-		goto out;
+	if (plan_nacted(vp->p) == 0) {
+		view_status(t->v, 1, "%s: nothing to do (%zu skipped)",
+		    plan_act_name(vp->p->act), vp->p->nskipped);
+		return;
 	}
 	if (t->c->dry_run) {
-		ids = xcalloc(t->plan->n, sizeof(*ids));
-		for (i = 0; i < t->plan->n; i++)
-			ids[i] = t->plan->items[i].id;
-		argv = mta_argv(&t->c->mta, mta_act(a), ids,
-		    mta_batch_size(mta_act(a), NULL) < t->plan->n ?
-		    mta_batch_size(mta_act(a), NULL) : t->plan->n);
-		free(ids);
+		for (i = 0; i < vp->p->n && vp->p->items[i].how == PLAN_SKIP;
+		    i++)
+			;
+		if (vp->p->items[i].how == PLAN_RCPTS)
+			argv = mta_argv_mmd(&t->c->mta, vp->p->items[i].id,
+			    (const char *const *)vp->p->addrs +
+			    vp->p->items[i].addr0, vp->p->items[i].nsel);
+		else {
+			const char *id = vp->p->items[i].id;
+
+			argv = mta_argv(&t->c->mta, vp->p->act, &id, 1);
+		}
 		if (argv != NULL) {
 			view_status(t->v, 0, "dry run, nothing done (%zu "
-			    "messages): %s", t->plan->n, mta_argv_str(argv,
-			    line, sizeof(line)));
+			    "messages), e.g.: %s", plan_nacted(vp->p),
+			    mta_argv_str(argv, line, sizeof(line)));
 			free(argv);
 		}
-		goto out;
+		return;
+	}
+	/* The Exim that acts must be the one of the spool shown. */
+	if (load_check_spool(t->c, err, sizeof(err)) < 0) {
+		view_status(t->v, 1, "not started: %s", err);
+		return;
 	}
 	if ((t->audit = audit_open(t->c->audit, err, sizeof(err))) == NULL) {
 		view_status(t->v, 1, "not started: %s", err);
-		goto out;
+		return;
 	}
 	memset(&pace, 0, sizeof(pace));
 	pace.rate = a == ACT_FLUSH ? vp->rate : 0;
 	pace.parallel = t->c->parallel;
-	pace.adaptive = a == ACT_FLUSH && t->c->adaptive;
-	t->job = mta_job_new(&t->c->mta, t->c->spool, mta_act(a),
-	    t->plan->items, t->plan->n, &pace);
+	pace.adaptive = a == ACT_FLUSH && (vp->adaptive || t->c->adaptive);
+	t->job = mta_job_new(&t->c->mta, t->c->spool, vp->p, &pace);
 	t->jobact = a;
 	memset(&t->prog, 0, sizeof(t->prog));
 	t->prog.running = 1;
-	t->prog.verb = mta_action_name(mta_act(a));
-	t->prog.total = t->plan->n;
+	t->prog.verb = plan_act_name(vp->p->act);
+	t->prog.total = vp->p->n;
 	t->prog.eta = -1;
 	view_set_progress(t->v, &t->prog);
-	snprintf(t->sel, sizeof(t->sel), "tui %s", view_filter_args(t->v));
-	return;
-out:
-	mta_plan_free(t->plan);
-	t->plan = NULL;
+	snprintf(t->sel, sizeof(t->sel), "tui %s", vp->args != NULL ?
+	    vp->args : "");
 }
 
 /* Steps the running job; at its end, the result line and a rescan. */
@@ -449,8 +407,6 @@ act_step(struct tui *t)
 		view_set_progress(t->v, &t->prog);
 		mta_job_free(t->job);
 		t->job = NULL;
-		mta_plan_free(t->plan);
-		t->plan = NULL;
 		audit_close(t->audit);
 		t->audit = NULL;
 		scan_start(t);
@@ -626,6 +582,7 @@ order_name(enum stats_order o)
 	case STATS_BY_NAME: return "name";
 	case STATS_BY_RCPTS: return "rcpts";
 	case STATS_BY_BYTES: return "bytes";
+	case STATS_BY_CLASS: return "class";
 	default: return "msgs";
 	}
 }
@@ -645,8 +602,11 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
 	memset(&t, 0, sizeof(t));
-	t.sc.lstate = stats_logstate_new();
 	t.c = c;
+	/* The log is found once, not at every refresh. */
+	t.sc.log = load_log_path(c, t.logbuf, sizeof(t.logbuf));
+	t.info.log = t.sc.log;
+	t.info.cutoff = c->fmt.cutoff;
 	t.now = c->now;
 	t.pinned = c->now_set;
 	t.v = view_new(cs != NULL && strcmp(cs, "UTF-8") == 0);
@@ -677,7 +637,7 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 			}
 		}
 	} else {
-		if (pipe(t.sc.fd) < 0) {
+		if (pipe2(t.sc.fd, O_CLOEXEC) < 0) {
 			fprintf(stderr, "mxtop: pipe: %s\n", strerror(errno));
 			rc = 2;
 		} else if (ui_start(c->no_color) < 0) {
@@ -694,9 +654,9 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 	}
 	view_free(t.v);
 	stats_free(t.st);
-	stats_free(t.all);
-	stats_msglogs_free(t.ml);
-	stats_logstate_free(t.sc.lstate);
+	diag_free(t.diag);
+	diag_acc_free(t.sc.acc);
+	logscan_free(t.sc.ls);
 	spool_snap_free(t.snap);
 	return rc;
 }

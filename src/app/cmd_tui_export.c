@@ -70,7 +70,8 @@ exp_stats(const struct exp *e)
 			    seen[r->domain])
 				continue;
 			seen[r->domain] = 1;
-			if (select_add(sel, "domain", intern_str(
+			/* Exact names: "[192.0.2.1]" is no glob. */
+			if (select_add_exact(sel, "domain", intern_str(
 			    e->snap->domains, r->domain), err,
 			    sizeof(err)) == 0)
 				any = 1;
@@ -79,16 +80,7 @@ exp_stats(const struct exp *e)
 	free(seen);
 	st = NULL;
 	if (any) {
-		st = stats_build(e->snap, sel, e->o.now);
-		tui_copy_diag(st, e->all);
-		if (e->all != NULL) {
-			st->since = e->all->since;
-			st->log_lines = e->all->log_lines;
-			st->log_unparsable = e->all->log_unparsable;
-			st->log_error = e->all->log_error;
-			st->from_msglogs = e->all->from_msglogs;
-		}
-		stats_sort(st, STATS_BY_MSGS, 0);
+		st = stats_build(e->snap, sel, e->diag, e->o.now, NULL, 0);
 	}
 	select_free(sel);
 	return st;
@@ -123,33 +115,11 @@ exp_thread(void *arg)
 	exp_find(e);
 	st = exp_stats(e);
 
-	e->rc = export_write(e->fd, e->snap, e->idx, e->n, e->ml, st, &e->o,
-	    &e->res, e->err, sizeof(e->err));
+	e->rc = export_write(e->fd, e->snap, e->diag, e->sel, e->idx, e->n,
+	    st, &e->o, &e->res, e->err, sizeof(e->err));
 	stats_free(st);
 	atomic_store(&e->finished, 1);
 	return NULL;
-}
-
-/* The selection as export options, for the manifest and summary.txt:
- * the filter and the domain, or the messages' ids.  Caller frees. */
-static char *
-exp_selection(struct tui *t, const struct view_plan *vp)
-{
-	const char *args = view_filter_args(t->v);
-	size_t len = strlen(args) + 1024 + vp->nids * (VIEW_ID_LEN + 6), i;
-	char *s = xmalloc(len);
-
-	s[0] = '\0';
-	if (vp->bydomain && vp->domain != NULL) {
-		snprintf(s, len, "%s%s--domain ", args, *args ? " " : "");
-		text_shquote_cat(s, len, vp->domain);
-		return s;
-	}
-	for (i = 0; i < vp->nids; i++) {
-		strcat(s, i ? " --id " : "--id ");
-		text_shquote_cat(s, len, vp->ids[i]);
-	}
-	return s;
 }
 
 void
@@ -163,10 +133,14 @@ tui_exp_start(struct tui *t)
 		view_status(t->v, 1, "an action is running (x cancels it)");
 		return;
 	}
-	if (t->snap == NULL || vp->file == NULL || vp->nids == 0)
+	if (t->snap == NULL || vp->file == NULL || vp->p == NULL ||
+	    vp->p->n == 0)
 		return;
-	if (export_format_guess(vp->file, &fmt) < 0)
-		fmt = EXPORT_TGZ;
+	if (export_format_guess(vp->file, &fmt) < 0) {
+		view_export_again(t->v, "mxtop writes .tar.gz, .tgz, .tar.xz, "
+		    ".txz, .zip, .mbox or .mbox.gz");
+		return;
+	}
 	e->fd = open(vp->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (e->fd < 0 && errno == EEXIST) {
 		view_export_again(t->v, "that file exists");
@@ -179,17 +153,17 @@ tui_exp_start(struct tui *t)
 	}
 	snprintf(e->path, sizeof(e->path), "%s", vp->file);
 	e->snap = t->snap;
-	e->all = t->all;
-	e->ml = t->ml;
+	e->diag = t->diag;
 	e->own = 0;
-	/* The thread finds them in the snapshot (spool_find() is linear:
-	 * too slow here for a big plan). */
-	e->ids = xcalloc(vp->nids ? vp->nids : 1, sizeof(*e->ids));
-	memcpy(e->ids, vp->ids, vp->nids * sizeof(*e->ids));
-	e->nids = vp->nids;
+	/* The plan's messages, found by the thread in the snapshot. */
+	e->nids = vp->p->n;
+	e->ids = xcalloc(e->nids, sizeof(*e->ids));
+	for (size_t i = 0; i < e->nids; i++)
+		memcpy(e->ids[i], vp->p->items[i].id, PLAN_ID_LEN);
+	e->sel = select_dup(vp->sel);
 	e->idx = NULL;
 	e->n = e->left = 0;
-	e->selection = exp_selection(t, vp);
+	e->selection = xstrdup(vp->args != NULL ? vp->args : "");
 	memset(&e->o, 0, sizeof(e->o));
 	e->o.format = fmt;
 	e->o.now = t->pinned ? t->now : time(NULL);
@@ -275,13 +249,13 @@ tui_exp_step(struct tui *t)
 	/* The result replaces "cancelling the export". */
 	view_status(t->v, 0, "%s", "");
 	if (e->own) {
-		stats_free(e->all);
-		stats_msglogs_free(e->ml);
+		diag_free(e->diag);
 		spool_snap_free(e->snap);
 	}
 	e->snap = NULL;
-	e->all = NULL;
-	e->ml = NULL;
+	e->diag = NULL;
+	select_free(e->sel);
+	e->sel = NULL;
 	free(e->idx);
 	e->idx = NULL;
 	free(e->ids);

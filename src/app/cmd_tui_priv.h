@@ -11,29 +11,31 @@
 #include "run/mta.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
+#include "model/plan.h"
 #include "tui/view.h"
 
 /* One scan, done off the UI thread. */
 struct scan {
-	/* In: copied before the thread starts. */
-	char		 spool[4096], logbuf[4096];
-	const char	*log;
-	time_t		 now, since, until;
-	double		 threshold;
-	unsigned	 min_samples;
-	int		 threads;
+	/* In: set before the thread starts. */
+	const struct ctx *c;		/* read only */
+	const char	*log;		/* the main log, found once */
+	time_t		 now;
+	struct diag_opts o;
 	const struct spool_snap *prev_snap;	/* the last scan, */
-	const struct stats_msglogs *prev_ml;	/* and its msglogs */
-	struct stats_logstate *lstate;	/* main-log sums across scans */
+	const struct diag *prev_diag;	/* and its diagnosis */
+	/* The main log's sums and read position across scans: the scan
+	 * thread's own. */
+	struct diag_acc	*acc;
+	struct logscan	*ls;
 	int		 want_partial;	/* first scan: hand the oldest over */
 	struct spool_snap *psnap;	/* that partial snapshot, */
-	struct stats	*pall;		/* and its stats */
+	struct diag	*pdiag;		/* and its diagnosis */
 	/* Progress, read by the loop while the thread runs. */
 	atomic_size_t	 done, total;
 	/* Out. */
 	struct spool_snap *snap;
-	struct stats	*all;		/* every domain, with its diag */
-	struct stats_msglogs *ml;	/* each message's last attempt */
+	struct diag	*diag;
 	char		 err[512];
 	double		 secs;
 	int		 fd[2];
@@ -42,8 +44,8 @@ struct scan {
 };
 
 /* One export, done off the UI thread.  It borrows a snapshot (with its
- * stats and msglogs); when a rescan replaces that snapshot meanwhile, the
- * export takes it over (own) and frees it at its end. */
+ * diagnosis); when a rescan replaces that snapshot meanwhile, the export
+ * takes it over (own) and frees it at its end. */
 struct exp {
 	int		 running;	/* a thread was started, not joined */
 	pthread_t	 th;
@@ -55,11 +57,11 @@ struct exp {
 	int		 fd;
 	char		 path[1024];
 	struct spool_snap *snap;
-	struct stats	*all;
-	struct stats_msglogs *ml;
+	struct diag	*diag;
 	int		 own;
-	char		(*ids)[VIEW_ID_LEN];	/* the plan's */
+	char		(*ids)[PLAN_ID_LEN];	/* the plan's */
 	size_t		 nids;
+	struct select	*sel;		/* the plan's selection, a copy */
 	size_t		*idx, n;	/* ids found in snap */
 	size_t		 left;		/* planned, but not in the snapshot */
 	char		*selection;
@@ -77,8 +79,9 @@ struct tui {
 	struct scan	 sc;
 	struct exp	 ex;
 	struct spool_snap *snap;
-	struct stats	*all, *st;
-	struct stats_msglogs *ml;
+	struct diag	*diag;		/* beside snap */
+	struct stats	*st;		/* of the filter */
+	char		 logbuf[4096];
 	int		 pinned;	/* --now given: time stands still */
 	time_t		 now;
 	double		 due;		/* monotonic time of the next scan */
@@ -87,7 +90,6 @@ struct tui {
 	char		 host[256];
 	/* The running action. */
 	struct mta_job	*job;
-	struct mta_plan	*plan;
 	struct audit	*audit;
 	enum view_act	 jobact;
 	struct view_progress prog;
@@ -96,8 +98,6 @@ struct tui {
 
 /* Seconds on the monotonic clock. */
 double	tui_mono(void);
-/* Copies each domain's diagnosis from the unfiltered stats all. */
-void	tui_copy_diag(struct stats *st, const struct stats *all);
 /* Starts exporting what the plan names (the e key), in a thread. */
 void	tui_exp_start(struct tui *);
 /* Reads the running export's counters; at its end, the result line. */

@@ -5,7 +5,9 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 const char *
 text_memmem(const char *hay, size_t n, const char *needle, size_t nl)
@@ -46,18 +48,44 @@ text_utf8_len(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* The code point of the valid UTF-8 sequence s[0..n). */
+static uint32_t
+decode(const unsigned char *u, size_t n)
+{
+	if (n == 1)
+		return u[0];
+	if (n == 2)
+		return (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
+	if (n == 3)
+		return (uint32_t)(u[0] & 0x0f) << 12 |
+		    (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+	return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
+	    (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
+}
+
+int
+text_is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	    cp == 0xad || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+	    cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
 char *
 text_sanitize(char *buf, size_t buflen, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t o = 0, i = 0, n;
-	char tmp[8];
+	size_t o = 0, i = 0, n, step;
+	uint32_t cp;
+	char tmp[16];
 
 	if (buflen == 0)
 		return buf;
 	while (i < len) {
 		unsigned c = u[i];
 
+		step = 1;
 		if (c == '\t') {
 			tmp[0] = ' ';
 			tmp[1] = '\0';
@@ -68,28 +96,144 @@ text_sanitize(char *buf, size_t buflen, const char *s, size_t len)
 			else
 				snprintf(tmp, sizeof(tmp), "^%c", c + '@');
 			n = 2;
-		} else if ((n = text_utf8_len(u + i, len - i)) == 0 ||
-		    (c == 0xc2 && u[i + 1] < 0xa0)) {
-			/* Invalid, or a C1 control (some terminals obey
-			 * U+0080-U+009F as escapes). */
+		} else if ((step = text_utf8_len(u + i, len - i)) == 0) {
+			/* Not UTF-8. */
 			snprintf(tmp, sizeof(tmp), "\\x%02X", c);
 			n = 4;
+			step = 1;
+		} else if (step > 1 && text_is_control(cp = decode(u + i,
+		    step))) {
+			/* C1 controls (some terminals obey them as escapes),
+			 * bidi and other format controls (they reorder or
+			 * hide what is shown). */
+			n = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04X",
+			    (unsigned)cp);
 		} else {
-			if (o + n >= buflen)
+			if (o + step >= buflen)
 				break;
-			memcpy(buf + o, s + i, n);
-			o += n;
-			i += n;
+			memcpy(buf + o, s + i, step);
+			o += step;
+			i += step;
 			continue;
 		}
 		if (o + n >= buflen)
 			break;
 		memcpy(buf + o, tmp, n);
 		o += n;
-		i++;
+		i += step;
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+size_t
+text_char(const char *s, size_t len, int utf8, int *w, int *subst)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t	 n;
+	uint32_t cp;
+	int	 cw;
+
+	*subst = 0;
+	*w = 1;
+	if (len == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		if (u[0] < 0x20 || u[0] == 0x7f)
+			*subst = 1;
+		return 1;
+	}
+	if ((n = text_utf8_len(u, len)) == 0) {
+		*subst = 1;
+		return 1;
+	}
+	if (!utf8) {
+		*subst = 1;
+		return n;
+	}
+	cp = decode(u, n);
+	if (text_is_control(cp)) {
+		*subst = 1;
+		return n;
+	}
+	cw = wcwidth((wchar_t)cp);
+	/* Outside a UTF-8 locale wcwidth() knows no width: take one. */
+	*w = cw < 0 ? 1 : cw;
+	return n;
+}
+
+int
+text_width(const char *s, size_t len)
+{
+	size_t	 i = 0, n;
+	int	 w, sub, total = 0;
+
+	while (i < len && s[i] != '\0') {
+		n = text_char(s + i, len - i, 1, &w, &sub);
+		total += sub ? 1 : w;
+		i += n;
+	}
+	return total;
+}
+
+size_t
+text_fit(char *buf, size_t buflen, const char *s, size_t len, int width,
+    int utf8, int *used)
+{
+	char	*tmp;
+	size_t	 i, n, o = 0, cut = 0, tlen;
+	int	 x = 0, xcut = 0, cw, sub, over = 0;
+
+	if (buflen == 0)
+		return 0;
+	if (width < 0)
+		width = 0;
+	/* Sanitized text is at most 6 bytes per input byte. */
+	if (len > (size_t)width * 4 + 16)
+		len = (size_t)width * 4 + 16;
+	tlen = len * 6 + 1;
+	tmp = malloc(tlen);
+	if (tmp == NULL) {
+		buf[0] = '\0';
+		*used = 0;
+		return 0;
+	}
+	text_sanitize(tmp, tlen, s != NULL ? s : "", s != NULL ? len : 0);
+	/* Where the text must end to fit, and where to cut for the mark. */
+	for (i = 0; tmp[i] != '\0'; i += n) {
+		n = text_char(tmp + i, strlen(tmp + i), utf8, &cw, &sub);
+		if (sub)
+			cw = 1;
+		if (x + cw > width) {
+			over = 1;
+			break;
+		}
+		if (x + cw <= width - 1) {
+			cut = i + n;
+			xcut = x + cw;
+		}
+		x += cw;
+	}
+	if (over) {
+		i = cut;
+		x = xcut + 1;
+	}
+	for (size_t k = 0; k < i; k += n) {
+		n = text_char(tmp + k, i - k, utf8, &cw, &sub);
+		if (sub) {
+			if (o + 1 < buflen)
+				buf[o++] = '?';
+		} else if (o + n < buflen) {
+			memcpy(buf + o, tmp + k, n);
+			o += n;
+		}
+	}
+	if (over && width > 0 && o + 1 < buflen)
+		buf[o++] = TEXT_CUT;
+	buf[o] = '\0';
+	free(tmp);
+	*used = x;
+	return o;
 }
 
 char *

@@ -229,11 +229,11 @@ history_read(struct history *h, const char *spool, const char *id)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/msglog/%s", spool, id);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT) {
 		snprintf(path, sizeof(path), "%s/msglog/%c/%s", spool, id[5],
 		    id);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	}
 	if (fd < 0)
 		return -1;

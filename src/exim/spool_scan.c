@@ -100,7 +100,8 @@ slurp(const char *path, char **buf, size_t *cap, size_t max, struct stat *st)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0)		/* a FIFO must not block us */
 		return -1;
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		if (errno == 0 || S_ISREG(sb.st_mode) == 0)
@@ -149,7 +150,8 @@ probe_data(const char *path, size_t idlen, int lock_probe, int *locked)
 	int fd;
 
 	*locked = 0;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0)		/* a FIFO must not block us */
 		return -1;
 	if (fstat(fd, &st) < 0) {
 		close(fd);
@@ -599,6 +601,22 @@ build(const char *dir, const struct ent *ents, size_t n, int nw,
 	return s;
 }
 
+/* Keeps only the listed messages named in ids[0..n). */
+static void
+keep_ids(struct listing *l, const char *const *ids, size_t n)
+{
+	size_t	 i, k, o = 0;
+
+	for (i = 0; i < l->nents; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(l->ents[i].id, ids[k]) == 0)
+				break;
+		if (k < n)
+			l->ents[o++] = l->ents[i];
+	}
+	l->nents = o;
+}
+
 struct spool_snap *
 spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
     size_t errlen)
@@ -609,6 +627,7 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 	char path[4096], subs[62];
 	size_t nsubs = 0, i, norphans;
 	int nw, lock_probe = !(opts && opts->no_lock_probe);
+	time_t start = time(NULL);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&l, 0, sizeof(l));
@@ -623,7 +642,10 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 		/* A file named like a subdirectory is no subdirectory. */
 		(void)list_dir(path, subs[i], &l, subs, &nsubs);
 	}
-	qsort(l.ents, l.nents, sizeof(*l.ents), cmp_ent);
+	if (opts != NULL && opts->ids != NULL)
+		keep_ids(&l, opts->ids, opts->nids);
+	if (l.nents > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(l.ents, l.nents, sizeof(*l.ents), cmp_ent);
 	if (opts != NULL && opts->total != NULL)
 		atomic_store(opts->total, l.nents);
 	norphans = match_sides(dir, &l, lock_probe);
@@ -634,12 +656,14 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 		part = build(dir, l.ents, opts->partial_n, nw, lock_probe,
 		    NULL);
 		part->nlisted = l.nents;
+		part->scan_start = start;
 		opts->partial(opts->arg, part);
 	}
 	s = build(dir, l.ents, l.nents, nw, lock_probe,
 	    opts != NULL ? opts->done : NULL);
 	s->norphans = norphans;
 	s->nlisted = l.nents;
+	s->scan_start = start;
 	free(l.ents);
 	free(l.sides);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -11,7 +11,7 @@
 
 static const char *const names[CLASS__COUNT] = {
 	"none", "offline", "tarpit", "ratelimit", "softreject", "blocked",
-	"hardreject", "dns", "loop", "other"
+	"hardreject", "dns", "loop", "backscatter", "other"
 };
 
 static const char *const advice[CLASS__COUNT] = {
@@ -49,6 +49,11 @@ static const char *const advice[CLASS__COUNT] = {
 	"Mail loops between the relay and the customer: the customer has "
 	"aliased their own host name to the relay or routes the domain back "
 	"to it.  Remove that alias or route.",
+	/* backscatter */
+	"Bounces or delay warnings to a domain the relay does not relay for, "
+	"stuck or failing: undeliverable bounces, usually to forged senders "
+	"of junk.  Delete them (mxtop delete --class backscatter); do not "
+	"retry them.",
 	/* other */
 	"No known pattern: read the evidence lines."
 };

@@ -2,6 +2,7 @@
  * Globs are fnmatch(3), regexes regcomp(3) extended; both ignore case. */
 #include "model/select.h"
 #include "model/classify.h"
+#include "model/diag.h"
 #include "exim/spool.h"
 #include "base/mem.h"
 #include "base/text.h"
@@ -10,21 +11,27 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum key { K_DOMAIN, K_SENDER, K_RCPT, K_OLDER, K_YOUNGER, K_FROZEN, K_ID,
-	K_BAD, K_CLASS, K__COUNT };
+	K_BAD, K_CLASS, K_CUSTOMER, K__COUNT };
 
 static const char *const keynames[K__COUNT] = {
 	"domain", "sender", "rcpt", "older", "younger", "frozen", "id", "bad",
-	"class"
+	"class", "customer"
 };
 static const char *const optnames[K__COUNT] = {
 	"--domain", "--sender", "--rcpt", "--older-than", "--younger-than",
-	"--frozen", "--id", "--bad", "--class"
+	"--frozen", "--id", "--bad", "--class", "--customer"
 };
+
+/* Keys that are about a recipient: a message matches them through one
+ * of its pending recipients that matches them all. */
+#define RCPT_KEYS	((1u << K_DOMAIN) | (1u << K_RCPT) | (1u << K_CLASS) | \
+			    (1u << K_CUSTOMER))
 
 struct term {
 	enum key	 key;
@@ -144,6 +151,7 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 		break;
 	case K_FROZEN:
 	case K_BAD:
+	case K_CUSTOMER:
 		if (yesno(value, &t.yes) < 0) {
 			snprintf(err, errlen, "%s takes yes or no", key);
 			return -1;
@@ -160,7 +168,8 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 		if (value == NULL || (t.cls = class_from_name(value)) < 0) {
 			snprintf(err, errlen, "unknown class '%s' (offline, "
 			    "tarpit, ratelimit, softreject, blocked, "
-			    "hardreject, dns, loop, other)", value ? value : "");
+			    "hardreject, dns, loop, backscatter, other)",
+			    value ? value : "");
 			return -1;
 		}
 		break;
@@ -172,6 +181,38 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 	s->t[s->n++] = t;
 	s->keys |= 1u << k;
 	return 0;
+}
+
+int
+select_add_exact(struct select *s, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	char	*g = xmalloc(strlen(value) * 2 + 1), *q = g;
+	int	 rc;
+
+	/* A glob that matches value alone: no '~' regex, no wildcards. */
+	for (; *value != '\0'; value++) {
+		if (strchr("*?[]\\~", *value) != NULL)
+			*q++ = '\\';
+		*q++ = *value;
+	}
+	*q = '\0';
+	rc = select_add(s, key, g, err, errlen);
+	free(g);
+	return rc;
+}
+
+struct select *
+select_dup(const struct select *s)
+{
+	struct select *d = select_new();
+	char err[256];
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		(void)select_add(d, keynames[s->t[i].key], s->t[i].text, err,
+		    sizeof(err));
+	return d;
 }
 
 int
@@ -195,7 +236,8 @@ select_parse_words(struct select *s, const char *words, char *err,
 			key = strcmp(w, "from") == 0 ? "sender" :
 			    strcmp(w, "to") == 0 ? "rcpt" : w;
 			rc = select_add(tmp, key, v, err, errlen);
-		} else if (strcmp(w, "frozen") == 0 || strcmp(w, "bad") == 0)
+		} else if (strcmp(w, "frozen") == 0 || strcmp(w, "bad") == 0 ||
+		    strcmp(w, "customer") == 0)
 			rc = select_add(tmp, w, NULL, err, errlen);
 		else if (spool_id_valid(w, strlen(w)))
 			rc = select_add(tmp, "id", w, err, errlen);
@@ -220,6 +262,17 @@ int
 select_empty(const struct select *s)
 {
 	return s == NULL || s->n == 0;
+}
+
+int
+select_only(const struct select *s, const char *key)
+{
+	int k;
+
+	for (k = 0; k < K__COUNT; k++)
+		if (strcmp(key, keynames[k]) == 0)
+			return s == NULL || (s->keys & ~(1u << k)) == 0;
+	return 0;
 }
 
 int
@@ -267,16 +320,75 @@ select_domain(const struct select *s, const char *domain)
 	return s == NULL || any(s, K_DOMAIN, domain);
 }
 
-int
-select_rcpt(const struct select *s, const char *addr, const char *domain)
+/* Whether a term of key k equals yes/no v (true when there is none). */
+static int
+any_yes(const struct select *s, enum key k, int v)
 {
-	return s == NULL || (any(s, K_DOMAIN, domain) &&
-	    any(s, K_RCPT, addr));
+	size_t i;
+
+	if (!(s->keys & (1u << k)))
+		return 1;
+	for (i = 0; i < s->n; i++)
+		if (s->t[i].key == k && s->t[i].yes == !!v)
+			return 1;
+	return 0;
+}
+
+int
+select_rcpt(const struct select *s, const struct spool_snap *snap,
+    const struct diag *d, size_t r)
+{
+	const struct spool_rcpt *rc = &snap->rcpts[r];
+	size_t i;
+	int ok, c;
+
+	if (s == NULL || !(s->keys & RCPT_KEYS))
+		return 1;
+	if (!any(s, K_DOMAIN, spool_rcpt_domain(snap, rc)) ||
+	    !any(s, K_RCPT, rc->addr) ||
+	    !any_yes(s, K_CUSTOMER, diag_customer(d, rc->domain)))
+		return 0;
+	if (s->keys & (1u << K_CLASS)) {
+		c = diag_rcpt_class(d, r);
+		for (i = 0, ok = 0; i < s->n && !ok; i++)
+			ok = s->t[i].key == K_CLASS && s->t[i].cls == c;
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+size_t
+select_last(const struct select *s, const struct spool_snap *snap,
+    const struct diag *d, const struct spool_msg *m)
+{
+	const struct diag_rcpt *dr;
+	size_t i, r, best = SIZE_MAX;
+	time_t bt = 0;
+
+	for (i = 0; i < m->nrcpt; i++) {
+		r = m->rcpt0 + i;
+		if (snap->rcpts[r].state != RCPT_PENDING ||
+		    diag_rcpt_class(d, r) == 0 || !select_rcpt(s, snap, d, r))
+			continue;
+		dr = diag_rcpt_last(d, r);
+		if (best == SIZE_MAX || (dr != NULL && dr->time >= bt)) {
+			best = r;
+			bt = dr != NULL ? dr->time : 0;
+		}
+	}
+	return best;
+}
+
+int
+select_by_rcpt(const struct select *s)
+{
+	return s != NULL && (s->keys & RCPT_KEYS) != 0;
 }
 
 int
 select_msg(const struct select *s, const struct spool_snap *snap,
-    const struct spool_msg *m, time_t now)
+    const struct diag *d, const struct spool_msg *m, time_t now)
 {
 	size_t i;
 	int64_t age = (int64_t)now - m->arrival;
@@ -317,19 +429,10 @@ select_msg(const struct select *s, const struct spool_snap *snap,
 	}
 	if (!any(s, K_SENDER, m->sender ? m->sender : ""))
 		return 0;
-	if (s->keys & (1u << K_CLASS)) {
-		for (i = 0, ok = 0; i < s->n && !ok; i++)
-			ok = s->t[i].key == K_CLASS && s->t[i].cls == m->cls;
-		if (!ok)
-			return 0;
-	}
-	if (s->keys & ((1u << K_DOMAIN) | (1u << K_RCPT))) {
-		for (i = 0, ok = 0; i < m->nrcpt && !ok; i++) {
-			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + i];
-
-			ok = r->state == RCPT_PENDING && select_rcpt(s,
-			    r->addr, spool_rcpt_domain(snap, r));
-		}
+	if (s->keys & RCPT_KEYS) {
+		for (i = 0, ok = 0; i < m->nrcpt && !ok; i++)
+			ok = snap->rcpts[m->rcpt0 + i].state == RCPT_PENDING &&
+			    select_rcpt(s, snap, d, m->rcpt0 + i);
 		if (!ok)
 			return 0;
 	}
@@ -350,7 +453,8 @@ select_to_args(const struct select *s, char *buf, size_t len)
 
 		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s",
 		    i ? " " : "", optnames[t->key]);
-		if ((t->key == K_FROZEN || t->key == K_BAD)) {
+		if (t->key == K_FROZEN || t->key == K_BAD ||
+		    t->key == K_CUSTOMER) {
 			if (!t->yes)
 				o += (size_t)snprintf(buf + o,
 				    o < len ? len - o : 0, "=no");

@@ -1,6 +1,8 @@
 /* stats.c -- per-domain queue depth, sizes, ages and qshape buckets. */
 #include "model/stats.h"
 #include "model/select.h"
+#include "model/classify.h"
+#include "model/diag.h"
 #include "exim/spool.h"
 #include "base/mem.h"
 #include "base/intern.h"
@@ -45,63 +47,120 @@ add_msg(struct stats_domain *d, const struct spool_msg *m, int bucket)
 	d->buckets[bucket]++;
 }
 
+/* The class a domain row shows. */
+static int
+row_class(const struct stats_domain *d, uint32_t bounces)
+{
+	if (!d->customer && d->messages > 0 && bounces == d->messages)
+		return CLASS_BACKSCATTER;
+	return d->diag != NULL ? d->diag->cls : CLASS_NONE;
+}
+
+/* A row for name with nothing queued (its diagnosis only). */
+static void
+add_empty(struct stats *st, const struct diag *dg, const char *name)
+{
+	struct stats_domain *sd;
+	size_t i;
+
+	for (i = 0; i < st->ndomains; i++)
+		if (strcmp(st->domains[i].name, name) == 0)
+			return;
+	xgrow(&st->domains, &st->cap, st->ndomains + 1, sizeof(*st->domains));
+	sd = &st->domains[st->ndomains++];
+	memset(sd, 0, sizeof(*sd));
+	sd->name = arena_strdup(&st->strs, name);
+	sd->domain = UINT32_MAX;
+	sd->diag = diag_domain(dg, name);
+	sd->customer = 1;
+	sd->cls = sd->diag != NULL ? sd->diag->cls : CLASS_NONE;
+}
+
 struct stats *
 stats_build(const struct spool_snap *snap, const struct select *sel,
-    time_t now)
+    const struct diag *dg, time_t now, const char *extra, int all_evidence)
 {
 	struct stats *st;
 	struct stats_domain *all;
-	uint32_t nd, *seen, k;
+	uint32_t nd, *seen, *bounces, k;
 	size_t i, j, n;
 	int8_t *dom_ok;
 
 	st = xcalloc(1, sizeof(*st));
 	st->now = now;
+	st->diag = dg;
+	arena_init(&st->strs);
 	if (snap == NULL)
 		return st;
 	nd = intern_count(snap->domains);
 	all = xcalloc(nd ? nd : 1, sizeof(*all));
 	seen = xcalloc(nd ? nd : 1, sizeof(*seen));	/* msg index + 1 */
+	bounces = xcalloc(nd ? nd : 1, sizeof(*bounces));
 	dom_ok = xcalloc(nd ? nd : 1, 1);
 	for (k = 0; k < nd; k++) {
 		all[k].name = intern_str(snap->domains, k);
 		all[k].domain = k;
+		all[k].customer = diag_customer(dg, k);
 		dom_ok[k] = (int8_t)select_domain(sel, all[k].name);
 	}
 	for (i = 0; i < snap->nmsgs; i++) {
 		const struct spool_msg *m = &snap->msgs[i];
-		int b, counted = 0;
+		int b, counted = 0, cust = 0;
 
-		if (!select_msg(sel, snap, m, now))
+		if (!select_msg(sel, snap, dg, m, now))
 			continue;
 		b = stats_bucket((int64_t)now - m->arrival);
 		for (j = 0; j < m->nrcpt; j++) {
 			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + j];
 
 			if (r->state != RCPT_PENDING || !dom_ok[r->domain] ||
-			    !select_rcpt(sel, r->addr, all[r->domain].name))
+			    !select_rcpt(sel, snap, dg, m->rcpt0 + j))
 				continue;
 			all[r->domain].recipients++;
 			st->total.recipients++;
 			counted = 1;
+			if (all[r->domain].customer) {
+				cust = 1;
+				st->customers.recipients++;
+			}
 			if (seen[r->domain] != i + 1) {
 				seen[r->domain] = (uint32_t)i + 1;
 				add_msg(&all[r->domain], m, b);
+				bounces[r->domain] += m->sender != NULL &&
+				    m->sender[0] == '\0';
 			}
 		}
 		/* Messages with nothing pending still count in the total
 		 * when no domain filter applies (bad files, completing). */
 		if (counted || (m->npending == 0 && select_empty(sel)))
 			add_msg(&st->total, m, b);
+		if (cust)
+			add_msg(&st->customers, m, b);
 	}
 	for (k = 0, n = 0; k < nd; k++)
-		if (all[k].messages > 0)
+		if (all[k].messages > 0) {
+			all[k].diag = diag_domain(dg, all[k].name);
+			all[k].cls = row_class(&all[k], bounces[k]);
 			all[n++] = all[k];
+		}
 	st->domains = all;
 	st->ndomains = n;
 	st->cap = nd ? nd : 1;
 	st->total.name = "TOTAL";
+	st->customers.name = "CUSTOMERS";
+	if (extra != NULL)
+		add_empty(st, dg, extra);
+	for (i = 0; all_evidence && i < diag_ndomains(dg); i++) {
+		const char *name = diag_domain_name(dg, i);
+		const struct diag_domain *dd = diag_domain(dg, name);
+
+		if (dd->callout_deferred + dd->callout_rejected +
+		    dd->callout_cached > 0 && select_domain(sel, name) &&
+		    select_only(sel, "domain"))
+			add_empty(st, dg, name);
+	}
 	free(seen);
+	free(bounces);
 	free(dom_ok);
 	stats_sort(st, STATS_BY_MSGS, 0);
 	return st;
@@ -117,11 +176,15 @@ stats_free(struct stats *st)
 	free(st);
 }
 
+/* Customers first in every order; then by name. */
 static int
 cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct stats_domain *)a)->name,
-	    ((const struct stats_domain *)b)->name);
+	const struct stats_domain *x = a, *y = b;
+
+	if (x->customer != y->customer)
+		return x->customer ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 #define CMP_DESC(f) \
@@ -129,6 +192,8 @@ static int \
 cmp_##f(const void *a, const void *b) \
 { \
 	const struct stats_domain *x = a, *y = b; \
+	if (x->customer != y->customer) \
+		return x->customer ? -1 : 1; \
 	if (x->f != y->f) \
 		return x->f < y->f ? 1 : -1; \
 	return cmp_name(a, b); \
@@ -142,16 +207,48 @@ cmp_age(const void *a, const void *b)
 {
 	const struct stats_domain *x = a, *y = b;
 
+	if (x->customer != y->customer)
+		return x->customer ? -1 : 1;
+	if (x->messages == 0 || y->messages == 0)	/* empty rows last */
+		return x->messages == y->messages ? cmp_name(a, b) :
+		    x->messages == 0 ? 1 : -1;
 	if (x->oldest != y->oldest)
 		return x->oldest < y->oldest ? -1 : 1;
 	return cmp_name(a, b);
+}
+
+/* By class (classes in their enum order, none last), then by size. */
+static int
+cmp_class(const void *a, const void *b)
+{
+	const struct stats_domain *x = a, *y = b;
+	int cx = x->cls ? x->cls : 99, cy = y->cls ? y->cls : 99;
+
+	if (x->customer != y->customer)
+		return x->customer ? -1 : 1;
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	return cmp_messages(a, b);
+}
+
+static void
+flip(struct stats_domain *d, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n / 2; i++) {
+		struct stats_domain t = d[i];
+
+		d[i] = d[n - 1 - i];
+		d[n - 1 - i] = t;
+	}
 }
 
 void
 stats_sort(struct stats *st, enum stats_order o, int reverse)
 {
 	int (*cmp)(const void *, const void *) = cmp_messages;
-	size_t i;
+	size_t ncust;
 
 	switch (o) {
 	case STATS_BY_MSGS: cmp = cmp_messages; break;
@@ -159,15 +256,17 @@ stats_sort(struct stats *st, enum stats_order o, int reverse)
 	case STATS_BY_NAME: cmp = cmp_name; break;
 	case STATS_BY_RCPTS: cmp = cmp_recipients; break;
 	case STATS_BY_BYTES: cmp = cmp_bytes; break;
+	case STATS_BY_CLASS: cmp = cmp_class; break;
 	}
 	qsort(st->domains, st->ndomains, sizeof(*st->domains), cmp);
-	if (reverse)
-		for (i = 0; i < st->ndomains / 2; i++) {
-			struct stats_domain t = st->domains[i];
-
-			st->domains[i] = st->domains[st->ndomains - 1 - i];
-			st->domains[st->ndomains - 1 - i] = t;
-		}
+	if (!reverse)
+		return;
+	/* Within each group: customers stay first. */
+	for (ncust = 0; ncust < st->ndomains && st->domains[ncust].customer;
+	    ncust++)
+		;
+	flip(st->domains, ncust);
+	flip(st->domains + ncust, st->ndomains - ncust);
 }
 
 int
@@ -179,6 +278,7 @@ stats_order_parse(const char *s, enum stats_order *o)
 		{ "name", STATS_BY_NAME }, { "domain", STATS_BY_NAME },
 		{ "rcpts", STATS_BY_RCPTS }, { "recipients", STATS_BY_RCPTS },
 		{ "bytes", STATS_BY_BYTES }, { "size", STATS_BY_BYTES },
+		{ "class", STATS_BY_CLASS },
 	};
 	size_t i;
 

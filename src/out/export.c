@@ -4,22 +4,38 @@
  * written with its exact size up front and its bytes in 64 KB pieces, so
  * memory stays flat; the manifest rows go to temporary files and are
  * copied in at the end, after the messages, with summary.txt. */
+#define _GNU_SOURCE		/* O_TMPFILE */
 #include "out/export.h"
 #include "model/classify.h"
 #include "out/fmt.h"
 #include "model/stats.h"
+#include "model/diag.h"
+#include "model/select.h"
+#include "exim/spool.h"
 #include "base/mem.h"
+#include "base/text.h"
 #include "base/units.h"
 #include "base/sha256.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+
+/* What every manifest row needs. */
+struct export_ctx {
+	const struct spool_snap	*snap;
+	const struct diag	*diag;
+	const struct select	*sel;
+	int			 only_sel;	/* rows list only the recipients
+						 * the selection is about */
+	const struct export_opts *o;
+};
 
 #define CHUNK	65536
 
@@ -252,7 +268,7 @@ sink_open(struct sink *s, int fd, enum export_format fmt, char *err,
 	if (is_mbox(fmt)) {
 		s->obuf = xmalloc(CHUNK);
 		if (fmt == EXPORT_MBOXGZ) {
-			if ((d = dup(fd)) < 0 ||
+			if ((d = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0 ||
 			    (s->gz = gzdopen(d, "wb")) == NULL) {
 				snprintf(err, errlen, "gzip: %s",
 				    strerror(errno ? errno : ENOMEM));
@@ -293,14 +309,16 @@ sink_open(struct sink *s, int fd, enum export_format fmt, char *err,
 	return 0;
 }
 
-/* Starts a member; for mbox, a message with its "From " line. */
+/* Starts a member; for mbox, a message with its "From " line and one
+ * "X-Envelope-To: <addr>" line per envelope recipient in the export (x,
+ * m: those the selection is about). */
 static int
 sink_begin(struct sink *s, const char *name, int64_t size, time_t mtime,
-    const char *sender)
+    const char *sender, const struct export_ctx *x, const struct spool_msg *m)
 {
-	char line[600], date[64], who[512];
+	char line[1100], date[64], who[512];
 	struct tm tm;
-	size_t i;
+	size_t i, r;
 
 	if (is_mbox(s->fmt)) {
 		/* The envelope sender, made one word. */
@@ -315,7 +333,21 @@ sink_begin(struct sink *s, const char *name, int64_t size, time_t mtime,
 		snprintf(line, sizeof(line), "From %s %s\n", who, date);
 		s->bol = 1;
 		s->nq = s->k = 0;
-		return mbox_out(s, line, strlen(line));
+		if (mbox_out(s, line, strlen(line)) < 0)
+			return -1;
+		for (i = 0; i < m->nrcpt; i++) {
+			r = m->rcpt0 + i;
+			if (x->snap->rcpts[r].state != RCPT_PENDING ||
+			    !select_rcpt(x->sel, x->snap, x->diag, r))
+				continue;
+			text_sanitize(who, sizeof(who), x->snap->rcpts[r].addr,
+			    strlen(x->snap->rcpts[r].addr));
+			snprintf(line, sizeof(line), "X-Envelope-To: <%s>\n",
+			    who);
+			if (mbox_out(s, line, strlen(line)) < 0)
+				return -1;
+		}
+		return 0;
 	}
 	archive_entry_clear(s->ent);
 	archive_entry_set_pathname(s->ent, name);
@@ -399,7 +431,7 @@ sink_file(struct sink *s, const char *name, FILE *f, time_t mtime,
 		return -1;
 	}
 	rewind(f);
-	if (sink_begin(s, name, size, mtime, NULL) < 0)
+	if (sink_begin(s, name, size, mtime, NULL, NULL, NULL) < 0)
 		return -1;
 	while ((n = fread(buf, 1, CHUNK, f)) > 0)
 		if (sink_data(s, buf, n) < 0)
@@ -432,6 +464,7 @@ cstr(FILE *f, const char *s)
 
 
 struct row {
+	const struct spool_hdr *h;	/* the -H as read, or NULL */
 	enum export_state state;
 	const char	*file;		/* member name, or NULL */
 	int64_t		 size;		/* .eml bytes, -1 if unknown */
@@ -440,12 +473,42 @@ struct row {
 };
 
 /* The fields of `mxtop list --format json`, in its order, then ours. */
-static void
-json_row(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now, const struct stats_msglog *r, const struct row *w)
+static const char *const hdr_fields[4][2] = {
+	{ "subject", "Subject" }, { "message_id", "Message-ID" },
+	{ "from", "From" }, { "date", "Date" }
+};
+
+/* ISO-8601 UTC: "2025-01-01T00:00:00Z". */
+static const char *
+iso(char *buf, size_t len, time_t t)
 {
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "?");
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static void
+json_row(FILE *f, const struct export_ctx *x, const struct spool_msg *m,
+    const struct row *w)
+{
+	char	 v[1024], t[32];
+	int	 k;
+
 	fputc('{', f);
-	fmt_msg_json(f, s, m, now, r);
+	fmt_msg_json(f, x->snap, x->diag, x->sel, x->only_sel, m, x->o->now);
+	fprintf(f, ",\"arrival_utc\":\"%s\"", iso(t, sizeof(t),
+	    (time_t)m->arrival));
+	for (k = 0; k < 4; k++) {
+		fprintf(f, ",\"%s\":", hdr_fields[k][0]);
+		if (fmt_header_value(w->h, hdr_fields[k][1], v, sizeof(v)) < 0)
+			fputs("null", f);
+		else
+			jstr(f, v);
+	}
 	fprintf(f, ",\"state\":\"%s\",\"file\":", state_name[w->state]);
 	jstr(f, w->file);
 	fputs(",\"eml_size\":", f);
@@ -462,13 +525,21 @@ json_row(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 
 /* After list's columns (fmt_msg_csv_header). */
 #define CSV_MORE ",last_error_time,last_error_host,host,state,file," \
-	"eml_size,sha256,error\r\n"
+	"eml_size,sha256,error,arrival_utc,subject,message_id,from,date," \
+	"other_recipients\r\n"
 
 static void
-csv_row(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now, const struct stats_msglog *r, const struct row *w)
+csv_row(FILE *f, const struct export_ctx *x, const struct spool_msg *m,
+    const struct row *w)
 {
-	fmt_msg_csv(f, s, m, now, r);
+	size_t	 last = select_last(x->sel, x->snap, x->diag, m);
+	const struct diag_rcpt *r = last != SIZE_MAX ?
+	    diag_rcpt_last(x->diag, last) : NULL;
+	char	 v[1024], t[32];
+	uint32_t i, others = 0;
+	int	 k;
+
+	fmt_msg_csv(f, x->snap, x->diag, x->sel, x->only_sel, m, x->o->now);
 	if (r && r->text)
 		fprintf(f, ",%lld,", (long long)r->time);
 	else
@@ -485,7 +556,15 @@ csv_row(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 	cstr(f, w->sha);
 	fputc(',', f);
 	cstr(f, w->error);
-	fputs("\r\n", f);
+	fprintf(f, ",%s", iso(t, sizeof(t), (time_t)m->arrival));
+	for (k = 0; k < 4; k++) {
+		fputc(',', f);
+		(void)fmt_header_value(w->h, hdr_fields[k][1], v, sizeof(v));
+		cstr(f, v);
+	}
+	for (i = 0; x->only_sel && i < m->nrcpt; i++)
+		others += !select_rcpt(x->sel, x->snap, x->diag, m->rcpt0 + i);
+	fprintf(f, ",%u\r\n", others);
 }
 
 static void
@@ -530,8 +609,15 @@ summary(FILE *f, const struct export_opts *o, const struct stats *st,
 static FILE *
 tmp(char *err, size_t errlen)
 {
-	FILE *f = tmpfile();
+	/* Close-on-exec, unlike tmpfile(3): the TUI may start Exim while
+	 * an export runs in its thread. */
+	int fd = open("/tmp", O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
 
+	if (f == NULL && fd >= 0)
+		close(fd);
+	else if (f == NULL && (f = tmpfile()) != NULL)
+		(void)fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
 	if (f == NULL)
 		snprintf(err, errlen, "cannot create a temporary file: %s",
 		    strerror(errno));
@@ -542,8 +628,8 @@ tmp(char *err, size_t errlen)
  * Returns 0, 1 if it could not be exported (w says why), -1 on an
  * output error. */
 static int
-one(struct sink *s, struct export_eml *e, const struct spool_msg *m,
-    const struct export_opts *o, char *buf, char *name, char *sha,
+one(struct sink *s, struct export_eml *e, const struct export_ctx *x,
+    const struct spool_msg *m, const struct export_opts *o, char *buf, char *name, char *sha,
     struct row *w, char *why, size_t whylen, struct export_result *res)
 {
 	struct sha256 h;
@@ -556,9 +642,10 @@ one(struct sink *s, struct export_eml *e, const struct spool_msg *m,
 		w->error = why;
 		return 1;
 	}
+	w->h = &e->h;
 	snprintf(name, 64, "messages/%s.eml", e->id);
 	if (!o->manifest_only && sink_begin(s, name, e->size,
-	    (time_t)e->arrival, m->sender) < 0)
+	    (time_t)e->arrival, m->sender, x, m) < 0)
 		return -1;
 	sha256_init(&h);
 	while ((n = export_eml_read(e, buf, CHUNK)) > 0) {
@@ -601,11 +688,12 @@ one(struct sink *s, struct export_eml *e, const struct spool_msg *m,
 }
 
 int
-export_write(int fd, const struct spool_snap *snap, const size_t *idx,
-    size_t n, const struct stats_msglogs *ml, const struct stats *st,
-    const struct export_opts *o, struct export_result *res, char *err,
-    size_t errlen)
+export_write(int fd, const struct spool_snap *snap, const struct diag *dg,
+    const struct select *sel, const size_t *idx, size_t n,
+    const struct stats *st, const struct export_opts *o,
+    struct export_result *res, char *err, size_t errlen)
 {
+	struct export_ctx x = { snap, dg, sel, select_by_rcpt(sel), o };
 	struct sink s;
 	struct export_eml e;
 	FILE *csv = NULL, *json = NULL, *sum = NULL;
@@ -652,10 +740,10 @@ export_write(int fd, const struct spool_snap *snap, const size_t *idx,
 	}
 	for (i = 0; i < n; i++) {
 		const struct spool_msg *m = &snap->msgs[idx[i]];
-		struct row w = { EXPORT_DONE, NULL, -1, NULL, NULL };
+		struct row w = { NULL, EXPORT_DONE, NULL, -1, NULL, NULL };
 
 		why[0] = '\0';
-		r = one(&s, &e, m, o, buf, name, sha, &w, why, sizeof(why),
+		r = one(&s, &e, &x, m, o, buf, name, sha, &w, why, sizeof(why),
 		    res);
 		if (r < 0) {
 			rc = -1;
@@ -672,12 +760,9 @@ export_write(int fd, const struct spool_snap *snap, const size_t *idx,
 		if (w.state != EXPORT_DONE && o->report != NULL)
 			o->report(o->arg, m->id, w.state, why);
 		if (csv != NULL) {
-			const struct stats_msglog *lr =
-			    stats_msglog(ml, idx[i]);
-
-			csv_row(csv, snap, m, o->now, lr, &w);
+			csv_row(csv, &x, m, &w);
 			fputs(i ? ",\n" : "\n", json);
-			json_row(json, snap, m, o->now, lr, &w);
+			json_row(json, &x, m, &w);
 		}
 		if (o->progress != NULL && o->progress(o->arg, i + 1, n)) {
 			snprintf(err, errlen, "cancelled");

@@ -150,7 +150,8 @@ export_eml_open(struct export_eml *e, const char *dir, const char *id,
 		errno = ENOENT;
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0) {
 		int sv = errno;
 
 		snprintf(err, errlen, "cannot open %s: %s", path,

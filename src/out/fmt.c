@@ -6,16 +6,18 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
 #include "base/mem.h"
 #include "base/text.h"
 #include "base/units.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char fmt_msg_csv_header[] = "id,arrival,age,size,sender,frozen,"
     "active,bad,warnings,pending_recipients,delivered_recipients,class,"
-    "last_error";
+    "last_error,failed_recipients,done_recipients";
 
 int
 fmt_parse(const char *s, enum fmt_kind *k)
@@ -107,40 +109,18 @@ cstr(FILE *f, const char *s)
 	fmt_csv_str(f, s ? s : "", s ? strlen(s) : 0);
 }
 
-/* Sanitized copy for text output, cut to w display columns (UTF-8
- * sequences count as one column; good enough for addresses). */
+/* Sanitized copy for text output, cut to w display columns (0: no cut)
+ * with the one text model (base/text.h). */
 const char *
 fmt_clean(char *buf, size_t len, const char *s, int w)
 {
-	size_t i, cols = 0;
+	int	 used;
 
-	text_sanitize(buf, len, s ? s : "", s ? strlen(s) : 0);
-	if (w <= 0)
+	if (w <= 0) {
+		text_sanitize(buf, len, s ? s : "", s ? strlen(s) : 0);
 		return buf;
-	for (i = 0; buf[i] != '\0'; i++) {
-		if (((unsigned char)buf[i] & 0xc0) == 0x80)
-			continue;
-		if ((int)cols == w) {
-			if (w > 1) {
-				/* Mark the cut with a '+' at the end. */
-				size_t j = i;
-
-				while (j > 0 && ((unsigned char)buf[j - 1] &
-				    0xc0) == 0x80)
-					j--;
-				if (j > 0)
-					j--;
-				while (j > 0 && ((unsigned char)buf[j] &
-				    0xc0) == 0x80)
-					j--;
-				buf[j] = '+';
-				buf[j + 1] = '\0';
-			} else
-				buf[i] = '\0';
-			break;
-		}
-		cols++;
 	}
+	text_fit(buf, len, s, s ? strlen(s) : 0, w, 1, &used);
 	return buf;
 }
 
@@ -148,12 +128,7 @@ fmt_clean(char *buf, size_t len, const char *s, int w)
 static int
 cols(const char *s)
 {
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
+	return text_width(s, strlen(s));
 }
 
 static void
@@ -178,7 +153,7 @@ fmt_trim(const char *s)
 /* ---- summary ---- */
 
 void
-fmt_json_evidence(FILE *f, const struct stats_evidence *e)
+fmt_json_evidence(FILE *f, const struct diag_evidence *e)
 {
 	fprintf(f, "{\"time\":%lld,\"count\":%u,\"class\":",
 	    (long long)e->time, e->count);
@@ -192,13 +167,15 @@ fmt_json_evidence(FILE *f, const struct stats_evidence *e)
 
 /* The diagnosis fields shared by summary and diagnose. */
 void
-fmt_json_diag(FILE *f, const struct stats_diag *d)
+fmt_json_diag(FILE *f, const struct diag_domain *d, int cls)
 {
+	static const struct diag_domain none;
 	int c, n = 0;
 
+	if (d == NULL)
+		d = &none;
 	fputs(",\"class\":", f);
-	fmt_jstr(f, d->cls == CLASS_NONE ? NULL : class_name(
-	    (enum class_id)d->cls));
+	fmt_jstr(f, cls == CLASS_NONE ? NULL : class_name((enum class_id)cls));
 	fputs(",\"classes\":{", f);
 	for (c = 1; c < CLASS__COUNT; c++)
 		if (d->classes[c] > 0)
@@ -239,8 +216,9 @@ json_domain(FILE *f, const struct stats_domain *d, time_t now)
 	for (b = 0; b < STATS_NBUCKETS; b++)
 		fprintf(f, "%s\"%s\":%u", b ? "," : "", stats_bucket_name[b],
 		    d->buckets[b]);
-	fputc('}', f);
-	fmt_json_diag(f, &d->diag);
+	fprintf(f, "},\"customer\":%s", d->customer ? "true" : "false");
+	/* The row's class: backscatter for bounces nobody relays for. */
+	fmt_json_diag(f, d->diag, d->cls);
 	fputc('}', f);
 }
 
@@ -257,27 +235,31 @@ csv_domain(FILE *f, const struct stats_domain *d, time_t now)
 	    d->frozen, d->active, d->bad);
 	for (b = 0; b < STATS_NBUCKETS; b++)
 		fprintf(f, ",%u", d->buckets[b]);
+	static const struct diag_domain none;
+	const struct diag_domain *g = d->diag != NULL ? d->diag : &none;
+
 	fprintf(f, ",%s,%.3f,%u,%d,%u,%u,%u,%lld",
-	    d->diag.cls == CLASS_NONE ? "" :
-	    class_name((enum class_id)d->diag.cls), d->diag.tarpit,
-	    d->diag.samples, d->diag.suspected, d->diag.callout_deferred,
-	    d->diag.callout_rejected, d->diag.callout_cached,
-	    (long long)d->diag.last_success);
+	    d->cls == CLASS_NONE ? "" :
+	    class_name((enum class_id)d->cls), g->tarpit,
+	    g->samples, g->suspected, g->callout_deferred,
+	    g->callout_rejected, g->callout_cached,
+	    (long long)g->last_success);
 	for (b = 1; b < CLASS__COUNT; b++)
-		fprintf(f, ",%u", d->diag.classes[b]);
-	fputs("\r\n", f);
+		fprintf(f, ",%u", g->classes[b]);
+	fprintf(f, ",%d\r\n", d->customer);
 }
 
 /* Text summary columns after DOMAIN; NEWEST only when wide enough. */
-#define SUM_FIXED	61
+#define SUM_FIXED	62
 #define SUM_NEWEST	8
 
 static void
 text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw,
     int newest, int total)
 {
+	static const struct diag_domain none;
 	char name[512], sz[16], o[16], n[16], tp[24], co[16];
-	const struct stats_diag *g = &d->diag;
+	const struct diag_domain *g = d->diag != NULL ? d->diag : &none;
 
 	pad(f, fmt_clean(name, sizeof(name), d->name, dw), dw, 0);
 	units_fmt_size(sz, sizeof(sz), d->bytes);
@@ -296,9 +278,9 @@ text_domain_row(FILE *f, const struct stats_domain *d, time_t now, int dw,
 	}
 	snprintf(co, sizeof(co), "%u", g->callout_deferred +
 	    g->callout_rejected + g->callout_cached);
-	fprintf(f, " %4u %-10s %10s %5s\n", d->frozen,
-	    g->cls ? class_name((enum class_id)g->cls) : "-",
-	    stats_fmt_tarpit(tp, sizeof(tp), g), co);
+	fprintf(f, " %4u %-11s %10s %5s\n", d->frozen,
+	    d->cls ? class_name((enum class_id)d->cls) : "-",
+	    diag_fmt_tarpit(tp, sizeof(tp), g), co);
 }
 
 static int
@@ -371,6 +353,9 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		}
 		fputs("],\n\"total\":", f);
 		json_domain(f, &st->total, o->now);
+		fprintf(f, ",\n\"customers_known\":%s,\"customers\":",
+		    diag_customers_known(st->diag) ? "true" : "false");
+		json_domain(f, &st->customers, o->now);
 		fputs("}\n", f);
 		break;
 	case FMT_CSV:
@@ -383,7 +368,7 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		    "last_success", f);
 		for (b = 1; b < CLASS__COUNT; b++)
 			fprintf(f, ",classes.%s", class_name((enum class_id)b));
-		fputs("\r\n", f);
+		fputs(",customer\r\n", f);
 		for (i = 0; i < st->ndomains; i++)
 			csv_domain(f, &st->domains[i], o->now);
 		csv_domain(f, &st->total, o->now);
@@ -402,12 +387,21 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		    "OLDEST");
 		if (newest)
 			fprintf(f, " %7s", "NEWEST");
-		fprintf(f, " %4s %-10s %10s %5s\n", "FRZ", "CLASS", "TARPIT",
+		fprintf(f, " %4s %-11s %10s %5s\n", "FRZ", "CLASS", "TARPIT",
 		    "CALLO");
-		for (i = 0; i < st->ndomains; i++)
+		for (i = 0; i < st->ndomains; i++) {
+			if (diag_customers_known(st->diag) &&
+			    !st->domains[i].customer && (i == 0 ||
+			    st->domains[i - 1].customer))
+				fputs("-- not customers: bounces and warnings "
+				    "going out\n", f);
 			text_domain_row(f, &st->domains[i], o->now, dw, newest,
 			    0);
+		}
 		text_domain_row(f, &st->total, o->now, dw, newest, 1);
+		if (diag_customers_known(st->diag))
+			text_domain_row(f, &st->customers, o->now, dw, newest,
+			    1);
 		text_shape(f, st, o->width);
 		break;
 	}
@@ -431,28 +425,53 @@ msg_flags(char *buf, const struct spool_msg *m)
 	*p = '\0';
 }
 
-static void
-json_last(FILE *f, const struct stats_msglog *r)
+static const char *const state_names[] = {
+	"pending", "delivered", "failed", "done"
+};
+
+const char *
+fmt_state_name(int st)
 {
+	return (unsigned)st < 4 ? state_names[st] : "?";
+}
+
+/* ",\"class\":...,\"last_error\":..." of recipient r (SIZE_MAX: none). */
+static void
+json_last(FILE *f, const struct diag *d, size_t r)
+{
+	const struct diag_rcpt *dr = r != SIZE_MAX ? diag_rcpt_last(d, r) :
+	    NULL;
+	int c = r != SIZE_MAX ? diag_rcpt_class(d, r) : 0;
+
 	fputs(",\"class\":", f);
-	fmt_jstr(f, r && r->cls ? class_name((enum class_id)r->cls) : NULL);
+	fmt_jstr(f, c ? class_name((enum class_id)c) : NULL);
 	fputs(",\"last_error\":", f);
-	if (r == NULL || r->text == NULL) {
+	if (dr == NULL) {
 		fputs("null", f);
 		return;
 	}
-	fprintf(f, "{\"time\":%lld,\"host\":", (long long)r->time);
-	fmt_jstr(f, r->host);
+	fprintf(f, "{\"time\":%lld,\"host\":", (long long)dr->time);
+	fmt_jstr(f, dr->host);
 	fputs(",\"text\":", f);
-	fmt_jstr(f, r->text);
+	fmt_jstr(f, dr->text);
 	fputc('}', f);
 }
 
-void
-fmt_msg_json(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now, const struct stats_msglog *last)
+/* Whether recipient r of a row goes out: every one, or with only_sel
+ * those the selection is about. */
+static int
+shown(const struct spool_snap *s, const struct diag *d,
+    const struct select *sel, int only_sel, size_t r)
 {
-	uint32_t i;
+	return !only_sel || select_rcpt(sel, s, d, r);
+}
+
+void
+fmt_msg_json(FILE *f, const struct spool_snap *s, const struct diag *d,
+    const struct select *sel, int only_sel, const struct spool_msg *m,
+    time_t now)
+{
+	uint32_t i, n = 0, others = 0;
 
 	fputs("\"id\":", f);
 	fmt_jstr(f, m->id);
@@ -466,39 +485,51 @@ fmt_msg_json(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 	fmt_jstr(f, m->bad);
 	fprintf(f, ",\"warnings\":%d,\"host\":", m->warnings);
 	fmt_jstr(f, m->host);
-	json_last(f, last);
+	json_last(f, d, select_last(sel, s, d, m));
 	fputs(",\"recipients\":[", f);
 	for (i = 0; i < m->nrcpt; i++) {
-		const struct spool_rcpt *r = &s->rcpts[m->rcpt0 + i];
+		size_t ri = m->rcpt0 + i;
+		const struct spool_rcpt *r = &s->rcpts[ri];
 
-		fputs(i ? ",{\"address\":" : "{\"address\":", f);
+		if (!shown(s, d, sel, only_sel, ri)) {
+			others++;
+			continue;
+		}
+		fputs(n++ ? ",{\"address\":" : "{\"address\":", f);
 		fmt_jstr(f, r->addr);
 		fputs(",\"domain\":", f);
 		fmt_jstr(f, spool_rcpt_domain(s, r));
-		fprintf(f, ",\"state\":\"%s\"}", r->state == RCPT_PENDING ?
-		    "pending" : "delivered");
+		fprintf(f, ",\"state\":\"%s\"",
+		    fmt_state_name(diag_rcpt_state(d, ri)));
+		json_last(f, d, ri);
+		fputc('}', f);
 	}
 	fputc(']', f);
+	if (only_sel)
+		fprintf(f, ",\"other_recipients\":%u", others);
 }
 
+/* The addresses of m's recipients in state st (shown ones), blank
+ * separated, as one CSV field. */
 static void
-csv_rcpts(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    int state)
+csv_rcpts(FILE *f, const struct spool_snap *s, const struct diag *d,
+    const struct select *sel, int only_sel, const struct spool_msg *m,
+    int st)
 {
-	size_t len = 0, cap = 0, n;
+	size_t len = 0, cap = 0, n, ri;
 	char *buf = NULL;
 	uint32_t i;
 
 	for (i = 0; i < m->nrcpt; i++) {
-		const struct spool_rcpt *r = &s->rcpts[m->rcpt0 + i];
-
-		if (r->state != state)
+		ri = m->rcpt0 + i;
+		if ((int)diag_rcpt_state(d, ri) != st ||
+		    !shown(s, d, sel, only_sel, ri))
 			continue;
-		n = strlen(r->addr);
+		n = strlen(s->rcpts[ri].addr);
 		xgrow(&buf, &cap, len + n + 2, 1);
 		if (len > 0)
 			buf[len++] = ' ';
-		memcpy(buf + len, r->addr, n);
+		memcpy(buf + len, s->rcpts[ri].addr, n);
 		len += n;
 	}
 	fmt_csv_str(f, buf ? buf : "", len);
@@ -506,17 +537,20 @@ csv_rcpts(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 }
 
 static void
-text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now, int iw, int sw, int rw, const struct stats_msglog *r)
+text_msg(FILE *f, const struct spool_snap *s, const struct diag *d,
+    const struct select *sel, const struct spool_msg *m, time_t now,
+    int iw, int sw, int rw)
 {
 	char age[16], sz[16], sender[512], rcpt[512], fl[8], more[16];
-	const char *cls = r && r->cls ? class_name((enum class_id)r->cls) :
-	    "-";
+	size_t last = select_last(sel, s, d, m);
+	int c = last != SIZE_MAX ? diag_rcpt_class(d, last) : 0;
+	const char *cls = c ? class_name((enum class_id)c) : "-";
 	const char *first = NULL;
-	uint32_t i;
+	uint32_t i, nsel = 0;
 
-	for (i = 0; i < m->nrcpt && first == NULL; i++)
-		if (s->rcpts[m->rcpt0 + i].state == RCPT_PENDING)
+	for (i = 0; i < m->nrcpt; i++)
+		if (s->rcpts[m->rcpt0 + i].state == RCPT_PENDING &&
+		    select_rcpt(sel, s, d, m->rcpt0 + i) && nsel++ == 0)
 			first = s->rcpts[m->rcpt0 + i].addr;
 	more[0] = '\0';
 	if (m->npending > 1)
@@ -540,13 +574,19 @@ text_msg(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 		strncat(rcpt, more, sizeof(rcpt) - strlen(rcpt) - 1);
 		pad(f, rcpt, rw, 0);
 	}
-	fprintf(f, " %-10s %s\n", cls, fl);
+	fprintf(f, " %-11s %s\n", cls, fl);
 }
 
 void
-fmt_msg_csv(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
-    time_t now, const struct stats_msglog *r)
+fmt_msg_csv(FILE *f, const struct spool_snap *s, const struct diag *d,
+    const struct select *sel, int only_sel, const struct spool_msg *m,
+    time_t now)
 {
+	size_t last = select_last(sel, s, d, m);
+	const struct diag_rcpt *dr = last != SIZE_MAX ?
+	    diag_rcpt_last(d, last) : NULL;
+	int c = last != SIZE_MAX ? diag_rcpt_class(d, last) : 0;
+
 	cstr(f, m->id);
 	fprintf(f, ",%lld,%lld,%lld,", (long long)m->arrival,
 	    (long long)(now - m->arrival), (long long)m->size);
@@ -555,17 +595,20 @@ fmt_msg_csv(FILE *f, const struct spool_snap *s, const struct spool_msg *m,
 	    !!(m->flags & MSG_F_ACTIVE));
 	cstr(f, m->bad);
 	fprintf(f, ",%d,", m->warnings);
-	csv_rcpts(f, s, m, RCPT_PENDING);
+	csv_rcpts(f, s, d, sel, only_sel, m, DIAG_PENDING);
 	fputc(',', f);
-	csv_rcpts(f, s, m, RCPT_DELIVERED);
-	fprintf(f, ",%s,", r && r->cls ? class_name((enum class_id)r->cls) :
-	    "");
-	cstr(f, r && r->text ? r->text : "");
+	csv_rcpts(f, s, d, sel, only_sel, m, DIAG_DELIVERED);
+	fprintf(f, ",%s,", c ? class_name((enum class_id)c) : "");
+	cstr(f, dr != NULL ? dr->text : "");
+	fputc(',', f);
+	csv_rcpts(f, s, d, sel, only_sel, m, DIAG_FAILED);
+	fputc(',', f);
+	csv_rcpts(f, s, d, sel, only_sel, m, DIAG_DONE);
 }
 
 void
 fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
-    const struct select *sel, const struct stats_msglogs *ml)
+    const struct diag *d, const struct select *sel)
 {
 	size_t i, n = 0;
 	int sw, rw, iw = 16, fixed;
@@ -574,7 +617,7 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 	for (i = 0; i < s->nmsgs && iw == 16; i++)
 		if (strlen(s->msgs[i].id) > 16)
 			iw = SPOOL_ID_MAX;
-	fixed = 7 + 1 + 5 + 1 + iw + 1 + 1 + 1 + 10 + 1 + 2;
+	fixed = 7 + 1 + 5 + 1 + iw + 1 + 1 + 1 + 11 + 1 + 2;
 	sw = (o->width - fixed) / 2;
 	if (sw < 10)
 		sw = 10;
@@ -590,29 +633,28 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 		pad(f, "SENDER", sw, 0);
 		fputc(' ', f);
 		pad(f, "RECIPIENTS", rw, 0);
-		fputs(" CLASS      FL\n", f);
+		fputs(" CLASS       FL\n", f);
 	}
 	for (i = 0; i < s->nmsgs; i++) {
 		const struct spool_msg *m = &s->msgs[i];
-		const struct stats_msglog *r = stats_msglog(ml, i);
 
-		if (!select_msg(sel, s, m, o->now))
+		if (!select_msg(sel, s, d, m, o->now))
 			continue;
 		switch (o->kind) {
 		case FMT_JSON:
 			fputs(n ? ",\n{" : "\n{", f);
-			fmt_msg_json(f, s, m, o->now, r);
+			fmt_msg_json(f, s, d, sel, 0, m, o->now);
 			fputc('}', f);
 			break;
 		case FMT_CSV:
-			fmt_msg_csv(f, s, m, o->now, r);
+			fmt_msg_csv(f, s, d, sel, 0, m, o->now);
 			fputs("\r\n", f);
 			break;
 		case FMT_IDS:
 			fprintf(f, "%s\n", m->id);
 			break;
 		case FMT_TEXT:
-			text_msg(f, s, m, o->now, iw, sw, rw, r);
+			text_msg(f, s, d, sel, m, o->now, iw, sw, rw);
 			break;
 		}
 		n++;

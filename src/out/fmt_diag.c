@@ -5,142 +5,203 @@
 #include "exim/history.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
 #include "base/units.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- diagnose ---- */
 
-/* Writes text wrapped to width, each line after the first indented. */
-static void
-wrap(FILE *f, const char *text, int indent, int width)
-{
-	const char *p = text, *sp;
-	int col = indent, n;
+struct out {
+	void	(*emit)(void *, int, int, const char *);
+	void	*arg;
+};
 
-	while (*p != '\0') {
-		sp = strchr(p, ' ');
-		n = sp ? (int)(sp - p) : (int)strlen(p);
-		if (col > indent && col + 1 + n > width) {
-			fprintf(f, "\n%*s", indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(p, 1, (size_t)n, f);
-		col += n;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
+static void
+put(struct out *o, int style, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+put(struct out *o, int style, int indent, const char *fmt, ...)
+{
+	char	 buf[4096];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	o->emit(o->arg, style, indent, buf);
 }
 
-static void
-diag_text(FILE *f, const struct fmt_opts *o, const struct stats *st,
-    const struct stats_domain *d)
+void
+fmt_diagnose_lines(const struct fmt_opts *fo, const struct stats *st,
+    const struct stats_domain *d,
+    void (*emit)(void *, int, int, const char *), void *arg)
 {
-	const struct stats_diag *g = &d->diag;
-	char name[512], a[16], b[16], t[32], host[256], text[1024];
+	static const struct diag_domain none;
+	struct out o = { emit, arg };
+	const struct diag_domain *g = d->diag != NULL ? d->diag : &none;
+	const struct diag_info *in = diag_info(st->diag);
+	char name[512], a[16], b[16], t[32], host[256], text[1024], mix[512];
 	uint32_t c, n = 0;
 	int64_t left;
+	size_t k;
 
-	fprintf(f, "%s\n", fmt_clean(name, sizeof(name), d->name, 0));
-	if (g->cls == CLASS_NONE)
-		fprintf(f, "  class:      none (no failed attempt or callout "
-		    "since %s UTC)\n", units_fmt_time(t, sizeof(t), st->since));
+	put(&o, FMT_LS_SECTION, 0, "%s%s", fmt_clean(name, sizeof(name),
+	    d->name, 0), diag_customers_known(st->diag) && !d->customer ?
+	    " (not a customer)" : "");
+	if (d->cls == CLASS_NONE)
+		put(&o, FMT_LS_NORMAL, 14, "  class:      none (no failed "
+		    "attempt or callout since %s UTC)", units_fmt_time(t,
+		    sizeof(t), in->since));
 	else
-		fprintf(f, "  class:      %s; tarpit score %d%% of %u attempts "
-		    "and callouts%s\n", class_name((enum class_id)g->cls),
+		put(&o, FMT_LS_CLASS + d->cls, 14, "  class:      %s; tarpit "
+		    "score %d%% of %u attempts and callouts%s",
+		    class_name((enum class_id)d->cls),
 		    (int)(g->tarpit * 100 + 0.5), g->samples, g->suspected ?
 		    ": SUSPECTED TARPITTING" : "");
 	if (g->samples > 0) {
-		fprintf(f, "  mix:       ");
+		k = 0;
+		mix[0] = '\0';
 		for (c = 1; c < CLASS__COUNT; c++)
-			if (g->classes[c] > 0)
-				fprintf(f, "%s %s %u", n++ ? "," : "",
+			if (g->classes[c] > 0 && k < sizeof(mix))
+				k += (size_t)snprintf(mix + k, sizeof(mix) - k,
+				    "%s %s %u", n++ ? "," : "",
 				    class_name((enum class_id)c), g->classes[c]);
-		if (g->attempts > 0)
-			fprintf(f, "%s %u delivery attempt%s", n ? ";" : "",
-			    g->attempts, g->attempts == 1 ? "" : "s");
-		fputc('\n', f);
+		if (g->attempts > 0 && k < sizeof(mix))
+			snprintf(mix + k, sizeof(mix) - k, "%s %u delivery "
+			    "attempt%s", n ? ";" : "", g->attempts,
+			    g->attempts == 1 ? "" : "s");
+		put(&o, FMT_LS_NORMAL, 14, "  mix:       %s", mix);
 	}
 	if (d->messages > 0) {
-		fprintf(f, "  queue:      %u message%s, %u recipient%s, oldest "
-		    "%s\n", d->messages, d->messages == 1 ? "" : "s",
-		    d->recipients, d->recipients == 1 ? "" : "s",
-		    units_fmt_age(a, sizeof(a), o->now - d->oldest));
-		left = d->oldest + o->cutoff - o->now;
+		put(&o, FMT_LS_NORMAL, 14, "  queue:      %u message%s, %u "
+		    "recipient%s, oldest %s", d->messages, d->messages == 1 ?
+		    "" : "s", d->recipients, d->recipients == 1 ? "" : "s",
+		    units_fmt_age(a, sizeof(a), fo->now - d->oldest));
+		left = d->oldest + fo->cutoff - fo->now;
 		if (left > 0)
-			fprintf(f, "  gives up:   in %s, at %s UTC, on the oldest "
-			    "(final retry cutoff %s)\n",
+			put(&o, FMT_LS_NORMAL, 14, "  gives up:   in %s, at %s "
+			    "UTC, on the oldest (final retry cutoff %s)",
 			    units_fmt_age(a, sizeof(a), left),
-			    units_fmt_time(t, sizeof(t), d->oldest + o->cutoff),
-			    units_fmt_age(b, sizeof(b), o->cutoff));
+			    units_fmt_time(t, sizeof(t), d->oldest +
+			    fo->cutoff), units_fmt_age(b, sizeof(b),
+			    fo->cutoff));
 		else
-			fprintf(f, "  gives up:   the oldest is past the final "
-			    "retry cutoff (%s): it bounces at its next "
-			    "attempt\n", units_fmt_age(b, sizeof(b), o->cutoff));
+			put(&o, FMT_LS_BAD, 14, "  gives up:   the oldest is "
+			    "past the final retry cutoff (%s): it bounces at "
+			    "its next attempt", units_fmt_age(b, sizeof(b),
+			    fo->cutoff));
 	} else
-		fprintf(f, "  queue:      nothing queued\n");
-	fprintf(f, "  callouts:   %u could not complete, %u rejected by the "
-	    "primary, %u cached rejections\n", g->callout_deferred,
-	    g->callout_rejected, g->callout_cached);
+		put(&o, FMT_LS_NORMAL, 14, "  queue:      nothing queued");
+	put(&o, FMT_LS_NORMAL, 14, "  callouts:   %u could not complete, %u "
+	    "rejected by the primary, %u cached rejections",
+	    g->callout_deferred, g->callout_rejected, g->callout_cached);
 	if (g->last_success)
-		fprintf(f, "  delivered:  last success %s UTC (%s ago)\n",
-		    units_fmt_time(t, sizeof(t), g->last_success),
-		    units_fmt_age(a, sizeof(a), o->now - g->last_success));
+		put(&o, FMT_LS_NORMAL, 14, "  delivered:  last success %s UTC "
+		    "(%s ago)", units_fmt_time(t, sizeof(t), g->last_success),
+		    units_fmt_age(a, sizeof(a), fo->now - g->last_success));
 	else
-		fprintf(f, "  delivered:  no success since %s UTC\n",
-		    units_fmt_time(t, sizeof(t), st->since));
+		put(&o, FMT_LS_NORMAL, 14, "  delivered:  no success since %s "
+		    "UTC", units_fmt_time(t, sizeof(t), in->since));
 	if (g->nevidence > 0)
-		fprintf(f, "  evidence:\n");
+		put(&o, FMT_LS_NORMAL, 4, "  evidence:");
 	for (c = 0; c < g->nevidence; c++) {
-		const struct stats_evidence *e = &g->evidence[c];
+		const struct diag_evidence *e = &g->evidence[c];
 
 		fmt_clean(host, sizeof(host), e->host ? e->host : "", 0);
 		fmt_clean(text, sizeof(text), e->text, 0);
 		snprintf(a, sizeof(a), "x%u", e->count);
-		fprintf(f, "    %s %-10s %6s %s%s%s\n",
+		put(&o, e->cls ? FMT_LS_CLASS + e->cls : FMT_LS_NORMAL, 44,
+		    "    %s %-10s %6s %s%s%s",
 		    units_fmt_time(t, sizeof(t), e->time),
 		    e->cls ? class_name((enum class_id)e->cls) : "",
 		    e->count > 1 ? a : "", host, host[0] ? ": " : "", text);
 	}
-	if (g->cls != CLASS_NONE) {
-		fprintf(f, "  advice:     ");
-		wrap(f, class_advice((enum class_id)g->cls), 14, o->width);
+	if (d->cls != CLASS_NONE)
+		put(&o, FMT_LS_NORMAL, 14, "  advice:     %s",
+		    class_advice((enum class_id)d->cls));
+}
+
+/* Writes text wrapped to width, each line after the first indented as
+ * its emitter says. */
+struct wrapper {
+	FILE	*f;
+	int	 width;
+};
+
+static void
+print_wrapped(void *arg, int style, int indent, const char *text)
+{
+	struct wrapper *w = arg;
+	const char *p = text, *sp;
+	int col = 0, n, first = 1;
+
+	(void)style;
+	while (*p != '\0') {
+		sp = strchr(p, ' ');
+		n = sp ? (int)(sp - p) : (int)strlen(p);
+		if (!first && col + 1 + n > w->width && col > indent) {
+			fprintf(w->f, "\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			fputc(' ', w->f);
+			col++;
+		}
+		fwrite(p, 1, (size_t)n, w->f);
+		col += n;
+		p += n;
+		first = 0;
+		if (*p == ' ') {
+			/* Keep runs of blanks (column alignment). */
+			while (p[1] == ' ') {
+				fputc(' ', w->f);
+				col++;
+				p++;
+			}
+			p++;
+		}
 	}
+	fputc('\n', w->f);
 }
 
 void
 fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 {
+	static const struct diag_domain none;
+	const struct diag_info *in = diag_info(st->diag);
 	size_t i;
 	uint32_t k;
-	char t[32];
+	char t[32], lg[1024];
 
 	if (o->kind == FMT_JSON) {
-		fprintf(f, "{\"now\":%lld,\"since\":%lld,\"log_lines\":%llu,"
-		    "\"log_unparsable\":%llu,\"log_error\":",
-		    (long long)o->now, (long long)st->since,
-		    (unsigned long long)st->log_lines,
-		    (unsigned long long)st->log_unparsable);
-		fmt_jstr(f, st->log_error);
+		fprintf(f, "{\"now\":%lld,\"since\":%lld,\"log\":",
+		    (long long)o->now, (long long)in->since);
+		fmt_jstr(f, in->from_msglogs ? NULL : o->log);
+		fprintf(f, ",\"log_lines\":%llu,\"log_unparsable\":%llu,"
+		    "\"log_error\":", (unsigned long long)in->log_lines,
+		    (unsigned long long)in->log_unparsable);
+		fmt_jstr(f, in->log_error);
 		fprintf(f, ",\"source\":\"%s\",\"callouts_unattributed\":"
 		    "{\"deferred\":%u,\"rejected\":%u,\"cached\":%u},"
-		    "\"domains\":[", st->from_msglogs ? "msglogs" : "mainlog",
-		    st->lost_deferred, st->lost_rejected, st->lost_cached);
+		    "\"domains\":[", in->from_msglogs ? "msglogs" : "mainlog",
+		    in->lost_deferred, in->lost_rejected, in->lost_cached);
 		for (i = 0; i < st->ndomains; i++) {
 			const struct stats_domain *d = &st->domains[i];
+			const struct diag_domain *g = d->diag != NULL ?
+			    d->diag : &none;
 
 			fputs(i ? ",\n{\"domain\":" : "\n{\"domain\":", f);
 			fmt_jstr(f, d->name);
-			fprintf(f, ",\"messages\":%u,\"recipients\":%u,"
-			    "\"oldest\":%lld", d->messages, d->recipients,
+			fprintf(f, ",\"customer\":%s,\"messages\":%u,"
+			    "\"recipients\":%u,\"oldest\":%lld",
+			    d->customer ? "true" : "false", d->messages,
+			    d->recipients,
 			    d->messages ? (long long)(o->now - d->oldest) : 0LL);
-			fmt_json_diag(f, &d->diag);
+			fmt_json_diag(f, d->diag, d->cls);
 			fputs(",\"give_up\":", f);
 			if (d->messages)
 				fprintf(f, "%lld", (long long)(d->oldest +
@@ -148,35 +209,38 @@ fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 			else
 				fputs("null", f);
 			fputs(",\"evidence\":[", f);
-			for (k = 0; k < d->diag.nevidence; k++) {
+			for (k = 0; k < g->nevidence; k++) {
 				fputs(k ? "," : "", f);
-				fmt_json_evidence(f, &d->diag.evidence[k]);
+				fmt_json_evidence(f, &g->evidence[k]);
 			}
 			fputs("],\"advice\":", f);
-			fmt_jstr(f, d->diag.cls == CLASS_NONE ? NULL :
-			    class_advice((enum class_id)d->diag.cls));
+			fmt_jstr(f, d->cls == CLASS_NONE ? NULL :
+			    class_advice((enum class_id)d->cls));
 			fputc('}', f);
 		}
 		fputs("]}\n", f);
 		return;
 	}
 	fprintf(f, "Evidence since %s UTC from %s", units_fmt_time(t,
-	    sizeof(t), st->since), st->from_msglogs ? "the msglogs" :
+	    sizeof(t), in->since), in->from_msglogs ? "the msglogs" :
 	    "the main log");
-	if (!st->from_msglogs)
-		fprintf(f, " (%llu lines, %llu unparsable)",
-		    (unsigned long long)st->log_lines,
-		    (unsigned long long)st->log_unparsable);
+	if (!in->from_msglogs)
+		fprintf(f, " %s (%llu lines, %llu unparsable)",
+		    fmt_clean(lg, sizeof(lg), o->log ? o->log : "", 0),
+		    (unsigned long long)in->log_lines,
+		    (unsigned long long)in->log_unparsable);
 	fputs(".\n", f);
-	if (st->log_error != NULL)
-		fprintf(f, "Log problem: %s\n", st->log_error);
-	if (st->lost_deferred + st->lost_rejected + st->lost_cached > 0)
+	if (in->log_error != NULL)
+		fprintf(f, "Log problem: %s\n", fmt_clean(lg, sizeof(lg),
+		    in->log_error, 0));
+	if (in->lost_deferred + in->lost_rejected + in->lost_cached > 0)
 		fprintf(f, "%u callout failures name no recipient and went to "
 		    "a primary address no delivery line shows: no domain's.\n",
-		    st->lost_deferred + st->lost_rejected + st->lost_cached);
+		    in->lost_deferred + in->lost_rejected + in->lost_cached);
 	for (i = 0; i < st->ndomains; i++) {
+		struct wrapper w = { f, o->width };
+
 		fputc('\n', f);
-		diag_text(f, o, st, &st->domains[i]);
+		fmt_diagnose_lines(o, st, &st->domains[i], print_wrapped, &w);
 	}
 }
-

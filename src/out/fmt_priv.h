@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct stats_diag;
-struct stats_evidence;
+struct diag_domain;
+struct diag_evidence;
 
 /* A JSON string, or null for NULL. */
 void		 fmt_jstr(FILE *, const char *s);
@@ -15,7 +15,7 @@ const char	*fmt_clean(char *buf, size_t len, const char *s, int w);
 /* s without its leading blanks. */
 const char	*fmt_trim(const char *s);
 /* The diagnosis fields shared by summary and diagnose (",\"class\":..."). */
-void		 fmt_json_diag(FILE *, const struct stats_diag *);
-void		 fmt_json_evidence(FILE *, const struct stats_evidence *);
+void		 fmt_json_diag(FILE *, const struct diag_domain *, int cls);
+void		 fmt_json_evidence(FILE *, const struct diag_evidence *);
 
 #endif

@@ -6,12 +6,17 @@
 #include "exim/history.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
 #include "base/mem.h"
 #include "base/text.h"
 #include "base/units.h"
 
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- show ---- */
 
@@ -68,12 +73,6 @@ opt_words(const struct spool_opt *o)
 	return NULL;
 }
 
-static char *
-dupstr(struct spool_str s)
-{
-	return xstrndup(s.p, s.len);
-}
-
 static const char *
 hdr_name(const struct spool_header *hd, char *buf, size_t len)
 {
@@ -85,6 +84,59 @@ hdr_name(const struct spool_header *hd, char *buf, size_t len)
 	memcpy(buf, hd->text.p, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+/* Recipient i of h as the snapshot and its diagnosis know it: the
+ * snapshot record m is from the same -H, unless Exim rewrote it since. */
+static size_t
+rcpt_index(const struct spool_snap *snap, const struct spool_msg *m,
+    const struct spool_hdr *h, size_t i)
+{
+	const struct spool_rcpt *r;
+
+	if (snap == NULL || m == NULL || i >= m->nrcpt)
+		return SIZE_MAX;
+	r = &snap->rcpts[m->rcpt0 + i];
+	if (strlen(r->addr) != h->rcpts[i].addr.len ||
+	    memcmp(r->addr, h->rcpts[i].addr.p, h->rcpts[i].addr.len) != 0)
+		return SIZE_MAX;
+	return m->rcpt0 + i;
+}
+
+static int
+state_of(const struct spool_snap *snap, const struct diag *dg,
+    const struct spool_msg *m, const struct spool_hdr *h, size_t i)
+{
+	size_t r = rcpt_index(snap, m, h, i);
+
+	if (r == SIZE_MAX)
+		return DIAG_PENDING;
+	if (snap->rcpts[r].state == RCPT_PENDING)
+		return DIAG_PENDING;
+	return dg != NULL ? (int)diag_rcpt_state(dg, r) : DIAG_DONE;
+}
+
+static void
+json_rcpt_last(FILE *f, const struct spool_snap *snap, const struct diag *dg,
+    const struct spool_msg *m, const struct spool_hdr *h, size_t i)
+{
+	size_t r = rcpt_index(snap, m, h, i);
+	const struct diag_rcpt *dr = r != SIZE_MAX ? diag_rcpt_last(dg, r) :
+	    NULL;
+	int c = r != SIZE_MAX ? diag_rcpt_class(dg, r) : 0;
+
+	fputs(",\"class\":", f);
+	fmt_jstr(f, c ? class_name((enum class_id)c) : NULL);
+	fputs(",\"last_error\":", f);
+	if (dr == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"time\":%lld,\"host\":", (long long)dr->time);
+	fmt_jstr(f, dr->host);
+	fputs(",\"text\":", f);
+	fmt_jstr(f, dr->text);
+	fputc('}', f);
 }
 
 static void
@@ -113,37 +165,9 @@ hist_json(FILE *f, const struct history *hi)
 }
 
 static void
-hist_text(FILE *f, const struct history *hi)
-{
-	char t[32], buf[1024], who[512];
-	size_t i;
-
-	fprintf(f, "\nHistory (msglog):\n");
-	if (hi == NULL || hi->n == 0) {
-		fprintf(f, "  (no msglog)\n");
-		return;
-	}
-	for (i = 0; i < hi->n; i++) {
-		const struct history_event *e = &hi->ev[i];
-		enum class_id c = class_of_event(e->kind, e->text,
-		    strlen(e->text));
-
-		if (e->time)
-			units_fmt_time(t, sizeof(t), e->time);
-		else
-			snprintf(t, sizeof(t), "%19s", "");
-		text_sanitize(buf, sizeof(buf), e->text, strlen(e->text));
-		text_sanitize(who, sizeof(who), e->addr ? e->addr : "",
-		    e->addr ? strlen(e->addr) : 0);
-		fprintf(f, "  %s %-10s %-10s %s%s%s\n", t, history_kind_name(e->kind),
-		    c ? class_name(c) : "", who, who[0] ? ": " : "",
-		    buf);
-	}
-}
-
-static void
-show_json(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
-    const struct spool_hdr *h, const uint8_t *dl, const struct history *hi)
+show_json(FILE *f, const struct fmt_opts *o, const struct spool_snap *snap,
+    const struct diag *dg, const struct spool_msg *m,
+    const struct spool_hdr *h, const struct history *hi)
 {
 	size_t i;
 	char *s, name[256];
@@ -181,8 +205,9 @@ show_json(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 		fputs(",\"domain\":", f);
 		fmt_jstr(f, s);
 		free(s);
-		fprintf(f, ",\"state\":\"%s\"", dl[i] == RCPT_PENDING ?
-		    "pending" : "delivered");
+		fprintf(f, ",\"state\":\"%s\"", fmt_state_name(state_of(snap,
+		    dg, m, h, i)));
+		json_rcpt_last(f, snap, dg, m, h, i);
 		if (r->errors_to.len > 0) {
 			fputs(",\"errors_to\":", f);
 			fmt_json_str(f, r->errors_to.p, r->errors_to.len);
@@ -223,9 +248,97 @@ show_json(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 	fputs("}\n", f);
 }
 
+/* ---- The ticket, as lines (text output and the TUI alike) ---- */
+
+struct out {
+	void	(*emit)(void *, int, int, const char *);
+	void	*arg;
+};
+
+static void
+put(struct out *o, int style, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+put(struct out *o, int style, int indent, const char *fmt, ...)
+{
+	char	 buf[4096];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	o->emit(o->arg, style, indent, buf);
+}
+
+/* The first header named name (case-insensitive), or NULL. */
+static const struct spool_header *
+header(const struct spool_hdr *h, const char *name)
+{
+	size_t	 i, n = strlen(name);
+
+	for (i = 0; i < h->nhdrs; i++)
+		if (h->hdrs[i].flag != '*' && h->hdrs[i].text.len > n &&
+		    h->hdrs[i].text.p[n] == ':' &&
+		    strncasecmp(h->hdrs[i].text.p, name, n) == 0)
+			return &h->hdrs[i];
+	return NULL;
+}
+
+/* A header's value on one line: folded lines joined, blanks squeezed. */
+static void
+header_value(const struct spool_header *hd, char *buf, size_t len)
+{
+	const char *p = memchr(hd->text.p, ':', hd->text.len), *e;
+	char	 tmp[2048];
+	size_t	 o = 0;
+
+	e = hd->text.p + hd->text.len;
+	for (p = p + 1; p < e && o + 1 < sizeof(tmp); p++) {
+		char c = *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p;
+
+		if (c == ' ' && (o == 0 || tmp[o - 1] == ' '))
+			continue;
+		tmp[o++] = c;
+	}
+	while (o > 0 && tmp[o - 1] == ' ')
+		o--;
+	text_sanitize(buf, len, tmp, o);
+}
+
+int
+fmt_header_value(const struct spool_hdr *h, const char *name, char *buf,
+    size_t len)
+{
+	const struct spool_header *hd = h != NULL ? header(h, name) : NULL;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (hd == NULL)
+		return -1;
+	header_value(hd, buf, len);
+	return 0;
+}
+
+static const char *const top_headers[] = { "Subject", "From", "To", "Date" };
+
+static int
+is_top(const struct spool_header *hd)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < 4; i++) {
+		n = strlen(top_headers[i]);
+		if (hd->text.len > n && hd->text.p[n] == ':' &&
+		    strncasecmp(hd->text.p, top_headers[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Prints a multi-line text indented, sanitized line by line. */
 static void
-text_block(FILE *f, const char *indent, struct spool_str t)
+block(struct out *o, int style, struct spool_str t)
 {
 	const char *p = t.p, *e = t.p + t.len, *nl;
 	char buf[4096];
@@ -235,83 +348,202 @@ text_block(FILE *f, const char *indent, struct spool_str t)
 		if (nl == NULL)
 			nl = e;
 		text_sanitize(buf, sizeof(buf), p, (size_t)(nl - p));
-		fprintf(f, "%s%s\n", indent, buf);
+		put(o, style, 4, "  %s", buf);
 		p = nl + 1;
 	}
 }
 
-static void
-show_text(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
-    const struct spool_hdr *h, const uint8_t *dl)
+/* Whether two msglog lines say the same, addresses in <> and the host's
+ * port aside (so retries fold). */
+static int
+same_line(const struct history_event *a, const struct history_event *b)
 {
-	char buf[1024], t[32], a[16], sz[16];
-	size_t i, npend = 0, ndel = 0;
-	char *s;
+	const char *x = a->text, *y = b->text;
 
-	for (i = 0; i < h->nrcpts; i++)
-		npend += dl[i] == RCPT_PENDING;
-	s = dupstr(h->id);
-	fprintf(f, "Message %s\n", s);
-	free(s);
-	fprintf(f, "  Arrived:    %s UTC (%s ago)\n",
+	if (a->kind != b->kind || (a->addr == NULL) != (b->addr == NULL) ||
+	    (a->addr != NULL && strcmp(a->addr, b->addr) != 0))
+		return 0;
+	while (*x != '\0' && *x == *y) {
+		if (*x == '<') {
+			x = strchr(x, '>');
+			y = strchr(y, '>');
+			if (x == NULL || y == NULL)
+				return x == y;
+		}
+		x++;
+		y++;
+	}
+	return *x == *y;
+}
+
+#define FOLD_WIN	4	/* lines a repeating attempt may span */
+
+static void
+hist_line(struct out *o, const struct history_event *e, unsigned count,
+    time_t last)
+{
+	char	 t[32], t2[32], buf[2048], rep[96];
+	int	 c = class_of_event(e->kind, e->text, strlen(e->text));
+	int	 style = FMT_LS_NORMAL;
+
+	if (e->time)
+		units_fmt_time(t, sizeof(t), e->time);
+	else
+		snprintf(t, sizeof(t), "%19s", "");
+	text_sanitize(buf, sizeof(buf), e->line, strlen(e->line));
+	rep[0] = '\0';
+	if (count > 1)
+		snprintf(rep, sizeof(rep), " x%u to %s", count,
+		    units_fmt_time(t2, sizeof(t2), last));
+	if (c != CLASS_NONE)
+		style = FMT_LS_CLASS + c;
+	else if (e->kind == LL_SKIP)
+		style = FMT_LS_DIM;
+	put(o, style, 44, "  %s %-9s %-10s %s%s", t,
+	    history_kind_name(e->kind), c ? class_name(c) : "", buf, rep);
+}
+
+/* The history with runs of the same results folded: a line that repeats
+ * one of the last FOLD_WIN different lines (an attempt of a few lines,
+ * retried) is counted there instead of shown again. */
+static void
+hist_lines(struct out *o, const struct history *hi)
+{
+	size_t	 win[FOLD_WIN], nwin = 0, i, k;
+	unsigned cnt[FOLD_WIN];
+	time_t	 last[FOLD_WIN];
+
+	put(o, FMT_LS_SECTION, 0, "Delivery history (%u attempts)",
+	    hi != NULL ? hi->attempts : 0);
+	if (hi == NULL || hi->n == 0) {
+		put(o, FMT_LS_DIM, 2, "  (no msglog)");
+		return;
+	}
+	for (i = 0; i < hi->n; i++) {
+		for (k = 0; k < nwin; k++)
+			if (same_line(&hi->ev[win[k]], &hi->ev[i]))
+				break;
+		if (k < nwin) {
+			cnt[k]++;
+			last[k] = hi->ev[i].time;
+			continue;
+		}
+		if (nwin == FOLD_WIN || (nwin > 0 && cnt[0] > 1)) {
+			for (k = 0; k < nwin; k++)
+				hist_line(o, &hi->ev[win[k]], cnt[k], last[k]);
+			nwin = 0;
+		}
+		win[nwin] = i;
+		cnt[nwin] = 1;
+		last[nwin] = hi->ev[i].time;
+		nwin++;
+	}
+	for (k = 0; k < nwin; k++)
+		hist_line(o, &hi->ev[win[k]], cnt[k], last[k]);
+}
+
+void
+fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
+    const struct diag *dg, const struct spool_msg *m,
+    const struct spool_hdr *h, const struct history *hi,
+    void (*emit)(void *, int, int, const char *), void *arg)
+{
+	struct out	 o = { emit, arg };
+	char		 buf[2048], t[32], a[16], sz[16], st[4400];
+	size_t		 i, npend = 0, ndel = 0, r;
+	const struct spool_header *hd;
+
+	put(&o, FMT_LS_SECTION, 0, "Message %.*s", (int)h->id.len, h->id.p);
+	text_sanitize(buf, sizeof(buf), h->sender.p, h->sender.len);
+	put(&o, FMT_LS_NORMAL, 14, "  %-11s <%s>%s", "Sender:", buf,
+	    h->sender.len == 0 ? " (a bounce)" : "");
+	put(&o, FMT_LS_NORMAL, 14, "  %-11s %s UTC (%s ago)", "Arrived:",
 	    units_fmt_time(t, sizeof(t), (time_t)h->received),
-	    units_fmt_age(a, sizeof(a), o->now - h->received));
+	    units_fmt_age(a, sizeof(a), fo->now - h->received));
 	if (m != NULL && m->size >= 0)
-		fprintf(f, "  Size:       %s (%lld bytes)\n",
+		put(&o, FMT_LS_NORMAL, 14, "  %-11s %s (%lld bytes)", "Size:",
 		    fmt_trim(units_fmt_size(sz, sizeof(sz), m->size)),
 		    (long long)m->size);
-	text_sanitize(buf, sizeof(buf), h->sender.p, h->sender.len);
-	fprintf(f, "  Sender:     <%s>%s\n", buf, h->sender.len == 0 ?
-	    " (a bounce)" : "");
 	if (h->host_address.len > 0) {
 		text_sanitize(buf, sizeof(buf), h->host_address.p,
 		    h->host_address.len);
-		fprintf(f, "  From host:  %s", buf);
+		snprintf(st, sizeof(st), "%s", buf);
 		if (h->helo_name.len > 0) {
 			text_sanitize(buf, sizeof(buf), h->helo_name.p,
 			    h->helo_name.len);
-			fprintf(f, " (HELO %s)", buf);
+			snprintf(st + strlen(st), sizeof(st) - strlen(st),
+			    " (HELO %s)", buf);
 		}
-		fputc('\n', f);
+		put(&o, FMT_LS_NORMAL, 14, "  %-11s %s", "From host:", st);
 	}
-	if (h->protocol.len > 0) {
-		text_sanitize(buf, sizeof(buf), h->protocol.p,
-		    h->protocol.len);
-		fprintf(f, "  Protocol:   %s\n", buf);
-	}
-	text_sanitize(buf, sizeof(buf), h->login.p, h->login.len);
-	fprintf(f, "  Owner:      %s (uid %ld, gid %ld)\n", buf, h->uid, h->gid);
-	fprintf(f, "  State:      ");
+	snprintf(st, sizeof(st), "%s", h->flags & MSG_F_FROZEN ? "frozen" :
+	    "queued");
 	if (h->flags & MSG_F_FROZEN)
-		fprintf(f, "frozen since %s UTC",
-		    units_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
-	else
-		fprintf(f, "queued");
+		snprintf(st + strlen(st), sizeof(st) - strlen(st),
+		    " since %s UTC", units_fmt_time(t, sizeof(t),
+		    (time_t)h->frozen_at));
 	if (m != NULL && (m->flags & MSG_F_ACTIVE))
-		fprintf(f, ", being delivered now");
+		strncat(st, ", being delivered now", sizeof(st) - strlen(st) - 1);
 	if (h->flags & MSG_F_FIRST)
-		fprintf(f, ", never tried");
-	fprintf(f, "; %d delay warning%s sent\n", h->warnings,
-	    h->warnings == 1 ? "" : "s");
-	fprintf(f, "\nRecipients (%zu, %zu pending):\n", h->nrcpts, npend);
+		strncat(st, ", never tried", sizeof(st) - strlen(st) - 1);
+	put(&o, FMT_LS_NORMAL, 14, "  %-11s %s; %d delay warning%s sent",
+	    "State:", st, h->warnings, h->warnings == 1 ? "" : "s");
+	if (m != NULL && m->bad != NULL)
+		put(&o, FMT_LS_BAD, 14, "  %-11s %s", "Bad file:", m->bad);
+
+	for (i = 0; i < h->nrcpts; i++)
+		npend += state_of(snap, dg, m, h, i) == DIAG_PENDING;
+	put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	put(&o, FMT_LS_SECTION, 0, "Recipients (%zu, %zu pending)",
+	    h->nrcpts, npend);
 	for (i = 0; i < h->nrcpts; i++) {
+		int s = state_of(snap, dg, m, h, i), c = 0;
+		const struct diag_rcpt *dr = NULL;
+		char err[1024];
+
+		r = rcpt_index(snap, m, h, i);
+		if (r != SIZE_MAX) {
+			c = diag_rcpt_class(dg, r);
+			dr = diag_rcpt_last(dg, r);
+		}
 		text_sanitize(buf, sizeof(buf), h->rcpts[i].addr.p,
 		    h->rcpts[i].addr.len);
-		fprintf(f, "  %-10s %s\n", dl[i] == RCPT_PENDING ? "pending" :
-		    "delivered", buf);
+		err[0] = '\0';
+		if (s == DIAG_PENDING && dr != NULL)
+			text_sanitize(err, sizeof(err), dr->text,
+			    strlen(dr->text));
+		put(&o, s == DIAG_PENDING ? (c ? FMT_LS_CLASS + c :
+		    FMT_LS_NORMAL) : FMT_LS_DIM, 24, "  %-10s %-11s %s%s%s",
+		    fmt_state_name(s), s == DIAG_PENDING && c ?
+		    class_name((enum class_id)c) : "", buf, err[0] ? ": " : "",
+		    err);
 	}
-	fprintf(f, "\nHeaders:\n");
+	put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	for (i = 0; i < 4; i++)
+		if ((hd = header(h, top_headers[i])) != NULL) {
+			char lab[16];
+
+			header_value(hd, buf, sizeof(buf));
+			snprintf(lab, sizeof(lab), "%s:", top_headers[i]);
+			put(&o, FMT_LS_NORMAL, 11, "%-9s %s", lab, buf);
+		}
+	put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	hist_lines(&o, hi);
+	put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	put(&o, FMT_LS_SECTION, 0, "Headers");
 	for (i = 0; i < h->nhdrs; i++) {
 		if (h->hdrs[i].flag == '*') {
 			ndel++;
 			continue;
 		}
-		text_block(f, "  ", h->hdrs[i].text);
+		if (!is_top(&h->hdrs[i]))
+			block(&o, FMT_LS_NORMAL, h->hdrs[i].text);
 	}
 	if (ndel > 0)
-		fprintf(f, "  (%zu deleted header%s not shown)\n", ndel,
-		    ndel == 1 ? "" : "s");
-	fprintf(f, "\nSpool options:\n");
+		put(&o, FMT_LS_DIM, 2, "  (%zu deleted header%s not shown)",
+		    ndel, ndel == 1 ? "" : "s");
+	put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	put(&o, FMT_LS_SECTION, 0, "Spool options");
 	for (i = 0; i < h->nopts; i++) {
 		const struct spool_opt *op = &h->opts[i];
 		const char *w = opt_words(op);
@@ -327,43 +559,55 @@ show_text(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
 		}
 		text_sanitize(val, sizeof(val), op->value.p, op->value.len);
 		if (strcmp(name, "frozen") == 0)
-			fprintf(f, "  -%-24s frozen at %s UTC\n", name,
-			    units_fmt_time(t, sizeof(t), (time_t)h->frozen_at));
+			put(&o, FMT_LS_NORMAL, 28, "  -%-24s frozen at %s UTC",
+			    name, units_fmt_time(t, sizeof(t),
+			    (time_t)h->frozen_at));
 		else if (w != NULL)
-			fprintf(f, "  -%-24s %s%s%s%s\n", name, w,
+			put(&o, FMT_LS_NORMAL, 28, "  -%-24s %s%s%s%s", name, w,
 			    val[0] ? ": " : "", val, op->tainted ?
 			    " (tainted)" : "");
 		else
-			fprintf(f, "  -%-24s %s%s\n", name, val,
+			put(&o, FMT_LS_NORMAL, 28, "  -%-24s %s%s", name, val,
 			    op->tainted ? " (tainted)" : "");
 	}
 }
 
+static void
+print_line(void *arg, int style, int indent, const char *text)
+{
+	(void)style;
+	(void)indent;
+	fprintf(arg, "%s\n", text);
+}
+
 void
-fmt_show(FILE *f, const struct fmt_opts *o, const struct spool_msg *m,
-    const struct spool_hdr *h, const uint8_t *dl, const struct history *hi)
+fmt_show(FILE *f, const struct fmt_opts *o, const struct spool_snap *snap,
+    const struct diag *dg, const struct spool_msg *m,
+    const struct spool_hdr *h, const struct history *hi)
 {
 	size_t i;
 
 	switch (o->kind) {
 	case FMT_JSON:
-		show_json(f, o, m, h, dl, hi);
+		show_json(f, o, snap, dg, m, h, hi);
 		break;
 	case FMT_CSV:
-		fputs("address,state\r\n", f);
+		fputs("address,state,class\r\n", f);
 		for (i = 0; i < h->nrcpts; i++) {
+			size_t r = rcpt_index(snap, m, h, i);
+			int c = r != SIZE_MAX ? diag_rcpt_class(dg, r) : 0;
+
 			fmt_csv_str(f, h->rcpts[i].addr.p, h->rcpts[i].addr.len);
-			fprintf(f, ",%s\r\n", dl[i] == RCPT_PENDING ?
-			    "pending" : "delivered");
+			fprintf(f, ",%s,%s\r\n", fmt_state_name(state_of(snap,
+			    dg, m, h, i)), c ? class_name((enum class_id)c) :
+			    "");
 		}
 		break;
 	case FMT_IDS:
 		fprintf(f, "%.*s\n", (int)h->id.len, h->id.p);
 		break;
 	case FMT_TEXT:
-		show_text(f, o, m, h, dl);
-		hist_text(f, hi);
+		fmt_show_lines(o, snap, dg, m, h, hi, print_line, f);
 		break;
 	}
 }
-

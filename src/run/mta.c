@@ -1,7 +1,9 @@
 /* mta.c -- run Exim's admin commands as argv arrays and read what they
  * say: argv building, Exim's per-id lines, the token bucket.  No shell
  * is ever involved.  The plan is in mta_plan.c, the job in mta_job.c. */
+#define _GNU_SOURCE		/* pipe2(2) */
 #include "run/mta.h"
+#include "model/plan.h"
 #include "exim/spool.h"
 #include "base/mem.h"
 #include "base/text.h"
@@ -10,6 +12,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,7 +30,7 @@ mta_capture(char *const argv[], char *out, size_t outlen)
 	pid_t pid;
 	char sink[512];
 
-	if (pipe(p) < 0)
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -105,6 +108,79 @@ mta_option(const struct mta *m, const char *name, char *val, size_t len)
 	return -1;
 }
 
+/* Whether a domain may go into an Exim expansion: letters, digits, '.',
+ * '-', '_' (an address literal "[...]" with hex digits, '.' and ':').
+ * Anything else (braces, '$', '\\') could expand to something else. */
+static int
+plain_domain(const char *d)
+{
+	size_t	 n = strlen(d), i;
+
+	if (n == 0 || n > 255)
+		return 0;
+	if (d[0] == '[')
+		return n > 2 && d[n - 1] == ']' &&
+		    strspn(d + 1, "0123456789abcdefABCDEF.:") == n - 2;
+	for (i = 0; i < n; i++)
+		if (!((d[i] >= 'a' && d[i] <= 'z') || (d[i] >= 'A' &&
+		    d[i] <= 'Z') || (d[i] >= '0' && d[i] <= '9') ||
+		    d[i] == '.' || d[i] == '-' || d[i] == '_'))
+			return 0;
+	return 1;
+}
+
+#define CUST_BATCH	200	/* expansions per exim -be */
+
+int
+mta_customers(const struct mta *m, const char *const *doms, size_t n,
+    uint8_t *is)
+{
+	const char	*argv[CUST_BATCH + 8];
+	char		*exp[CUST_BATCH], *out, *p, *nl;
+	size_t		 i, k, a, nb, outlen = CUST_BATCH * 4 + 64;
+	int		 rc = 0;
+
+	out = xmalloc(outlen);
+	for (i = 0; i < n && rc == 0; i += nb) {
+		nb = n - i < CUST_BATCH ? n - i : CUST_BATCH;
+		a = 0;
+		argv[a++] = m->exim != NULL ? m->exim : "exim";
+		if (m->config != NULL) {
+			argv[a++] = "-C";
+			argv[a++] = m->config;
+		}
+		argv[a++] = "-be";
+		for (k = 0; k < nb; k++) {
+			/* A name that cannot be matched safely is none. */
+			exp[k] = xmalloc(strlen(doms[i + k]) + 64);
+			snprintf(exp[k], strlen(doms[i + k]) + 64,
+			    "${if match_domain{%s}{+relay_to_domains}{1}{0}}",
+			    plain_domain(doms[i + k]) ? doms[i + k] :
+			    "invalid.invalid");
+			argv[a++] = exp[k];
+		}
+		argv[a] = NULL;
+		if (mta_capture((char *const *)argv, out, outlen) != 0)
+			rc = -1;
+		/* One line per expansion: "1" or "0"; an error (no such
+		 * list) is anything else. */
+		for (k = 0, p = out; rc == 0 && k < nb; k++) {
+			if ((nl = strchr(p, '\n')) == NULL ||
+			    nl - p != 1 || (*p != '0' && *p != '1'))
+				rc = -1;
+			else {
+				is[i + k] = *p == '1' &&
+				    plain_domain(doms[i + k]);
+				p = nl + 1;
+			}
+		}
+		for (k = 0; k < nb; k++)
+			free(exp[k]);
+	}
+	free(out);
+	return rc;
+}
+
 int
 mta_spool_dir(const struct mta *m, char *dir, size_t len)
 {
@@ -145,14 +221,9 @@ mta_main_log(const struct mta *m, const char *spool, char *path,
 
 /* ---- Actions, argv, Exim's per-id lines ---- */
 
-static const struct {
-	const char	*name, *flag;
-} actions[] = {
-	[MTA_FLUSH] = { "flush", "-M" },
-	[MTA_BOUNCE] = { "bounce", "-Mg" },
-	[MTA_DELETE] = { "delete", "-Mrm" },
-	[MTA_FREEZE] = { "freeze", "-Mf" },
-	[MTA_THAW] = { "thaw", "-Mt" },
+static const char *const flags[] = {
+	[PLAN_FLUSH] = "-M", [PLAN_BOUNCE] = "-Mg", [PLAN_DELETE] = "-Mrm",
+	[PLAN_FREEZE] = "-Mf", [PLAN_THAW] = "-Mt",
 };
 
 static const char *const results[] = {
@@ -160,28 +231,9 @@ static const char *const results[] = {
 };
 
 const char *
-mta_action_name(enum mta_action a)
+mta_action_flag(enum plan_act a)
 {
-	return (unsigned)a <= MTA_THAW ? actions[a].name : "?";
-}
-
-const char *
-mta_action_flag(enum mta_action a)
-{
-	return (unsigned)a <= MTA_THAW ? actions[a].flag : "?";
-}
-
-int
-mta_action_parse(const char *s, enum mta_action *a)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-		if (strcmp(s, actions[i].name) == 0) {
-			*a = (enum mta_action)i;
-			return 0;
-		}
-	return -1;
+	return (unsigned)a <= PLAN_THAW ? flags[a] : "?";
 }
 
 const char *
@@ -191,38 +243,30 @@ mta_result_name(enum mta_result r)
 }
 
 size_t
-mta_batch_size(enum mta_action a, const struct mta_pace *p)
+mta_batch_size(enum plan_act a, const struct mta_pace *p)
 {
-	if (a == MTA_FLUSH)
+	if (a == PLAN_FLUSH)
 		return 1;
 	return p != NULL && p->batch > 0 ? p->batch : MTA_BATCH;
 }
 
-char **
-mta_argv(const struct mta *m, enum mta_action a, const char *const *ids,
-    size_t nids)
+/* "exim [-C cfg] pre... words..." as one allocation. */
+static char **
+build_argv(const struct mta *m, const char *const *pre, size_t npre,
+    const char *const *words, size_t nwords)
 {
 	const char *exim = m->exim != NULL ? m->exim : "exim";
 	size_t i, n, bytes;
 	char **v, *p;
 
-	if (nids == 0 || (unsigned)a > MTA_THAW) {
-		errno = EINVAL;
-		return NULL;
-	}
-	for (i = 0; i < nids; i++)
-		if (ids[i] == NULL || !spool_id_valid(ids[i], strlen(ids[i]))) {
-			errno = EINVAL;
-			return NULL;
-		}
-	/* exim [-C cfg] flag ids... NULL, and the strings after it. */
-	n = 1 + (m->config != NULL ? 2 : 0) + (a == MTA_FLUSH ? 2 : 0) + 1 +
-	    nids + 1;
-	bytes = n * sizeof(char *) + strlen(exim) + 1 + 3 + 6 + 6;
+	n = 1 + (m->config != NULL ? 2 : 0) + npre + nwords + 1;
+	bytes = n * sizeof(char *) + strlen(exim) + 1 + 3;
 	if (m->config != NULL)
 		bytes += strlen(m->config) + 1;
-	for (i = 0; i < nids; i++)
-		bytes += strlen(ids[i]) + 1;
+	for (i = 0; i < npre; i++)
+		bytes += strlen(pre[i]) + 1;
+	for (i = 0; i < nwords; i++)
+		bytes += strlen(words[i]) + 1;
 	v = xmalloc(bytes);
 	p = (char *)(v + n);
 	n = 0;
@@ -237,19 +281,57 @@ mta_argv(const struct mta *m, enum mta_action a, const char *const *ids,
 		PUT("-C");
 		PUT(m->config);
 	}
-	/* One message per connection: otherwise a delivery that works
-	 * hands its connection to the other messages waiting for that host
-	 * (the "wait-" hints), and the whole backlog leaves unpaced. */
-	if (a == MTA_FLUSH) {
-		PUT("-oB");
-		PUT("1");
-	}
-	PUT(actions[a].flag);
-	for (i = 0; i < nids; i++)
-		PUT(ids[i]);
+	for (i = 0; i < npre; i++)
+		PUT(pre[i]);
+	for (i = 0; i < nwords; i++)
+		PUT(words[i]);
 #undef PUT
 	v[n] = NULL;
 	return v;
+}
+
+char **
+mta_argv(const struct mta *m, enum plan_act a, const char *const *ids,
+    size_t nids)
+{
+	/* One message per connection: otherwise a delivery that works
+	 * hands its connection to the other messages waiting for that host
+	 * (the "wait-" hints), and the whole backlog leaves unpaced. */
+	const char *pre[3] = { "-oB", "1", flags[PLAN_FLUSH] };
+	size_t i;
+
+	if (nids == 0 || (unsigned)a > PLAN_THAW) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (i = 0; i < nids; i++)
+		if (ids[i] == NULL || !spool_id_valid(ids[i], strlen(ids[i]))) {
+			errno = EINVAL;
+			return NULL;
+		}
+	if (a == PLAN_FLUSH)
+		return build_argv(m, pre, 3, ids, nids);
+	pre[0] = flags[a];
+	return build_argv(m, pre, 1, ids, nids);
+}
+
+char **
+mta_argv_mmd(const struct mta *m, const char *id, const char *const *addrs,
+    size_t naddrs)
+{
+	const char *pre[2] = { "-Mmd", id };
+	size_t i;
+
+	if (naddrs == 0 || id == NULL || !spool_id_valid(id, strlen(id))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (i = 0; i < naddrs; i++)
+		if (!plan_addr_safe(addrs[i])) {
+			errno = EINVAL;
+			return NULL;
+		}
+	return build_argv(m, pre, 2, addrs, naddrs);
 }
 
 char *
@@ -290,7 +372,7 @@ after_id(const char *line, const char *pre, char *id)
 }
 
 int
-mta_parse_line(enum mta_action a, const char *line, char *id,
+mta_parse_line(enum plan_act a, const char *line, char *id,
     enum mta_result *res)
 {
 	static const struct {

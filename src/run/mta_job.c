@@ -2,6 +2,7 @@
  * mta_job_step() starts what the token bucket and --parallel allow,
  * reads the children's output, reaps them, and reads each message's
  * result back from the spool (-H gone or not, msglog, -D lock). */
+#define _GNU_SOURCE		/* pipe2(2) */
 #include "run/mta.h"
 #include "model/classify.h"
 #include "exim/history.h"
@@ -40,7 +41,7 @@ struct child {
 
 struct mta_job {
 	char		*exim, *config, *spool;
-	enum mta_action	 act;
+	enum plan_act	 act;
 	struct mta_item	*items;
 	size_t		 n, next;
 	struct child	*kids;
@@ -114,11 +115,11 @@ rate_point(struct mta_job *j)
 }
 
 struct mta_job *
-mta_job_new(const struct mta *m, const char *spool, enum mta_action act,
-    const struct mta_item *items, size_t n, const struct mta_pace *pace)
+mta_job_new(const struct mta *m, const char *spool, const struct plan *p,
+    const struct mta_pace *pace)
 {
 	struct mta_job *j = xcalloc(1, sizeof(*j));
-	size_t i;
+	size_t i, k;
 
 	if (m->exim != NULL)
 		j->exim = xstrdup(m->exim);
@@ -127,22 +128,35 @@ mta_job_new(const struct mta *m, const char *spool, enum mta_action act,
 		    "exim" : "exim4");
 	j->config = m->config != NULL ? xstrdup(m->config) : NULL;
 	j->spool = xstrdup(spool);
-	j->act = act;
-	j->items = xcalloc(n + 1, sizeof(*j->items));
-	if (n > 0)
-		memcpy(j->items, items, n * sizeof(*items));
-	j->n = n;
-	for (i = 0; i < n; i++) {
-		j->items[i].result = MTA_R_PENDING;
-		j->items[i].cls = 0;
-		j->items[i].detail[0] = '\0';
-		j->items[i].t_start = j->items[i].t_end = 0;
-		j->items[i].id[sizeof(j->items[i].id) - 1] = '\0';
+	j->act = p->act;
+	j->items = xcalloc(p->n + 1, sizeof(*j->items));
+	j->n = p->n;
+	for (i = 0; i < p->n; i++) {
+		const struct plan_item *pi = &p->items[i];
+		struct mta_item *it = &j->items[i];
+
+		memcpy(it->id, pi->id, sizeof(it->id));
+		it->id[sizeof(it->id) - 1] = '\0';
+		it->h_ino = pi->h_ino;
+		it->h_mtime_ns = pi->h_mtime_ns;
+		it->arrival = pi->arrival;
+		it->nrcpt = pi->nsel;
+		it->nother = pi->nother;
+		memcpy(it->domains, pi->domains, sizeof(it->domains));
+		it->domains[sizeof(it->domains) - 1] = '\0';
+		it->byrcpt = pi->how == PLAN_RCPTS;
+		if (it->byrcpt) {
+			it->addrs = xcalloc(pi->nsel + 1, sizeof(char *));
+			for (k = 0; k < pi->nsel; k++)
+				it->addrs[k] = xstrdup(p->addrs[pi->addr0 + k]);
+			it->naddrs = pi->nsel;
+		}
+		it->result = MTA_R_PENDING;
 	}
 	j->parallel = pace != NULL && pace->parallel > 0 ? pace->parallel : 1;
-	j->batch = mta_batch_size(act, pace);
+	j->batch = mta_batch_size(j->act, pace);
 	j->rate = pace != NULL && pace->rate > 0 ? pace->rate : 0;
-	j->adaptive = pace != NULL && pace->adaptive && act == MTA_FLUSH;
+	j->adaptive = pace != NULL && pace->adaptive && j->act == PLAN_FLUSH;
 	if (j->adaptive) {
 		if (j->rate <= 0)
 			j->rate = MTA_ADAPT_RATE;
@@ -154,6 +168,10 @@ mta_job_new(const struct mta *m, const char *spool, enum mta_action act,
 	mta_bucket_init(&j->bucket, j->rate,
 	    pace != NULL ? pace->burst : 0, j->t0);
 	rate_point(j);
+	/* What the plan skips is a result from the start. */
+	for (i = 0; i < p->n; i++)
+		if (p->items[i].how == PLAN_SKIP)
+			finish(j, i, MTA_R_SKIPPED, 0, p->items[i].why);
 	return j;
 }
 
@@ -186,7 +204,7 @@ precheck(struct mta_job *j, size_t i)
 	}
 	if (spool_path(j->spool, "input", it->id, "-D", path,
 	    sizeof(path)) == 0 && (fd = open(path, O_RDONLY | O_CLOEXEC |
-	    O_NOCTTY)) >= 0) {
+	    O_NOCTTY | O_NONBLOCK)) >= 0) {
 		/* F_GETLK only looks: exim-spool.md 5.2. */
 		memset(&fl, 0, sizeof(fl));
 		fl.l_type = F_WRLCK;
@@ -211,7 +229,8 @@ locked_now(const char *spool, const char *id)
 	int fd, r = 0;
 
 	if (spool_path(spool, "input", id, "-D", path, sizeof(path)) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) < 0)
 		return 0;
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
@@ -243,20 +262,25 @@ spawn(struct mta_job *j, struct child *k)
 	int p[2], rc;
 	size_t i;
 
-	ids = xcalloc(k->nidx, sizeof(*ids));
-	for (i = 0; i < k->nidx; i++)
-		ids[i] = j->items[k->idx[i]].id;
-	argv = mta_argv(&m, j->act, ids, k->nidx);
-	free(ids);
+	if (j->items[k->idx[0]].byrcpt) {
+		const struct mta_item *it = &j->items[k->idx[0]];
+
+		argv = mta_argv_mmd(&m, it->id, (const char *const *)it->addrs,
+		    it->naddrs);
+	} else {
+		ids = xcalloc(k->nidx, sizeof(*ids));
+		for (i = 0; i < k->nidx; i++)
+			ids[i] = j->items[k->idx[i]].id;
+		argv = mta_argv(&m, j->act, ids, k->nidx);
+		free(ids);
+	}
 	if (argv == NULL)
 		return -1;
-	if (pipe(p) < 0) {
+	if (pipe2(p, O_CLOEXEC) < 0) {
 		free(argv);
 		return -1;
 	}
-	fcntl(p[0], F_SETFD, FD_CLOEXEC);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
@@ -319,6 +343,10 @@ start_more(struct mta_job *j)
 				j->next++;
 				continue;
 			}
+			/* An -Mmd goes alone, and never with a batch. */
+			if (nidx > 0 && (j->items[i].byrcpt ||
+			    j->items[idx[0]].byrcpt))
+				break;
 			if (mta_bucket_take(&j->bucket, 1, now) != 1)
 				break;
 			idx[nidx++] = i;
@@ -336,7 +364,7 @@ start_more(struct mta_job *j)
 		k->fd = -1;
 		k->idx = idx;
 		k->nidx = nidx;
-		if (j->act == MTA_FLUSH) {
+		if (j->act == PLAN_FLUSH) {
 			k->hist = xmalloc(sizeof(*k->hist));
 			history_init(k->hist);
 			(void)history_read(k->hist, j->spool,
@@ -543,11 +571,11 @@ batch_result(struct mta_job *j, struct child *k)
 			it->detail[0] = '\0';
 			it->cls = 0;
 			/* Removed means gone from the spool. */
-			if (res == MTA_R_DONE && j->act == MTA_DELETE &&
+			if (res == MTA_R_DONE && j->act == PLAN_DELETE &&
 			    exists(j->spool, it->id))
 				res = MTA_R_FAILED;
 			finish(j, k->idx[i], res, 0, det);
-		} else if (j->act == MTA_BOUNCE && !exists(j->spool, it->id))
+		} else if (j->act == PLAN_BOUNCE && !exists(j->spool, it->id))
 			finish(j, k->idx[i], MTA_R_DONE, 0, "bounced to the "
 			    "sender");
 		else if (locked_now(j->spool, it->id))
@@ -557,9 +585,54 @@ batch_result(struct mta_job *j, struct child *k)
 			finish(j, k->idx[i], MTA_R_FAILED, 0, other);
 		else
 			finish(j, k->idx[i], MTA_R_FAILED, 0, j->act ==
-			    MTA_BOUNCE ? "still in the spool after -Mg" :
+			    PLAN_BOUNCE ? "still in the spool after -Mg" :
 			    "Exim said nothing about it");
 	}
+}
+
+/* The result of an -Mmd: read back from -H, the selected recipients
+ * must now be done (and the message still there for the others). */
+static void
+mmd_result(struct mta_job *j, struct child *k)
+{
+	struct mta_item	*it = &j->items[k->idx[0]];
+	struct spool_hdr h;
+	char		*buf = NULL, err[256], line[256];
+	size_t		 cap = 0, a, r, left = 0;
+	uint8_t		*dl = NULL;
+
+	spool_hdr_init(&h);
+	if (spool_load(j->spool, it->id, &buf, &cap, &h, &dl, NULL, err,
+	    sizeof(err)) < 0) {
+		/* Gone: Exim completed it, or someone removed it. */
+		finish(j, k->idx[0], errno == ENOENT ? MTA_R_GONE :
+		    MTA_R_FAILED, 0, errno == ENOENT ? "no longer in the "
+		    "spool" : err);
+		goto out;
+	}
+	for (a = 0; a < it->naddrs; a++) {
+		for (r = 0; r < h.nrcpts; r++)
+			if (h.rcpts[r].addr.len == strlen(it->addrs[a]) &&
+			    memcmp(h.rcpts[r].addr.p, it->addrs[a],
+			    h.rcpts[r].addr.len) == 0 && dl[r] != RCPT_PENDING)
+				break;
+		if (r == h.nrcpts)
+			left++;
+	}
+	if (left == 0)
+		finish(j, k->idx[0], MTA_R_DONE, 0, "marked done; the message "
+		    "stays for its other recipients");
+	else if (locked_now(j->spool, it->id))
+		finish(j, k->idx[0], MTA_R_LOCKED, 0, "being delivered by Exim "
+		    "right now");
+	else
+		finish(j, k->idx[0], MTA_R_FAILED, 0, k->olen > 0 ?
+		    first_line(k->out, line, sizeof(line)) :
+		    "the recipients are still pending after -Mmd");
+out:
+	free(buf);
+	free(dl);
+	spool_hdr_done(&h);
 }
 
 static void
@@ -579,8 +652,10 @@ reap(struct mta_job *j, size_t ki)
 		    WTERMSIG(k->status));
 		for (i = 0; i < k->nidx; i++)
 			finish(j, k->idx[i], MTA_R_FAILED, 0, msg);
-	} else if (j->act == MTA_FLUSH)
+	} else if (j->act == PLAN_FLUSH)
 		flush_result(j, k);
+	else if (j->items[k->idx[0]].byrcpt)
+		mmd_result(j, k);
 	else
 		batch_result(j, k);
 	if (k->hist != NULL) {
@@ -733,6 +808,11 @@ mta_job_free(struct mta_job *j)
 		free(j->kids[i].out);
 	}
 	free(j->kids);
+	for (i = 0; i < j->n; i++) {
+		for (size_t a = 0; a < j->items[i].naddrs; a++)
+			free(j->items[i].addrs[a]);
+		free(j->items[i].addrs);
+	}
 	free(j->items);
 	free(j->rates);
 	free(j->q);

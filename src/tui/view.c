@@ -1,6 +1,7 @@
 /* view.c -- the view-model's life: creation, settings, accessors, tags. */
 #include "tui/view.h"
 #include "view_priv.h"
+#include "model/plan.h"
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
@@ -142,7 +143,8 @@ view_free(struct view *v)
 	v_strset_clear(&v->tmsgs);
 	v_strset_clear(&v->tdoms);
 	free(v->row);
-	free(v->plan.ids);
+	plan_free(v->plan.p);
+	select_free(v->plan.sel);
 	free(v);
 }
 
@@ -297,8 +299,8 @@ view_row_key(const struct view *v, size_t i)
 	if (!v_is_list(v_ctop(v)->scr) || i >= v->nrows)
 		return NULL;
 	if (v_ctop(v)->scr == VIEW_DOMAINS)
-		return ((const struct stats_domain *)v->row[i])->name;
-	return ((const struct spool_msg *)v->row[i])->id;
+		return ((const struct stats_domain *)v->row[i].p)->name;
+	return ((const struct spool_msg *)v->row[i].p)->id;
 }
 
 int

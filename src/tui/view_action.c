@@ -5,6 +5,10 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/plan.h"
+#include "model/classify.h"
+#include "out/fmt.h"
+#include "base/units.h"
 #include "base/mem.h"
 #include "base/intern.h"
 
@@ -15,166 +19,174 @@
 
 /* ---- Plans ---- */
 
-static void
-plan_add(struct view *v, const struct spool_msg *m)
+static enum plan_act
+plan_act_of(enum view_act a)
 {
-	struct view_plan *p = &v->plan;
-
-	xgrow(&p->ids, &v->plancap, p->nids + 1, sizeof(*p->ids));
-	snprintf(p->ids[p->nids], VIEW_ID_LEN, "%s", m->id);
-	p->nids++;
-	if (p->nids == 1 || m->arrival < p->oldest)
-		p->oldest = m->arrival;
-	if (m->size > 0)
-		p->bytes += m->size;
-	if (m->flags & MSG_F_FROZEN)
-		p->nfrozen++;
-}
-
-/* Counts the domains with pending recipients among the plan's messages. */
-static void
-plan_domains(struct view *v, int (*want)(const struct view *,
-    const struct spool_msg *))
-{
-	uint8_t *seen;
-	size_t nd, i, j;
-	uint32_t k;
-
-	if (v->snap == NULL || v->snap->domains == NULL)
-		return;
-	nd = intern_count(v->snap->domains);
-	seen = xcalloc(nd ? nd : 1, 1);
-	for (i = 0; i < v->snap->nmsgs; i++) {
-		const struct spool_msg *m = &v->snap->msgs[i];
-
-		if (!want(v, m))
-			continue;
-		for (j = 0; j < m->nrcpt; j++) {
-			const struct spool_rcpt *r = &v->snap->rcpts[m->rcpt0 +
-			    j];
-
-			if (r->state == RCPT_PENDING && !seen[r->domain]) {
-				seen[r->domain] = 1;
-				v->plan.ndomains++;
-				k = r->domain;
-				v->plan.domain = v->plan.ndomains == 1 ?
-				    intern_str(v->snap->domains, k) : NULL;
-			}
-		}
+	switch (a) {
+	case ACT_BOUNCE: return PLAN_BOUNCE;
+	case ACT_DELETE: return PLAN_DELETE;
+	case ACT_FREEZE: return PLAN_FREEZE;
+	case ACT_THAW: return PLAN_THAW;
+	case ACT_EXPORT: return PLAN_EXPORT;
+	default: return PLAN_FLUSH;
 	}
-	free(seen);
 }
 
-static int
-want_tagged(const struct view *v, const struct spool_msg *m)
+/* Adds "domain exactly dom" to sel. */
+static void
+add_domain(struct select *sel, const char *dom)
 {
-	return v_strset_has(&v->tmsgs, m->id);
+	char err[256];
+
+	(void)select_add_exact(sel, "domain", dom, err, sizeof(err));
 }
 
-static int
-want_domains(const struct view *v, const struct spool_msg *m)
-{
-	uint32_t j;
-
-	if (!select_msg(v->sel, v->snap, m, v->now))
-		return 0;
-	for (j = 0; j < m->nrcpt; j++) {
-		const struct spool_rcpt *r = &v->snap->rcpts[m->rcpt0 + j];
-		const char *dn;
-
-		if (r->state != RCPT_PENDING)
-			continue;
-		dn = intern_str(v->snap->domains, r->domain);
-		if (!select_rcpt(v->sel, r->addr, dn))
-			continue;
-		if (v->tdoms.n > 0 ? v_strset_has(&v->tdoms, dn) :
-		    strcmp(dn, v->plan.domain ? v->plan.domain : "") == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-want_id(const struct view *v, const struct spool_msg *m)
-{
-	return v->plan.nids > 0 && strcmp(m->id, v->plan.ids[0]) == 0;
-}
-
-/* The messages an action would apply to: tagged messages, else the
- * selected message, else the tagged or selected domains.  Returns the
- * count; 0 with a status message when there is nothing to act on. */
+/* The plan of act: the tagged messages, else the message on the cursor
+ * or shown, else the tagged domains or the one on the cursor, under the
+ * filter; on a domain's Messages screen (and a message opened from it)
+ * only that domain's recipients.  Returns the messages acted upon; 0
+ * with a status message when there is nothing to act on. */
 static size_t
 plan_build(struct view *v, enum view_act act)
 {
 	struct view_plan *p = &v->plan;
-	const struct frame *f = v_top(v);
-	const char *id = NULL, *dom = NULL;
-	size_t i;
+	const struct frame *f = v_top(v), *ctxf = NULL;
+	const char *id = NULL, *dom = NULL, **ids = NULL;
+	size_t i, nids = 0, k;
+	int d;
 
+	plan_free(p->p);
+	select_free(p->sel);
+	memset(p, 0, sizeof(*p));
 	p->act = act;
-	p->nids = 0;
-	p->ndomains = 0;
-	p->nfrozen = 0;
-	p->oldest = 0;
-	p->bytes = 0;
-	p->domain = NULL;
-	p->rate = v->rate;
-	p->bydomain = 0;
-	p->file = NULL;
 	if (v->snap == NULL) {
 		view_status(v, 1, "nothing scanned yet");
 		return 0;
 	}
+	p->sel = select_dup(v->sel);
+	/* The domain whose Messages screen we are on, or came from. */
+	for (d = v->depth - 1; d >= 0; d--)
+		if (v->stack[d].scr == VIEW_MESSAGES) {
+			ctxf = &v->stack[d];
+			break;
+		}
+	if (ctxf != NULL && ctxf->ctx[0] != '\0') {
+		add_domain(p->sel, ctxf->ctx);
+		dom = ctxf->ctx;
+	}
 	if (v->tmsgs.n > 0) {
+		ids = xcalloc(v->tmsgs.n, sizeof(*ids));
 		for (i = 0; i < v->snap->nmsgs; i++)
-			if (want_tagged(v, &v->snap->msgs[i]))
-				plan_add(v, &v->snap->msgs[i]);
-		plan_domains(v, want_tagged);
+			if (v_strset_has(&v->tmsgs, v->snap->msgs[i].id))
+				ids[nids++] = v->snap->msgs[i].id;
 	} else if (f->scr == VIEW_MESSAGES) {
 		id = view_row_key(v, f->cursor);
 	} else if (f->scr == VIEW_MESSAGE || f->scr == VIEW_BODY) {
 		id = view_msg_id(v);
 	} else if (f->scr == VIEW_DOMAINS || f->scr == VIEW_DIAGNOSE) {
-		dom = f->scr == VIEW_DIAGNOSE ? f->ctx :
-		    view_row_key(v, f->cursor);
-		if (v->tdoms.n == 0 && dom == NULL) {
-			view_status(v, 1, "no domain selected");
-			return 0;
-		}
-		/* want_domains() reads the one domain from p->domain. */
-		p->domain = dom;
-		for (i = 0; i < v->snap->nmsgs; i++)
-			if (want_domains(v, &v->snap->msgs[i]))
-				plan_add(v, &v->snap->msgs[i]);
-		p->domain = NULL;
-		p->bydomain = 1;
-		if (v->tdoms.n > 0)
-			p->ndomains = v->tdoms.n;
-		else {
-			p->ndomains = 1;
-			p->domain = v_find_domain(v, dom) ? v_find_domain(v,
-			    dom)->name : NULL;
+		if (v->tdoms.n > 0) {
+			for (k = 0; k < v->tdoms.cap; k++)
+				if (v->tdoms.slot[k] != NULL)
+					add_domain(p->sel, v->tdoms.slot[k]);
+		} else {
+			dom = f->scr == VIEW_DIAGNOSE ? f->ctx :
+			    view_row_key(v, f->cursor);
+			if (dom == NULL) {
+				view_status(v, 1, "no domain selected");
+				goto none;
+			}
+			add_domain(p->sel, dom);
 		}
 	}
 	if (id != NULL) {
-		const struct spool_msg *m = spool_find(v->snap, id);
-
-		if (m == NULL) {
+		if (spool_find(v->snap, id) == NULL) {
 			view_status(v, 1, "%s has left the queue", id);
-			return 0;
+			goto none;
 		}
-		plan_add(v, m);
-		plan_domains(v, want_id);
+		ids = xcalloc(1, sizeof(*ids));
+		ids[nids++] = id;
 	}
-	/* The name is the snapshot's or the stats', and a prompt stays
-	 * up across rescans that free both. */
-	if (p->domain != NULL) {
-		snprintf(v->pdom, sizeof(v->pdom), "%s", p->domain);
+	p->p = plan_new(v->snap, v->st != NULL ? v->st->diag : NULL, p->sel,
+	    v->now, plan_act_of(act), ids, nids, 0, 0);
+	free(ids);
+	ids = NULL;
+	if (p->p->ndomains == 1) {
+		snprintf(v->pdom, sizeof(v->pdom), "%s", p->p->domains[0].name);
+		p->domain = v->pdom;
+	} else if (dom != NULL && p->p->ndomains == 0) {
+		snprintf(v->pdom, sizeof(v->pdom), "%s", dom);
 		p->domain = v->pdom;
 	}
-	if (p->nids == 0)
+	select_to_args(p->sel, v->pargs, sizeof(v->pargs));
+	p->args = v->pargs;
+	if (p->p->n == 0) {
 		view_status(v, 1, "no messages to act on");
-	return p->nids;
+		goto none;
+	}
+	return p->p->n;
+none:
+	free(ids);
+	plan_free(p->p);
+	select_free(p->sel);
+	p->p = NULL;
+	p->sel = NULL;
+	return 0;
+}
+
+/* The pace a flush proposes from the domain's class: a primary that
+ * tarpitted or rate-limited the relay gets 1/s with back-off, one that
+ * was offline more, the rest a middle pace.  Unpaced never: only typed. */
+static void
+propose_rate(struct view *v)
+{
+	const struct stats_domain *d = v->plan.domain != NULL ?
+	    v_find_domain(v, v->plan.domain) : NULL;
+	int c = d != NULL ? d->cls : 0;
+
+	switch (c) {
+	case CLASS_TARPIT:
+	case CLASS_RATELIMIT:
+	case CLASS_BLOCKED:
+		v->plan.rate = 1;
+		v->plan.adaptive = 1;
+		break;
+	case CLASS_OFFLINE:
+		v->plan.rate = 5;
+		v->plan.adaptive = 1;
+		break;
+	default:
+		v->plan.rate = v->rate > 0 ? v->rate : 2;
+		v->plan.adaptive = 1;
+		break;
+	}
+}
+
+static void
+plan_line(void *arg, int style, int indent, const char *text)
+{
+	struct pager *p = arg;
+	int st = style == FMT_LS_SECTION ? VIEW_ST_SECTION : style ==
+	    FMT_LS_BAD ? VIEW_ST_WARN : style == FMT_LS_DIM ? VIEW_ST_DIM :
+	    VIEW_ST_NORMAL;
+
+	v_pg_addn(p, st, indent, text, strlen(text));
+}
+
+void
+v_build_plan(struct view *v)
+{
+	struct pager *p = &v->pg[VIEW_PLAN];
+
+	v_pg_clear(p);
+	snprintf(p->title, sizeof(p->title), "Plan: %s",
+	    plan_act_name(plan_act_of(v->plan.act)));
+	if (v->plan.p == NULL)
+		return;
+	fmt_plan_lines(v->plan.p, v->now, plan_line, p);
+	v_pg_add(p, VIEW_ST_NORMAL, 0, "%s", "");
+	v_pg_add(p, VIEW_ST_DIM, 2, "  the same as: mxtop %s %s",
+	    plan_act_name(plan_act_of(v->plan.act)), v->pargs);
+	v_pg_add(p, VIEW_ST_DIM, 2, "  Esc cancels; PgUp/PgDn scroll");
 }
 
 static const char *
@@ -191,82 +203,90 @@ act_verb(enum view_act a)
 	}
 }
 
+/* Asks for the confirmation proper: y, or the count typed. */
 static void
-plan_prompt(struct view *v)
+confirm_prompt(struct view *v)
 {
 	const struct view_plan *p = &v->plan;
-	char a[16], sz[16], verb[16];
-	int many = p->nids > VIEW_CONFIRM_FEW;
+	size_t n = plan_nacted(p->p);
+	char verb[16], rate[48];
 
 	snprintf(verb, sizeof(verb), "%s", act_verb(p->act));
 	verb[0] = (char)toupper((unsigned char)verb[0]);
-	/* Head and tail always show; the detail when there is room. */
-	if (p->ndomains == 1 && p->domain != NULL)
-		snprintf(v->ptext, sizeof(v->ptext), "%s %zu message%s of %.200s",
-		    verb, p->nids, p->nids == 1 ? "" : "s", p->domain);
-	else
-		snprintf(v->ptext, sizeof(v->ptext), "%s %zu message%s of %zu "
-		    "domains", verb, p->nids, p->nids == 1 ? "" : "s",
-		    p->ndomains);
-	snprintf(v->pdetail, sizeof(v->pdetail), " (oldest %s, %s%s)",
-	    v_age(a, sizeof(a), v->now - p->oldest),
-	    v_size_str(sz, sizeof(sz), p->bytes),
-	    p->act == ACT_BOUNCE ? "; senders get a bounce" :
-	    p->act == ACT_DELETE ? "; no bounce: gone for good" : "");
+	rate[0] = '\0';
+	if (p->act == ACT_FLUSH)
+		snprintf(rate, sizeof(rate), p->rate > 0 ? " at %g/s%s" :
+		    " unpaced", p->rate, p->adaptive ? ", adaptive" : "");
+	snprintf(v->ptext, sizeof(v->ptext), "%s %zu message%s%s%s%.200s%s",
+	    verb, n, n == 1 ? "" : "s", rate, p->domain ? " of " : "",
+	    p->domain ? p->domain : "", "");
+	v->pdetail[0] = '\0';
 	v->input[0] = '\0';
+	if (n > PLAN_CONFIRM_FEW) {
+		v->prompt = P_COUNT;
+		snprintf(v->ptail, sizeof(v->ptail), "? Type %zu to confirm: ",
+		    n);
+	} else {
+		v->prompt = P_YN;
+		snprintf(v->ptail, sizeof(v->ptail), "? [y/N] ");
+	}
+}
+
+static void
+plan_prompt(struct view *v)
+{
+	struct view_plan *p = &v->plan;
+	size_t n = plan_nacted(p->p);
+
+	v->input[0] = '\0';
+	v->pdetail[0] = '\0';
 	switch (p->act) {
 	case ACT_EXPORT:
 		v->prompt = P_FILE;
+		snprintf(v->ptext, sizeof(v->ptext), "Export %zu message%s", n,
+		    n == 1 ? "" : "s");
 		snprintf(v->ptail, sizeof(v->ptail), " to file: ");
-		export_default_name(v->input, sizeof(v->input),
-		    p->ndomains == 1 ? p->domain : NULL, v->now);
+		export_default_name(v->input, sizeof(v->input), p->domain,
+		    v->now);
 		break;
 	case ACT_FLUSH:
+		propose_rate(v);
 		v->prompt = P_RATE;
-		snprintf(v->ptail, sizeof(v->ptail), " at a rate (N/s, N/m, 0 "
-		    "unpaced); Enter starts: ");
-		if (p->rate > 0)
-			snprintf(v->input, sizeof(v->input), "%g/s", p->rate);
-		else
-			snprintf(v->input, sizeof(v->input), "0");
+		snprintf(v->ptext, sizeof(v->ptext), "Flush %zu message%s", n,
+		    n == 1 ? "" : "s");
+		snprintf(v->ptail, sizeof(v->ptail), " at a rate (N/s, N/m, or "
+		    "'unpaced'): ");
+		snprintf(v->input, sizeof(v->input), "%g/s", p->rate);
 		break;
-	case ACT_DELETE:
-	case ACT_BOUNCE:
-		if (many) {
-			v->prompt = P_COUNT;
-			snprintf(v->ptail, sizeof(v->ptail), "? Type %zu to "
-			    "confirm: ", p->nids);
-			break;
-		}
-		/* FALLTHROUGH */
 	default:
-		v->prompt = P_YN;
-		snprintf(v->ptail, sizeof(v->ptail), "? [y/N] ");
+		confirm_prompt(v);
 		break;
 	}
 }
 
-/* "5/s", "300/m", "2", "0": messages a second; -1 if malformed. */
+/* "5/s", "300/m", "2": messages a second; 0 for "unpaced"; -1 if
+ * malformed (an empty answer too: unpaced must be typed). */
 static double
 parse_rate(const char *s)
 {
-	char *end;
 	double r;
 
 	while (*s == ' ')
 		s++;
-	if (*s == '\0')
+	if (strcmp(s, "unpaced") == 0)
 		return 0;
-	r = strtod(s, &end);
-	if (end == s || r < 0)
+	if (units_parse_rate(s, &r) < 0 || r <= 0)
 		return -1;
-	if (*end == '\0' || strcmp(end, "/s") == 0)
-		return r;
-	if (strcmp(end, "/m") == 0)
-		return r / 60;
-	if (strcmp(end, "/h") == 0)
-		return r / 3600;
-	return -1;
+	return r;
+}
+
+/* Leaves the Plan screen. */
+static void
+plan_done(struct view *v)
+{
+	if (v_top(v)->scr == VIEW_PLAN && v->depth > 1)
+		v->depth--;
+	v_recalc(v);
 }
 
 /* ---- Prompts ---- */
@@ -327,8 +347,9 @@ prompt_accept(struct view *v)
 		v_top(v)->at[0] = '\0';
 		return ACT_RESELECT;
 	case P_COUNT:
-		if (strtoul(v->input, NULL, 10) != v->plan.nids ||
-		    v->input[0] == '\0') {
+		plan_done(v);
+		if (v->input[0] == '\0' || strtoul(v->input, NULL, 10) !=
+		    plan_nacted(v->plan.p)) {
 			view_status(v, 1, "%s cancelled: the count did not "
 			    "match", act_verb(v->plan.act));
 			return ACT_NONE;
@@ -336,13 +357,18 @@ prompt_accept(struct view *v)
 		return v->plan.act;
 	case P_RATE:
 		if ((r = parse_rate(v->input)) < 0) {
+			plan_done(v);
 			view_status(v, 1, "flush cancelled: bad rate '%s' "
-			    "(5/s, 300/m, 0)", v->input);
+			    "(5/s, 300/m, or type 'unpaced')", v->input);
 			return ACT_NONE;
 		}
 		v->plan.rate = r;
-		v->rate = r;
-		return v->plan.act;
+		if (r == 0)
+			v->plan.adaptive = 0;
+		else
+			v->rate = r;
+		confirm_prompt(v);
+		return ACT_NONE;
 	case P_FILE:
 		/* Blanks around a pasted name are not part of it. */
 		in = v->input;
@@ -352,11 +378,13 @@ prompt_accept(struct view *v)
 		while (l > 0 && in[l - 1] == ' ')
 			l--;
 		if (l == 0) {
+			plan_done(v);
 			view_status(v, 1, "export cancelled: no file name");
 			return ACT_NONE;
 		}
 		snprintf(v->efile, sizeof(v->efile), "%.*s", (int)l, in);
 		v->plan.file = v->efile;
+		plan_done(v);
 		return ACT_EXPORT;
 	default:
 		return ACT_NONE;
@@ -368,8 +396,24 @@ v_prompt_key(struct view *v, int key)
 {
 	size_t l;
 
+	/* The plan scrolls under its question. */
+	if (v_top(v)->scr == VIEW_PLAN && (key == VIEW_KEY_PGUP ||
+	    key == VIEW_KEY_PGDN || key == VIEW_KEY_UP ||
+	    key == VIEW_KEY_DOWN)) {
+		struct frame *f = v_top(v);
+		size_t step = key == VIEW_KEY_PGUP || key == VIEW_KEY_PGDN ?
+		    (size_t)(v_body_h(v) > 1 ? v_body_h(v) - 1 : 1) : 1;
+
+		if (key == VIEW_KEY_PGUP || key == VIEW_KEY_UP)
+			f->top = f->top > step ? f->top - step : 0;
+		else
+			f->top += step;
+		v_clamp(v);
+		return ACT_NONE;
+	}
 	if (v->prompt == P_YN) {
 		v->prompt = P_NONE;
+		plan_done(v);
 		if (key == 'y' || key == 'Y')
 			return v->plan.act;
 		view_status(v, 0, "%s cancelled", act_verb(v->plan.act));
@@ -381,9 +425,11 @@ v_prompt_key(struct view *v, int key)
 	case VIEW_CTRL('c'):
 		if (v->prompt == P_FILTER)
 			view_status(v, 0, "cancelled");
-		else
+		else {
 			view_status(v, 0, "%s cancelled",
 			    act_verb(v->plan.act));
+			plan_done(v);
+		}
 		v->prompt = P_NONE;
 		return ACT_NONE;
 	case VIEW_KEY_ENTER:
@@ -419,6 +465,15 @@ v_start_action(struct view *v, enum view_act act)
 	}
 	if (plan_build(v, act) == 0)
 		return ACT_NONE;
+	/* The plan on a screen of its own, the question below it. */
+	if (v->depth < NSTACK) {
+		struct frame *f = &v->stack[v->depth++];
+
+		memset(f, 0, sizeof(*f));
+		f->scr = VIEW_PLAN;
+	}
+	v_build_plan(v);
+	v_recalc(v);
 	plan_prompt(v);
 	return ACT_NONE;
 }
@@ -427,12 +482,14 @@ void
 view_export_again(struct view *v, const char *why)
 {
 	const struct view_plan *p = &v->plan;
+	size_t n;
 
-	if (p->act != ACT_EXPORT || p->nids == 0)
+	if (p->act != ACT_EXPORT || p->p == NULL || p->p->n == 0)
 		return;
+	n = p->p->n;
 	v->prompt = P_FILE;
 	snprintf(v->ptext, sizeof(v->ptext), "%.300s; export %zu message%s",
-	    why, p->nids, p->nids == 1 ? "" : "s");
+	    why, n, n == 1 ? "" : "s");
 	v->pdetail[0] = '\0';
 	snprintf(v->ptail, sizeof(v->ptail), " to another file: ");
 	snprintf(v->input, sizeof(v->input), "%s", v->efile);

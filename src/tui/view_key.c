@@ -1,6 +1,7 @@
 /* view_key.c -- the key table, view_key()'s dispatch, navigation, help. */
 #include "tui/view.h"
 #include "view_priv.h"
+#include "model/plan.h"
 #include "model/classify.h"
 #include "model/select.h"
 
@@ -127,7 +128,7 @@ build_help(struct view *v)
 		if ((scr & S_ALL) != S_ALL) {
 			static const char *const sn[VIEW__NSCREENS] = {
 				"Domains", "Messages", "Message", "Body",
-				"Diagnose", "Help"
+				"Diagnose", "Help", "Plan"
 			};
 
 			for (c = 0; c < VIEW__NSCREENS; c++)
@@ -146,9 +147,13 @@ build_help(struct view *v)
 	v_pg_add(p, VIEW_ST_SECTION, 2, "Actions");
 	v_pg_add(p, VIEW_ST_NORMAL, 2, "  An action applies to the tagged "
 	    "messages, else the selected message, else on the Domains screen "
-	    "to the tagged domains or the selected one.  It shows the plan "
-	    "and asks first; a delete or bounce of more than %d messages "
-	    "wants the count typed.", VIEW_CONFIRM_FEW);
+	    "to the tagged domains or the selected one, and on a domain's "
+	    "Messages screen only to that domain's recipients.  It shows "
+	    "the plan (what else a whole-message action touches, shared "
+	    "messages apart) on a screen of its own and asks first, as the "
+	    "command line does: y, or for more than %d messages the count "
+	    "typed.  A flush proposes a rate from the domain's class; "
+	    "unpaced only when typed so.", PLAN_CONFIRM_FEW);
 	v_pg_add(p, VIEW_ST_NORMAL, 0, "%s", "");
 	v_pg_add(p, VIEW_ST_SECTION, 2, "Columns (Domains)");
 	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "AGES", "queued messages "

@@ -47,6 +47,7 @@ struct pager {
 	struct dline	*d;
 	size_t		 nd, capd;
 	int		 wrapped_at;	/* width of d[], 0: stale */
+	int		 skip_title;	/* drop the next first line */
 	char		 title[512];
 	struct arena	 a;
 };
@@ -65,6 +66,19 @@ enum { DC_DOMAIN, DC_MSGS, DC_RCPTS, DC_SIZE, DC_OLDEST, DC_AGES, DC_CLASS,
 
 enum { MC_AGE, MC_SIZE, MC_ID, MC_SENDER, MC_RCPT, MC_CLASS, MC_FLAGS, MC__N };
 
+/* A row of a list screen: a stats_domain or a spool_msg, with the class
+ * shown (a message's is that of the recipients the screen is about) and
+ * the recipient its last error comes from (SIZE_MAX none). */
+struct vrow {
+	const void	*p;
+	int		 cls;
+	size_t		 last;
+};
+
+/* An empty diagnosis, for rows without one. */
+struct diag_domain;
+extern const struct diag_domain v_nodiag;
+
 struct order {
 	const char	*name;
 	int		 col;		/* column it sorts, -1 none */
@@ -77,6 +91,10 @@ extern const struct order	 v_dorders[], v_morders[];
 extern const size_t		 v_ndorders, v_nmorders;
 
 enum prompt { P_NONE, P_FILTER, P_YN, P_COUNT, P_RATE, P_FILE };
+
+/* ---- view_action.c ---- */
+/* Fills the Plan screen from v->plan. */
+void	 v_build_plan(struct view *);
 
 struct view {
 	int			 utf8, cols, rows;
@@ -92,7 +110,7 @@ struct view {
 	double			 rate;
 	struct frame		 stack[NSTACK];
 	int			 depth;
-	const void		**row;		/* stats_domain or spool_msg */
+	struct vrow		*row;		/* the rows of the list shown */
 	size_t			 nrows, caprows;
 	struct strset		 tmsgs, tdoms;
 	struct pager		 pg[VIEW__NSCREENS];
@@ -104,6 +122,7 @@ struct view {
 	int			 status_err;
 	struct view_plan	 plan;
 	char			 efile[512];	/* plan.file points here */
+	char			 pargs[1024];	/* and plan.args */
 	char			 pdom[256];	/* and plan.domain: the
 						 * plan outlives a rescan */
 	size_t			 plancap;

@@ -4,6 +4,7 @@
 #include "model/classify.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
 #include "base/mem.h"
 #include "base/intern.h"
 #include "base/text.h"
@@ -44,7 +45,7 @@ lb_glyph(struct lb *b, int style, int lv)
 }
 
 static uint32_t
-callouts(const struct stats_diag *g)
+callouts(const struct diag_domain *g)
 {
 	return g->callout_deferred + g->callout_rejected + g->callout_cached;
 }
@@ -56,7 +57,7 @@ dom_cell(const struct view *v, struct lb *b, const struct stats_domain *d,
 	char buf[64], a[16];
 	int style = VIEW_ST_NORMAL, i;
 	uint32_t max = 0;
-	const struct stats_diag *g = &d->diag;
+	const struct diag_domain *g = d->diag != NULL ? d->diag : &v_nodiag;
 
 	buf[0] = '\0';
 	switch (col) {
@@ -88,9 +89,9 @@ dom_cell(const struct view *v, struct lb *b, const struct stats_domain *d,
 		v_lb_pad(b, VIEW_ST_NORMAL, w - i);
 		return;
 	case DC_CLASS:
-		snprintf(buf, sizeof(buf), "%s", g->cls != CLASS_NONE ?
-		    class_name(g->cls) : "-");
-		style = g->cls != CLASS_NONE ? VIEW_ST_CLASS + (g->cls & 15) :
+		snprintf(buf, sizeof(buf), "%s", d->cls != CLASS_NONE ?
+		    class_name(d->cls) : "-");
+		style = d->cls != CLASS_NONE ? VIEW_ST_CLASS + (d->cls & 15) :
 		    VIEW_ST_DIM;
 		break;
 	case DC_TARPIT:
@@ -124,9 +125,10 @@ dom_cell(const struct view *v, struct lb *b, const struct stats_domain *d,
 }
 
 static void
-msg_cell(const struct view *v, struct lb *b, const struct spool_msg *m,
+msg_cell(const struct view *v, struct lb *b, const struct vrow *row,
     int col, int w)
 {
+	const struct spool_msg *m = row->p;
 	char buf[64], more[32];
 	int style = VIEW_ST_NORMAL, mw;
 	const char *ctx = v_ctop(v)->ctx, *first = NULL, *dn;
@@ -182,10 +184,10 @@ msg_cell(const struct view *v, struct lb *b, const struct spool_msg *m,
 		    VIEW_ALIGN_LEFT);
 		return;
 	case MC_CLASS:
-		snprintf(buf, sizeof(buf), "%s", m->cls != CLASS_NONE ?
-		    class_name(m->cls) : "-");
-		style = m->cls != CLASS_NONE ? VIEW_ST_CLASS + (m->cls & 15) :
-		    VIEW_ST_DIM;
+		snprintf(buf, sizeof(buf), "%s", row->cls != CLASS_NONE ?
+		    class_name(row->cls) : "-");
+		style = row->cls != CLASS_NONE ? VIEW_ST_CLASS +
+		    (row->cls & 15) : VIEW_ST_DIM;
 		break;
 	case MC_FLAGS:
 		if (m->flags & MSG_F_FROZEN)
@@ -221,6 +223,9 @@ scr_name(const struct frame *f, char *buf, size_t len)
 		break;
 	case VIEW_DIAGNOSE:
 		snprintf(buf, len, "diagnose %s", f->ctx);
+		break;
+	case VIEW_PLAN:
+		snprintf(buf, len, "plan");
 		break;
 	default:
 		snprintf(buf, len, "help");
@@ -297,7 +302,8 @@ header(const struct view *v, int y, struct lb *b)
 			return;
 		}
 		for (i = 0; i < st->ndomains; i++)
-			co += callouts(&st->domains[i].diag);
+			co += st->domains[i].diag != NULL ?
+			    callouts(st->domains[i].diag) : 0;
 		snprintf(buf, sizeof(buf), "%u", st->total.messages);
 		lb_val(b, VIEW_ST_HEADVAL, buf, " msgs  ");
 		snprintf(buf, sizeof(buf), "%u", st->total.recipients);
@@ -437,10 +443,10 @@ body(const struct view *v, int row, struct lb *b)
 		for (i = 0; i < v->nlay; i++) {
 			v_lb_str(b, VIEW_ST_NORMAL, " ");
 			if (f->scr == VIEW_DOMAINS)
-				dom_cell(v, b, v->row[idx], v->lay[i],
+				dom_cell(v, b, v->row[idx].p, v->lay[i],
 				    v->layw[i]);
 			else
-				msg_cell(v, b, v->row[idx], v->lay[i],
+				msg_cell(v, b, &v->row[idx], v->lay[i],
 				    v->layw[i]);
 		}
 		return;

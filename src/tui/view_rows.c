@@ -4,14 +4,18 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
 #include "base/mem.h"
 #include "base/intern.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- Columns and orders ---- */
+
+const struct diag_domain v_nodiag;
 
 const struct view_col v_dcols[DC__N] = {
 	{ "DOMAIN",  VIEW_ALIGN_LEFT,  14, 48, 0 },
@@ -40,9 +44,12 @@ const struct view_col v_mcols[MC__N] = {
 static int
 dcmp_name(const void *a, const void *b)
 {
-	const struct stats_domain *x = *(const struct stats_domain *const *)a;
-	const struct stats_domain *y = *(const struct stats_domain *const *)b;
+	const struct stats_domain *x = ((const struct vrow *)a)->p;
+	const struct stats_domain *y = ((const struct vrow *)b)->p;
 
+	/* Customers first in every order. */
+	if (x->customer != y->customer)
+		return x->customer ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
@@ -50,11 +57,14 @@ dcmp_name(const void *a, const void *b)
 static int \
 fn(const void *a, const void *b) \
 { \
-	const struct stats_domain *x = \
-	    *(const struct stats_domain *const *)a; \
-	const struct stats_domain *y = \
-	    *(const struct stats_domain *const *)b; \
+	const struct stats_domain *x = ((const struct vrow *)a)->p; \
+	const struct stats_domain *y = ((const struct vrow *)b)->p; \
+	const struct diag_domain *gx = x->diag ? x->diag : &v_nodiag; \
+	const struct diag_domain *gy = y->diag ? y->diag : &v_nodiag; \
 	int64_t vx = (int64_t)(expr_x), vy = (int64_t)(expr_y); \
+	(void)gx; (void)gy; \
+	if (x->customer != y->customer) \
+		return x->customer ? -1 : 1; \
 	if (vx != vy) \
 		return ((vx < vy) ^ (desc)) ? -1 : 1; \
 	return dcmp_name(a, b); \
@@ -63,13 +73,12 @@ DCMP(dcmp_msgs, x->messages, y->messages, 1)
 DCMP(dcmp_rcpts, x->recipients, y->recipients, 1)
 DCMP(dcmp_bytes, x->bytes, y->bytes, 1)
 DCMP(dcmp_age, x->oldest, y->oldest, 0)
-DCMP(dcmp_class, x->diag.cls ? x->diag.cls : 99,
-    y->diag.cls ? y->diag.cls : 99, 0)
-DCMP(dcmp_tarpit, x->diag.tarpit * 1000, y->diag.tarpit * 1000, 1)
-DCMP(dcmp_callout, x->diag.callout_deferred + x->diag.callout_rejected +
-    x->diag.callout_cached, y->diag.callout_deferred +
-    y->diag.callout_rejected + y->diag.callout_cached, 1)
-DCMP(dcmp_lastok, x->diag.last_success, y->diag.last_success, 0)
+DCMP(dcmp_class, x->cls ? x->cls : 99, y->cls ? y->cls : 99, 0)
+DCMP(dcmp_tarpit, gx->tarpit * 1000, gy->tarpit * 1000, 1)
+DCMP(dcmp_callout, gx->callout_deferred + gx->callout_rejected +
+    gx->callout_cached, gy->callout_deferred +
+    gy->callout_rejected + gy->callout_cached, 1)
+DCMP(dcmp_lastok, gx->last_success, gy->last_success, 0)
 DCMP(dcmp_frozen, x->frozen, y->frozen, 1)
 
 const struct order v_dorders[] = {
@@ -89,8 +98,8 @@ const size_t v_ndorders = sizeof(v_dorders) / sizeof(v_dorders[0]);
 static int
 mcmp_id(const void *a, const void *b)
 {
-	const struct spool_msg *x = *(const struct spool_msg *const *)a;
-	const struct spool_msg *y = *(const struct spool_msg *const *)b;
+	const struct spool_msg *x = ((const struct vrow *)a)->p;
+	const struct spool_msg *y = ((const struct vrow *)b)->p;
 
 	return strcmp(x->id, y->id);
 }
@@ -99,8 +108,9 @@ mcmp_id(const void *a, const void *b)
 static int \
 fn(const void *a, const void *b) \
 { \
-	const struct spool_msg *x = *(const struct spool_msg *const *)a; \
-	const struct spool_msg *y = *(const struct spool_msg *const *)b; \
+	const struct vrow *rx = a, *ry = b; \
+	const struct spool_msg *x = rx->p, *y = ry->p; \
+	(void)x; (void)y; \
 	int64_t vx = (int64_t)(expr_x), vy = (int64_t)(expr_y); \
 	if (vx != vy) \
 		return ((vx < vy) ^ (desc)) ? -1 : 1; \
@@ -109,13 +119,13 @@ fn(const void *a, const void *b) \
 MCMP(mcmp_age, x->arrival, y->arrival, 0)
 MCMP(mcmp_size, x->size, y->size, 1)
 MCMP(mcmp_rcpts, x->npending, y->npending, 1)
-MCMP(mcmp_class, x->cls ? x->cls : 99, y->cls ? y->cls : 99, 0)
+MCMP(mcmp_class, rx->cls ? rx->cls : 99, ry->cls ? ry->cls : 99, 0)
 
 static int
 mcmp_sender(const void *a, const void *b)
 {
-	const struct spool_msg *x = *(const struct spool_msg *const *)a;
-	const struct spool_msg *y = *(const struct spool_msg *const *)b;
+	const struct spool_msg *x = ((const struct vrow *)a)->p;
+	const struct spool_msg *y = ((const struct vrow *)b)->p;
 	int c = strcmp(x->sender ? x->sender : "", y->sender ? y->sender : "");
 
 	return c ? c : mcmp_id(a, b);
@@ -238,7 +248,7 @@ v_layout(struct view *v)
 		/* Old 16-character ids need less. */
 		w[MC_ID] = 16;
 		for (r = 0; r < v->nrows; r++)
-			if (strlen(((const struct spool_msg *)v->row[r])->id) >
+			if (strlen(((const struct spool_msg *)v->row[r].p)->id) >
 			    16) {
 				w[MC_ID] = 23;
 				break;
@@ -292,35 +302,53 @@ domain_num(const struct view *v, const char *name)
 	return intern_find(v->snap->domains, name, strlen(name));
 }
 
-/* Whether m has a pending recipient in domain d that the filter keeps. */
+/* Whether m has a pending recipient in domain d that the filter keeps;
+ * the one with the newest classified attempt into *last. */
 static int
 msg_in_domain(const struct view *v, const struct spool_msg *m, uint32_t d,
-    const char *name)
+    size_t *last)
 {
+	const struct diag *dg = v->st != NULL ? v->st->diag : NULL;
+	const struct diag_rcpt *dr;
 	uint32_t j;
+	size_t r;
+	time_t bt = 0;
+	int in = 0;
 
+	*last = SIZE_MAX;
 	for (j = 0; j < m->nrcpt; j++) {
-		const struct spool_rcpt *r = &v->snap->rcpts[m->rcpt0 + j];
-
-		if (r->state == RCPT_PENDING && r->domain == d &&
-		    select_rcpt(v->sel, r->addr, name))
-			return 1;
+		r = m->rcpt0 + j;
+		if (v->snap->rcpts[r].state != RCPT_PENDING ||
+		    (d != UINT32_MAX && v->snap->rcpts[r].domain != d) ||
+		    !select_rcpt(v->sel, v->snap, dg, r))
+			continue;
+		in = 1;
+		if (diag_rcpt_class(dg, r) == 0)
+			continue;
+		dr = diag_rcpt_last(dg, r);
+		if (*last == SIZE_MAX || (dr != NULL && dr->time >= bt)) {
+			*last = r;
+			bt = dr != NULL ? dr->time : 0;
+		}
 	}
-	return 0;
+	return in;
 }
 
 static void
-push_row(struct view *v, const void *p)
+push_row(struct view *v, const void *p, int cls, size_t last)
 {
 	xgrow(&v->row, &v->caprows, v->nrows + 1, sizeof(*v->row));
-	v->row[v->nrows++] = p;
+	v->row[v->nrows].p = p;
+	v->row[v->nrows].cls = cls;
+	v->row[v->nrows].last = last;
+	v->nrows++;
 }
 
 static void
 reverse_rows(struct view *v)
 {
 	size_t i;
-	const void *t;
+	struct vrow t;
 
 	for (i = 0; i < v->nrows / 2; i++) {
 		t = v->row[i];
@@ -341,25 +369,35 @@ v_recalc(struct view *v)
 	v->nrows = 0;
 	if (f->scr == VIEW_DOMAINS && v->st != NULL) {
 		for (i = 0; i < v->st->ndomains; i++)
-			push_row(v, &v->st->domains[i]);
-		qsort(v->row, v->nrows, sizeof(*v->row),
-		    v_dorders[v->dorder].cmp);
+			push_row(v, &v->st->domains[i], v->st->domains[i].cls,
+			    SIZE_MAX);
+		if (v->nrows > 1)	/* qsort(NULL, 0, ...) is undefined */
+			qsort(v->row, v->nrows, sizeof(*v->row),
+			    v_dorders[v->dorder].cmp);
 		if (v->drev)
 			reverse_rows(v);
 	} else if (f->scr == VIEW_MESSAGES && v->snap != NULL) {
+		const struct diag *dg = v->st != NULL ? v->st->diag : NULL;
+		size_t last;
+
 		d = f->ctx[0] ? domain_num(v, f->ctx) : UINT32_MAX;
 		for (i = 0; i < v->snap->nmsgs; i++) {
 			const struct spool_msg *m = &v->snap->msgs[i];
 
-			if (!select_msg(v->sel, v->snap, m, v->now))
+			if (!select_msg(v->sel, v->snap, dg, m, v->now))
 				continue;
-			if (f->ctx[0] && (d == UINT32_MAX ||
-			    !msg_in_domain(v, m, d, f->ctx)))
+			if (f->ctx[0] && d == UINT32_MAX)
 				continue;
-			push_row(v, m);
+			/* The class of this domain's recipients. */
+			if (!msg_in_domain(v, m, d, &last) && (f->ctx[0] ||
+			    m->npending > 0))
+				continue;
+			push_row(v, m, last != SIZE_MAX ?
+			    diag_rcpt_class(dg, last) : 0, last);
 		}
-		qsort(v->row, v->nrows, sizeof(*v->row),
-		    v_morders[v->morder].cmp);
+		if (v->nrows > 1)	/* qsort(NULL, 0, ...) is undefined */
+			qsort(v->row, v->nrows, sizeof(*v->row),
+			    v_morders[v->morder].cmp);
 		if (v->mrev)
 			reverse_rows(v);
 	}

@@ -31,55 +31,6 @@ v_size_str(char *buf, size_t len, int64_t n)
 	return buf;
 }
 
-/* Decodes the character at s[0..len): returns its bytes, its display
- * width in *w, and whether it must show as '?' in *subst (not UTF-8
- * terminal, unprintable, or a bidi/format control). */
-static size_t
-nextch(const char *s, size_t len, int utf8, int *w, int *subst)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n;
-	wchar_t wc;
-	int cw;
-
-	*subst = 0;
-	*w = 1;
-	if (u[0] < 0x80) {
-		if (u[0] < 0x20 || u[0] == 0x7f)
-			*subst = 1;
-		return 1;
-	}
-	if ((n = text_utf8_len(u, len)) == 0) {
-		*subst = 1;
-		return 1;
-	}
-	if (!utf8) {
-		*subst = 1;
-		return n;
-	}
-	if (n == 2)
-		wc = (wchar_t)(((u[0] & 0x1f) << 6) | (u[1] & 0x3f));
-	else if (n == 3)
-		wc = (wchar_t)(((u[0] & 0x0f) << 12) | ((u[1] & 0x3f) << 6) |
-		    (u[2] & 0x3f));
-	else
-		wc = (wchar_t)(((u[0] & 0x07) << 18) | ((u[1] & 0x3f) << 12) |
-		    ((u[2] & 0x3f) << 6) | (u[3] & 0x3f));
-	if ((wc >= 0x80 && wc < 0xa0) || (wc >= 0x200b && wc <= 0x200f) ||
-	    (wc >= 0x202a && wc <= 0x202e) || (wc >= 0x2066 && wc <= 0x2069) ||
-	    wc == 0xfeff) {
-		*subst = 1;
-		return n;
-	}
-	cw = wcwidth(wc);
-	if (cw < 0) {
-		*subst = 1;
-		return n;
-	}
-	*w = cw;
-	return n;
-}
-
 int
 view_width(const char *s, size_t len, int utf8)
 {
@@ -87,7 +38,7 @@ view_width(const char *s, size_t len, int utf8)
 	int w, sub, total = 0;
 
 	while (i < len && s[i] != '\0') {
-		i += nextch(s + i, len - i, utf8, &w, &sub);
+		i += text_char(s + i, len - i, utf8, &w, &sub);
 		total += sub ? 1 : w;
 	}
 	return total;
@@ -145,56 +96,25 @@ v_lb_pad(struct lb *b, int style, int n)
 }
 
 /* Appends untrusted s[0..len), sanitized, in a field of w columns (w < 0:
- * whatever still fits), cut with '~' when too long. */
+ * whatever still fits), cut with TEXT_CUT when too long: text_fit(), the
+ * command line's model too. */
 void
 v_lb_put(struct lb *b, int style, const char *s, size_t len, int w, int align)
 {
 	char tmp[VIEW_LINE_MAX];
-	size_t i, n, end, cut;
-	int cw, sub, tw, room, x, xcut, natural = w < 0;
+	size_t n;
+	int room, tw, natural = w < 0;
 
 	room = b->width - b->x;
 	if (w < 0 || w > room)
 		w = room < 0 ? 0 : room;
-	if (len > (size_t)w * 4 + 16)
-		len = (size_t)w * 4 + 16;
-	text_sanitize(tmp, sizeof(tmp), s ? s : "", s ? len : 0);
-	/* Where the text must end to fit, and where to cut for the '~'. */
-	x = 0;
-	xcut = 0;
-	cut = 0;
-	for (i = 0; tmp[i] != '\0'; i += n) {
-		n = nextch(tmp + i, strlen(tmp + i), b->utf8, &cw, &sub);
-		if (sub)
-			cw = 1;
-		if (x + cw > w)
-			break;
-		if (x + cw <= w - 1) {
-			cut = i + n;
-			xcut = x + cw;
-		}
-		x += cw;
-	}
-	end = i;
-	tw = x;
-	if (tmp[end] != '\0') {
-		/* Too long: keep what fits in w - 1, then the '~'. */
-		end = cut;
-		tw = xcut + 1;
-	}
+	n = text_fit(tmp, sizeof(tmp), s, s != NULL ? len : 0, w, b->utf8,
+	    &tw);
 	if (natural)
 		w = tw;
 	if (align == VIEW_ALIGN_RIGHT)
 		v_lb_pad(b, style, w - tw);
-	for (i = 0; i < end; i += n) {
-		n = nextch(tmp + i, end - i, b->utf8, &cw, &sub);
-		if (sub)
-			lb_bytes(b, style, "?", 1);
-		else
-			lb_bytes(b, style, tmp + i, n);
-	}
-	if (end < strlen(tmp) && w > 0)
-		lb_bytes(b, style, "~", 1);
+	lb_bytes(b, style, tmp, n);
 	b->x += tw;
 	if (align == VIEW_ALIGN_LEFT)
 		v_lb_pad(b, style, w - tw);
@@ -288,7 +208,7 @@ v_pg_wrap(struct pager *p, int width, int utf8)
 			x = 0;
 			brk = 0;
 			for (k = off; k < len; k += n) {
-				n = nextch(t + k, len - k, utf8, &cw, &sub);
+				n = text_char(t + k, len - k, utf8, &cw, &sub);
 				if (sub)
 					cw = 1;
 				if (x + cw > avail)
@@ -297,9 +217,8 @@ v_pg_wrap(struct pager *p, int width, int utf8)
 					brk = k;
 				x += cw;
 			}
-			/* Break at a blank in the last third, if any. */
-			if (k < len && brk > off &&
-			    view_width(t + off, brk - off, utf8) > avail * 2 / 3)
+			/* Break at the last blank, if the line has one. */
+			if (k < len && brk > off)
 				k = brk + 1;
 			if (k == off && off < len)
 				k = off + 1;

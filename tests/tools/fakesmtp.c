@@ -6,11 +6,13 @@
  * takes its connection children with it (they share its process group).
  *
  *	fakesmtp -a 127.0.1.N -p PORT -m MODE [-d DIR] [-t SECS] [-P pidfile]
- *	         [-c CODE]
+ *	         [-c CODE] [-f SECS]
  *
  * Modes: accept, stall, stall-rcpt, ratelimit, softreject, blocked,
- * hardreject (see usage()).  -c overrides the reply code of ratelimit,
- * softreject, blocked and hardreject (e.g. -c 451 for a "soft" block).
+ * hardreject, flap (see usage()).  -c overrides the reply code of
+ * ratelimit, softreject, blocked and hardreject (e.g. -c 451 for a "soft"
+ * block).  flap accepts for -f seconds (3), then answers connections with
+ * 421 for as long, and so on, counted from its start.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -33,7 +35,7 @@
 
 enum mode {
 	M_ACCEPT, M_STALL, M_STALL_RCPT, M_RATELIMIT, M_SOFTREJECT,
-	M_BLOCKED, M_HARDREJECT
+	M_BLOCKED, M_HARDREJECT, M_FLAP
 };
 
 static const struct {
@@ -48,6 +50,7 @@ static const struct {
 	{ "softreject", M_SOFTREJECT, 450 },
 	{ "blocked", M_BLOCKED, 550 },
 	{ "hardreject", M_HARDREJECT, 550 },
+	{ "flap", M_FLAP, 0 },
 };
 
 struct conf {
@@ -56,6 +59,8 @@ struct conf {
 	const char	*dir;
 	const char	*addr;
 	time_t		 deadline;
+	time_t		 start;		/* flap: phases start here */
+	long		 period;	/* flap: seconds a phase */
 };
 
 #define LINE_MAX_LEN	4096
@@ -75,9 +80,9 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: fakesmtp -a 127.x.y.z -p port -m mode [-d dir] "
-	    "[-t secs] [-P pidfile] [-c code]\n"
+	    "[-t secs] [-P pidfile] [-c code] [-f secs]\n"
 	    "modes: accept stall stall-rcpt ratelimit softreject "
-	    "blocked hardreject\n");
+	    "blocked hardreject flap\n");
 	exit(2);
 }
 
@@ -208,13 +213,21 @@ open_msg(const char *dir)
 }
 
 static void
-session(int fd, const struct conf *c, const char *peer)
+session(int fd, const struct conf *cf, const char *peer)
 {
+	struct conf flap = *cf;
+	const struct conf *c = cf;
 	struct rd r = { .fd = fd };
 	char line[LINE_MAX_LEN], addr[LINE_MAX_LEN];
 	int mail = 0, rcpts = 0;
 	const char *me = "mx.primary.example";
 
+	if (c->mode == M_FLAP) {	/* this connection's phase */
+		flap.mode = (time(NULL) - c->start) / c->period % 2 ?
+		    M_RATELIMIT : M_ACCEPT;
+		flap.code = flap.mode == M_RATELIMIT ? 421 : 250;
+		c = &flap;
+	}
 	if (c->mode == M_STALL)
 		tarpit(fd);
 	if (c->mode == M_RATELIMIT) {
@@ -308,14 +321,14 @@ session(int fd, const struct conf *c, const char *peer)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { .mode = M_ACCEPT, .code = 0 };
+	struct conf c = { .mode = M_ACCEPT, .code = 0, .period = 3 };
 	struct sockaddr_in sa;
 	const char *pidfile = NULL;
 	long port = 0, life = 600;
 	int ch, lfd, one = 1, nkids = 0, have_mode = 0;
 	struct sigaction sig;
 
-	while ((ch = getopt(argc, argv, "a:c:d:m:p:P:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:d:f:m:p:P:t:")) != -1) {
 		switch (ch) {
 		case 'a':
 			c.addr = optarg;
@@ -327,6 +340,11 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			c.dir = optarg;
+			break;
+		case 'f':
+			c.period = strtol(optarg, NULL, 10);
+			if (c.period <= 0)
+				usage();
 			break;
 		case 'm':
 			for (size_t i = 0; i < sizeof modes / sizeof modes[0];
@@ -366,6 +384,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	c.deadline = time(NULL) + life;
+	c.start = time(NULL);
 
 	/* Own process group, so SIGTERM can take the children along. */
 	(void)setpgid(0, 0);

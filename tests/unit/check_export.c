@@ -358,7 +358,7 @@ export_all(enum export_format fmt, const char *out, int hdronly,
 	nreports = 0;
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ck_assert_int_ge(fd, 0);
-	rc = export_write(fd, s, idx, 4, NULL, NULL, &o, res, err,
+	rc = export_write(fd, s, NULL, NULL, idx, 4, NULL, &o, res, err,
 	    sizeof(err));
 	ck_assert_msg(rc >= 0, "%s", err);
 	close(fd);
@@ -411,7 +411,7 @@ START_TEST(cancel)
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ck_assert_int_ge(fd, 0);
 	errno = 0;
-	ck_assert_int_eq(export_write(fd, s, idx, 2, NULL, NULL, &o, &res,
+	ck_assert_int_eq(export_write(fd, s, NULL, NULL, idx, 2, NULL, &o, &res,
 	    err, sizeof(err)), -1);
 	ck_assert_int_eq(errno, ECANCELED);
 	ck_assert_str_eq(err, "cancelled");

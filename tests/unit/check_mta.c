@@ -17,55 +17,55 @@
 /* ---- Exim's own words ---- */
 
 static const struct {
-	enum mta_action	 act;
+	enum plan_act	 act;
 	const char	*line;
 	int		 ok;
 	const char	*id;
 	enum mta_result	 res;
 } cases[] = {
-	{ MTA_FREEZE, "Message 1xX1D4-0004PA-32 is now frozen", 1,
+	{ PLAN_FREEZE, "Message 1xX1D4-0004PA-32 is now frozen", 1,
 	    "1xX1D4-0004PA-32", MTA_R_DONE },
-	{ MTA_FREEZE, "Message 1xX1D4-0004PA-32 is already frozen", 1,
+	{ PLAN_FREEZE, "Message 1xX1D4-0004PA-32 is already frozen", 1,
 	    "1xX1D4-0004PA-32", MTA_R_DONE },
-	{ MTA_THAW, "Message 1xX1D4-0004PA-32 is no longer frozen", 1,
+	{ PLAN_THAW, "Message 1xX1D4-0004PA-32 is no longer frozen", 1,
 	    "1xX1D4-0004PA-32", MTA_R_DONE },
-	{ MTA_THAW, "Message 1xX1D5-0004Ph-22 is not frozen", 1,
+	{ PLAN_THAW, "Message 1xX1D5-0004Ph-22 is not frozen", 1,
 	    "1xX1D5-0004Ph-22", MTA_R_DONE },
-	{ MTA_FREEZE, "Spool data file for 1tAbcD-000123-Xy does not exist", 1,
+	{ PLAN_FREEZE, "Spool data file for 1tAbcD-000123-Xy does not exist", 1,
 	    "1tAbcD-000123-Xy", MTA_R_GONE },
-	{ MTA_DELETE, "Message 1xX1D5-0004Ph-22 has been removed", 1,
+	{ PLAN_DELETE, "Message 1xX1D5-0004Ph-22 has been removed", 1,
 	    "1xX1D5-0004Ph-22", MTA_R_DONE },
-	{ MTA_DELETE, "Continuing, to ensure all files removed", 0, NULL, 0 },
-	{ MTA_DELETE, "Spool read error for 1tAbcD-000123-Xy-H: No such file "
+	{ PLAN_DELETE, "Continuing, to ensure all files removed", 0, NULL, 0 },
+	{ PLAN_DELETE, "Spool read error for 1tAbcD-000123-Xy-H: No such file "
 	    "or directory", 1, "1tAbcD-000123-Xy", MTA_R_GONE },
-	{ MTA_DELETE, "Continuing to ensure all files removed", 0, NULL, 0 },
-	{ MTA_DELETE, "Message 1tAbcD-000123-Xy has been removed or did not "
+	{ PLAN_DELETE, "Continuing to ensure all files removed", 0, NULL, 0 },
+	{ PLAN_DELETE, "Message 1tAbcD-000123-Xy has been removed or did not "
 	    "exist", 1, "1tAbcD-000123-Xy", MTA_R_GONE },
-	{ MTA_FREEZE, "Message 1xX1D5-0004PL-0Z is locked", 1,
+	{ PLAN_FREEZE, "Message 1xX1D5-0004PL-0Z is locked", 1,
 	    "1xX1D5-0004PL-0Z", MTA_R_LOCKED },
-	{ MTA_DELETE, "Message 1xX1D5-0004PL-0Z is locked", 1,
+	{ PLAN_DELETE, "Message 1xX1D5-0004PL-0Z is locked", 1,
 	    "1xX1D5-0004PL-0Z", MTA_R_LOCKED },
 	/* Not admin: the -D cannot be opened. */
-	{ MTA_FREEZE, "Couldn't open spool file for 1xX1D5-0004PL-0Z: "
+	{ PLAN_FREEZE, "Couldn't open spool file for 1xX1D5-0004PL-0Z: "
 	    "Permission denied", 1, "1xX1D5-0004PL-0Z", MTA_R_FAILED },
-	{ MTA_FREEZE, "2026-11-27 19:02:20 Spool error for /tmp/x/spool//"
+	{ PLAN_FREEZE, "2026-11-27 19:02:20 Spool error for /tmp/x/spool//"
 	    "input//1xX1D5-0004PL-0Z-D: Permission denied", 0, NULL, 0 },
-	{ MTA_BOUNCE, "exim: permission denied", 0, NULL, 0 },
-	{ MTA_FLUSH, "exim: Permission denied", 0, NULL, 0 },
-	{ MTA_FREEZE, "exim: malformed message id x;rm after -Mf option", 0,
+	{ PLAN_BOUNCE, "exim: permission denied", 0, NULL, 0 },
+	{ PLAN_FLUSH, "exim: Permission denied", 0, NULL, 0 },
+	{ PLAN_FREEZE, "exim: malformed message id x;rm after -Mf option", 0,
 	    NULL, 0 },
-	{ MTA_FREEZE, "Message 1xX1D4-0004PA-32 could not be frozen: "
+	{ PLAN_FREEZE, "Message 1xX1D4-0004PA-32 could not be frozen: "
 	    "Permission denied", 1, "1xX1D4-0004PA-32", MTA_R_FAILED },
-	{ MTA_THAW, "Message 1xX1D4-0004PA-32 could not be unfrozen: x", 1,
+	{ PLAN_THAW, "Message 1xX1D4-0004PA-32 could not be unfrozen: x", 1,
 	    "1xX1D4-0004PA-32", MTA_R_FAILED },
-	{ MTA_FREEZE, "Spool format error for 1xX1D4-0004PA-32-H", 1,
+	{ PLAN_FREEZE, "Spool format error for 1xX1D4-0004PA-32-H", 1,
 	    "1xX1D4-0004PA-32", MTA_R_FAILED },
 	/* An old-format id. */
-	{ MTA_FREEZE, "Message 1tSm9X-000W7E-84 is now frozen", 1,
+	{ PLAN_FREEZE, "Message 1tSm9X-000W7E-84 is now frozen", 1,
 	    "1tSm9X-000W7E-84", MTA_R_DONE },
 	/* Not an id: never taken for one. */
-	{ MTA_FREEZE, "Message $(touch x) is now frozen", 0, NULL, 0 },
-	{ MTA_FREEZE, "", 0, NULL, 0 },
+	{ PLAN_FREEZE, "Message $(touch x) is now frozen", 0, NULL, 0 },
+	{ PLAN_FREEZE, "", 0, NULL, 0 },
 };
 
 START_TEST(parse_lines)
@@ -84,14 +84,14 @@ END_TEST
 
 START_TEST(names)
 {
-	enum mta_action a;
+	enum plan_act a;
 
-	ck_assert_int_eq(mta_action_parse("delete", &a), 0);
-	ck_assert_int_eq(a, MTA_DELETE);
+	ck_assert_int_eq(plan_act_parse("delete", &a), 0);
+	ck_assert_int_eq(a, PLAN_DELETE);
 	ck_assert_str_eq(mta_action_flag(a), "-Mrm");
-	ck_assert_int_eq(mta_action_parse("rm", &a), -1);
+	ck_assert_int_eq(plan_act_parse("rm", &a), -1);
 	ck_assert_str_eq(mta_result_name(MTA_R_LOCKED), "locked");
-	ck_assert_str_eq(mta_action_name(MTA_THAW), "thaw");
+	ck_assert_str_eq(plan_act_name(PLAN_THAW), "thaw");
 }
 END_TEST
 
@@ -104,7 +104,7 @@ START_TEST(argv_build)
 	const char *bad[] = { "1xX1D4-0004PA-32", "1tAbcD-$(id)-Xy" };
 	char **v, buf[256];
 
-	v = mta_argv(&m, MTA_FLUSH, ids, 1);
+	v = mta_argv(&m, PLAN_FLUSH, ids, 1);
 	ck_assert_ptr_nonnull(v);
 	ck_assert_str_eq(v[0], "/usr/sbin/exim4");
 	ck_assert_str_eq(v[1], "-C");
@@ -118,14 +118,14 @@ START_TEST(argv_build)
 	    "/usr/sbin/exim4 -C '/etc/x y.conf' -oB 1 -M 1xX1D4-0004PA-32");
 	free(v);
 	m.config = NULL;
-	v = mta_argv(&m, MTA_FREEZE, ids, 2);
+	v = mta_argv(&m, PLAN_FREEZE, ids, 2);
 	ck_assert_str_eq(mta_argv_str(v, buf, sizeof(buf)),
 	    "/usr/sbin/exim4 -Mf 1xX1D4-0004PA-32 1tSm9X-000W7E-84");
 	free(v);
-	ck_assert_ptr_null(mta_argv(&m, MTA_DELETE, bad, 2));
-	ck_assert_ptr_null(mta_argv(&m, MTA_DELETE, ids, 0));
-	ck_assert_uint_eq(mta_batch_size(MTA_FLUSH, NULL), 1);
-	ck_assert_uint_eq(mta_batch_size(MTA_DELETE, NULL), MTA_BATCH);
+	ck_assert_ptr_null(mta_argv(&m, PLAN_DELETE, bad, 2));
+	ck_assert_ptr_null(mta_argv(&m, PLAN_DELETE, ids, 0));
+	ck_assert_uint_eq(mta_batch_size(PLAN_FLUSH, NULL), 1);
+	ck_assert_uint_eq(mta_batch_size(PLAN_DELETE, NULL), MTA_BATCH);
 }
 END_TEST
 
@@ -263,39 +263,43 @@ START_TEST(plan_by_selection)
 {
 	struct spool_snap *s = snap();
 	struct select *sel = select_new();
-	struct mta_plan *p;
+	struct plan *p;
 
 	ck_assert_int_eq(select_add(sel, "domain", "a.example", err,
 	    sizeof(err)), 0);
-	p = mta_plan_new(s, sel, 1735700000, NULL, 0, 0);
+	p = plan_new(s, NULL, sel, 1735700000, PLAN_FLUSH, NULL, 0, 0, 0);
 	ck_assert_uint_eq(p->n, 2);
 	ck_assert_str_eq(p->items[0].id, "1tSm9A-000W7E-01");
 	ck_assert_str_eq(p->items[1].id, "1tSm9C-000W7E-03");
-	ck_assert_uint_eq(p->nrcpts, 3);	/* done@ is delivered */
+	/* The selected recipients only; done@ is delivered. */
+	ck_assert_uint_eq(p->nrcpts, 2);
 	ck_assert_int_eq(p->oldest, 1735689000);
 	ck_assert_int_eq(p->newest, 1735689200);
-	ck_assert_uint_eq(p->ndomains, 2);
+	ck_assert_uint_eq(p->ndomains, 1);
 	ck_assert_str_eq(p->domains[0].name, "a.example");
 	ck_assert_uint_eq(p->domains[0].msgs, 2);
 	ck_assert_uint_eq(p->domains[0].rcpts, 2);
-	ck_assert_str_eq(p->domains[1].name, "b.example");
-	ck_assert_uint_eq(p->domains[1].msgs, 1);
-	ck_assert_str_eq(p->items[0].domains, "a.example,b.example");
-	ck_assert_uint_eq(p->items[0].nrcpt, 2);
+	ck_assert_uint_eq(p->domains[0].shared, 1);
+	/* The selected recipients' domains; b.example is touched too. */
+	ck_assert_str_eq(p->items[0].domains, "a.example");
+	ck_assert_uint_eq(p->items[0].nsel, 1);
+	ck_assert_uint_eq(p->items[0].nother, 1);
+	ck_assert_uint_eq(p->nothers, 1);
+	ck_assert_str_eq(p->others[0].name, "b.example");
 	ck_assert_uint_ne(p->items[0].h_ino, 0);
 	ck_assert_uint_eq(p->nfrozen, 0);
-	mta_plan_free(p);
+	plan_free(p);
 	/* --max */
-	p = mta_plan_new(s, sel, 1735700000, NULL, 0, 1);
+	p = plan_new(s, NULL, sel, 1735700000, PLAN_FLUSH, NULL, 0, 1, 0);
 	ck_assert_uint_eq(p->n, 1);
 	ck_assert_uint_eq(p->ncut, 1);
-	mta_plan_free(p);
+	plan_free(p);
 	/* Everything. */
-	p = mta_plan_new(s, NULL, 1735700000, NULL, 0, 0);
+	p = plan_new(s, NULL, NULL, 1735700000, PLAN_FLUSH, NULL, 0, 0, 0);
 	ck_assert_uint_eq(p->n, 4);
 	ck_assert_uint_eq(p->nfrozen, 1);
 	ck_assert_uint_eq(p->ndomains, 3);
-	mta_plan_free(p);
+	plan_free(p);
 	select_free(sel);
 	spool_snap_free(s);
 }
@@ -307,27 +311,27 @@ START_TEST(plan_by_ids)
 	const char *ids[] = { "1tSm9D-000W7E-04", "1tSm9B-000W7E-02",
 	    "1tSm9Z-000W7E-99", "1tSm9D-000W7E-04" };
 	struct select *sel = select_new();
-	struct mta_plan *p;
+	struct plan *p;
 
-	p = mta_plan_new(s, NULL, 1735700000, ids, 4, 0);
+	p = plan_new(s, NULL, NULL, 1735700000, PLAN_FLUSH, ids, 4, 0, 0);
 	ck_assert_uint_eq(p->n, 2);		/* in the order given */
 	ck_assert_str_eq(p->items[0].id, "1tSm9D-000W7E-04");
 	ck_assert_str_eq(p->items[1].id, "1tSm9B-000W7E-02");
 	ck_assert_uint_eq(p->nmissing, 1);
 	ck_assert_uint_eq(p->nfrozen, 1);
-	mta_plan_free(p);
+	plan_free(p);
 	/* The selection still applies. */
 	ck_assert_int_eq(select_add(sel, "frozen", NULL, err, sizeof(err)),
 	    0);
-	p = mta_plan_new(s, sel, 1735700000, ids, 4, 0);
+	p = plan_new(s, NULL, sel, 1735700000, PLAN_FLUSH, ids, 4, 0, 0);
 	ck_assert_uint_eq(p->n, 1);
 	ck_assert_str_eq(p->items[0].id, "1tSm9B-000W7E-02");
-	mta_plan_free(p);
+	plan_free(p);
 	select_free(sel);
 	/* An empty snapshot plans nothing. */
-	p = mta_plan_new(NULL, NULL, 0, NULL, 0, 0);
+	p = plan_new(NULL, NULL, NULL, 0, PLAN_FLUSH, NULL, 0, 0, 0);
 	ck_assert_uint_eq(p->n, 0);
-	mta_plan_free(p);
+	plan_free(p);
 	spool_snap_free(s);
 }
 END_TEST
@@ -364,7 +368,7 @@ START_TEST(job_freeze_batches)
 	    "echo \"$@\" >> \"$(dirname \"$0\")/calls\"\n"
 	    "shift\nfor i; do echo \"Message $i is now frozen\"; done\n");
 	struct spool_snap *s = snap();
-	struct mta_plan *p = mta_plan_new(s, NULL, 1735700000, NULL, 0, 0);
+	struct plan *p = plan_new(s, NULL, NULL, 1735700000, PLAN_FLUSH, NULL, 0, 0, 0);
 	struct mta_pace pace = { 0 };
 	struct mta_job *j;
 	const struct mta_item *it;
@@ -380,7 +384,7 @@ START_TEST(job_freeze_batches)
 	p->items[1].h_mtime_ns++;
 	pace.batch = 1;
 	pace.parallel = 2;
-	j = mta_job_new(&m, tmpdir, MTA_FREEZE, p->items, p->n, &pace);
+	j = mta_job_new(&m, tmpdir, (p->act = PLAN_FREEZE, p), &pace);
 	run(j);
 	while ((it = mta_job_reap(j)) != NULL)
 		seen++;
@@ -408,7 +412,7 @@ START_TEST(job_freeze_batches)
 	}
 	fclose(f);
 	ck_assert_int_eq(lines, 2);
-	mta_plan_free(p);
+	plan_free(p);
 	spool_snap_free(s);
 }
 END_TEST
@@ -418,7 +422,7 @@ START_TEST(job_silent_failure_and_cancel)
 	struct mta m = fake_exim("#!/bin/sh\necho 'exim: permission denied' "
 	    ">&2\nsleep 0.3\nexit 1\n");
 	struct spool_snap *s = snap();
-	struct mta_plan *p = mta_plan_new(s, NULL, 1735700000, NULL, 0, 0);
+	struct plan *p = plan_new(s, NULL, NULL, 1735700000, PLAN_FLUSH, NULL, 0, 0, 0);
 	struct mta_pace pace = { 0 };
 	struct mta_job *j;
 	const struct mta_item *it;
@@ -427,7 +431,7 @@ START_TEST(job_silent_failure_and_cancel)
 
 	pace.rate = 1;		/* one a second: the first starts at once */
 	pace.batch = 1;
-	j = mta_job_new(&m, tmpdir, MTA_THAW, p->items, p->n, &pace);
+	j = mta_job_new(&m, tmpdir, (p->act = PLAN_THAW, p), &pace);
 	ck_assert_int_eq(mta_job_step(j, 0), 1);
 	mta_job_progress(j, &pr);
 	ck_assert_uint_eq(pr.running, 1);
@@ -442,7 +446,7 @@ START_TEST(job_silent_failure_and_cancel)
 	ck_assert_int_eq(pr.stopping, 1);
 	ck_assert_str_eq(pr.stop_reason, "interrupted");
 	mta_job_free(j);
-	mta_plan_free(p);
+	plan_free(p);
 	spool_snap_free(s);
 }
 END_TEST
@@ -459,7 +463,7 @@ START_TEST(job_flush_results)
 	    "[192.0.2.1]: SMTP timeout after initial connection\" >> "
 	    "\"$d/msglog/$id\";;\nesac\n");
 	struct spool_snap *s = snap();
-	struct mta_plan *p = mta_plan_new(s, NULL, 1735700000, NULL, 0, 0);
+	struct plan *p = plan_new(s, NULL, NULL, 1735700000, PLAN_FLUSH, NULL, 0, 0, 0);
 	struct mta_pace pace = { 0 };
 	struct mta_job *j;
 	const struct mta_item *it;
@@ -469,7 +473,7 @@ START_TEST(job_flush_results)
 	pace.adaptive = 1;
 	pace.rate = 100;
 	pace.parallel = 1;
-	j = mta_job_new(&m, tmpdir, MTA_FLUSH, p->items, p->n, &pace);
+	j = mta_job_new(&m, tmpdir, (p->act = PLAN_FLUSH, p), &pace);
 	run(j);
 	it = mta_job_items(j, &n);
 	ck_assert_int_eq(it[0].result, MTA_R_DONE);
@@ -482,7 +486,7 @@ START_TEST(job_flush_results)
 	ck_assert_uint_eq(nrp, 4);
 	ck_assert(rp[0].rate == 100 && rp[3].rate == 12.5);
 	mta_job_free(j);
-	mta_plan_free(p);
+	plan_free(p);
 	spool_snap_free(s);
 }
 END_TEST

@@ -175,7 +175,8 @@ START_TEST(option_prefixes)
 }
 END_TEST
 
-/* Trap 8 and 3.3: a tree with children, read as a set. */
+/* Trap 8 and 3.3: a tree with children, read as a set (a tree as Exim
+ * writes it: ordered, so that its search finds every entry). */
 START_TEST(tree_preorder)
 {
 	const char *f =
@@ -185,7 +186,7 @@ START_TEST(tree_preorder)
 	    "1735689600 0\n"
 	    "YY darcy@austen.fict.example\n"
 	    "NN alice@wonderland.fict.example\n"
-	    "YN editor@thesaurus.ref.example\n"
+	    "NY editor@thesaurus.ref.example\n"
 	    "NN system-filter\n"
 	    "2\n"
 	    "darcy@austen.fict.example\n"
@@ -213,7 +214,9 @@ static const struct {
 	  "carol@example.net", "rfc822;carol@example.net", "", -1, 12 },
 	{ "\"sp ace\"@x rfc822;o 8,4 err@x y 7,2#3",
 	  "\"sp ace\"@x", "rfc822;o", "err@x y", 2, 4 },
-	{ "dsn1@x err@z 5,0#1", "dsn1@x", "", "err@z", 0, 0 },
+	/* Exim 4.96 cuts one character more after a #1 errors_to: its
+	 * "-bp" lists "dsn1@" (tests/exim/test_hostile.sh). */
+	{ "dsn1@x err@z 5,0#1", "dsn1@", "", "err@z", 0, 0 },
 };
 
 START_TEST(rcpt_lines)
@@ -571,6 +574,194 @@ START_TEST(scan_sample_spool)
 }
 END_TEST
 
+/* ---- Exim's own reading rules (tests/exim/test_hostile.sh compares
+ * with Exim 4.96; each case here is one rule it showed) ---- */
+
+#define ENV	"1tSm9Y-000W7E-84-H\nroot 0 0\n<a@b>\n1735689600 0\n"
+#define TAIL	"XX\n1\nc@d\n\n"
+#define F(s)	s, sizeof(s) - 1
+
+static const struct {
+	const char	*what, *file;
+	size_t		 len;
+	int		 rc;		/* 0 or -1 */
+	const char	*rcpt0;		/* first recipient, or NULL */
+	int		 ntree;		/* entries found, or -1 */
+} exim_cases[] = {
+	{ "NUL in an option line", F(ENV "-received_protocol es\0mtp\n"
+	  TAIL), -1, NULL, -1 },
+	{ "NUL at the end of an option line", F(ENV "-body_linecount 1\0\n"
+	  TAIL), -1, NULL, -1 },
+	{ "NUL in a recipient line", F(ENV "XX\n1\nc@\0d\n\n"), -1, NULL,
+	  -1 },
+	{ "NUL in the first tree line", F(ENV "NN c@\0d\n1\nc@d\n\n"), -1,
+	  NULL, -1 },
+	{ "NUL in a later tree line ends it", F(ENV "YN c@d\nNN b@\0x\n1\n"
+	  "c@d\n\n"), 0, "c@d", 2 },
+	{ "owner line: NUL, then junk", F("1tSm9Y-000W7E-84-H\nroot 0 0\0x\n"
+	  "<a@b>\n1 0\n" TAIL), 0, "c@d", 0 },
+	{ "owner line: trailing white space", F("1tSm9Y-000W7E-84-H\n"
+	  "root 0 0 \t\r\n<a@b>\n1 0\n" TAIL), 0, "c@d", 0 },
+	{ "owner line: numbers as atoi() reads them", F("1tSm9Y-000W7E-84-H\n"
+	  "root 0-1 5-7\n<a@b>\n1 0\n" TAIL), 0, NULL, -1 },
+	{ "owner line: no space before the uid", F("1tSm9Y-000W7E-84-H\n"
+	  "0 0\n<a@b>\n1 0\n" TAIL), -1, NULL, -1 },
+	{ "sender line not starting with <", F("1tSm9Y-000W7E-84-H\n"
+	  "root 0 0\nx<a@b>\n1 0\n" TAIL), -1, NULL, -1 },
+	{ "sender line: > before the last character", F("1tSm9Y-000W7E-84-H\n"
+	  "root 0 0\n<a@b>x\0yy\n1 0\n" TAIL), 0, NULL, -1 },
+	{ "time line as sscanf() reads it", F("1tSm9Y-000W7E-84-H\n"
+	  "root 0 0\n<a@b>\n +17\t-3xyz\n" TAIL), 0, NULL, -1 },
+	{ "-frozen without a time", F(ENV "-frozen\n" TAIL), -1, NULL, -1 },
+	{ "-frozen is a prefix", F(ENV "-frozenabc 5\n" TAIL), -1, NULL, -1 },
+	{ "a quoter naming no lookup type", F(ENV "--(bogus)helo_name x\n"
+	  TAIL), -1, NULL, -1 },
+	{ "an empty quoter", F(ENV "--()helo_name x\n" TAIL), -1, NULL, -1 },
+	{ "a quoter and nothing else", F(ENV "--(lsearch)\n" TAIL), 0, NULL,
+	  -1 },
+	{ "-aclm: the name ends at the first space", F(ENV "-aclm _x y 3\n"
+	  "yes\n" TAIL), -1, NULL, -1 },
+	{ "-aclm: Exim reads length + 1 bytes, whatever they are",
+	  F(ENV "-aclm _x 2\nabc-local\n" TAIL), 0, "c@d", -1 },
+	{ "-aclm: junk after the length", F(ENV "-aclm _x 3abc\nyes\n" TAIL),
+	  0, NULL, -1 },
+	{ "-aclm: a negative length", F(ENV "-aclm _x -5\nab\n" TAIL), -1,
+	  NULL, -1 },
+	{ "-acl: index out of range", F(ENV "-acl 25 3\nyes\n" TAIL), -1,
+	  NULL, -1 },
+	{ "tree flags other than Y mean no child", F(ENV "ab c@d\n1\nc@d\n"
+	  "\n"), 0, "c@d", 1 },
+	{ "a tree entry out of order cannot be found", F(ENV "NY m@x\n"
+	  "NN c@d\n1\nc@d\n\n"), 0, "c@d", 1 },
+	{ "recipient count as sscanf() reads it", F(ENV "XX\n 1abc\nc@d\n"
+	  "\n"), 0, "c@d", 0 },
+	{ "recipient count wraps as an int", F(ENV "XX\n4294967297\nc@d\n"
+	  "\n"), 0, "c@d", 0 },
+	{ "negative recipient count", F(ENV "XX\n-1\n\n"), -1, NULL, -1 },
+	{ "empty recipient line", F(ENV "XX\n1\n\n\n"), -1, NULL, -1 },
+	{ "recipient with a trailing space", F(ENV "XX\n1\nc@d \n\n"), 0,
+	  "c@d", -1 },
+	{ "errors_to longer than the line", F(ENV "XX\n1\nc@d e 500,0#1\n"
+	  "\n"), 0, "c@d e", -1 },
+	{ "#3 with nothing before it (Exim crashes)", F(ENV "XX\n1\n"
+	  "c@d #3\n\n"), -1, NULL, -1 },
+	{ "# without flags (Exim crashes)", F(ENV "XX\n1\nc@d#\n\n"), -1,
+	  NULL, -1 },
+	{ "any byte is a header flag", F(ENV TAIL "016\nSubject: Report\n"),
+	  0, NULL, -1 },
+	{ "any white space after the flag is skipped", F(ENV TAIL
+	  "016    Subject: Report\n"), 0, NULL, -1 },
+	{ "a length of 0 at the end of the file", F(ENV TAIL
+	  "016  Subject: Report\n0"), 0, NULL, -1 },
+	{ "000F at the end of the file", F(ENV TAIL "000F"), 0, NULL, -1 },
+	{ "a header length that wraps to -1", F(ENV TAIL
+	  "4294967295  Subject: Report\n"), -1, NULL, -1 },
+	{ "a header length that wraps to 5", F(ENV TAIL "4294967301  abcd\n"),
+	  0, NULL, -1 },
+};
+
+START_TEST(exim_rules)
+{
+	int rc = spool_parse_buf(exim_cases[_i].file, exim_cases[_i].len,
+	    "1tSm9Y-000W7E-84", &h, err, sizeof(err));
+
+	ck_assert_msg(rc == exim_cases[_i].rc, "%s: rc %d (%s)",
+	    exim_cases[_i].what, rc, err);
+	if (rc == 0 && exim_cases[_i].rcpt0 != NULL)
+		ck_assert_msg(h.nrcpts > 0 && seq(h.rcpts[0].addr,
+		    exim_cases[_i].rcpt0), "%s: %.*s", exim_cases[_i].what,
+		    (int)(h.nrcpts ? h.rcpts[0].addr.len : 0),
+		    h.nrcpts ? h.rcpts[0].addr.p : "");
+	if (rc == 0 && exim_cases[_i].ntree >= 0)
+		ck_assert_msg(h.ntree == (size_t)exim_cases[_i].ntree,
+		    "%s: %zu tree entries", exim_cases[_i].what, h.ntree);
+}
+END_TEST
+
+/* Values as Exim reads them. */
+START_TEST(exim_values)
+{
+	ck_assert_int_eq(parse("1tSm9Y-000W7E-84-H\nroot 0-1 5-7\n<a@b>\n"
+	    " +17\t-3xyz\n-frozen   1735690000\nXX\n0\n\n", NULL), 0);
+	ck_assert_int_eq(h.uid, 0);
+	ck_assert_int_eq(h.gid, 5);
+	ck_assert(seq(h.sender, "a@b"));
+	ck_assert_int_eq(h.received, 17);
+	ck_assert_int_eq(h.warnings, -3);
+	ck_assert(h.flags & MSG_F_FROZEN);
+	ck_assert_int_eq(h.frozen_at, 1735690000);
+	/* An ordered tree, two deep, and one entry hidden on the wrong
+	 * side: "b" is left of "c", so under "d"'s right it is lost. */
+	ck_assert_int_eq(parse(ENV "YY c@x\nNN a@x\nYN d@x\nNN b@x\n0\n\n",
+	    NULL), 0);
+	ck_assert_uint_eq(h.ntree, 3);
+	ck_assert(seq(h.tree[2], "d@x"));
+}
+END_TEST
+
+/* Line lengths: 16 KiB lines where Exim uses fgets(), 64 KiB where it
+ * grows its buffer, and a grown buffer stays grown. */
+static char *
+with_line(const char *pre, char fill, size_t n, const char *post,
+    size_t *len)
+{
+	size_t a = strlen(pre), b = strlen(post);
+	char *f = malloc(a + n + b + 1);
+
+	memcpy(f, pre, a);
+	memset(f + a, fill, n);
+	memcpy(f + a + n, post, b + 1);
+	*len = a + n + b;
+	return f;
+}
+
+START_TEST(exim_line_lengths)
+{
+	static const struct {
+		const char	*pre;
+		size_t		 n;
+		const char	*post;
+		int		 rc;
+	} c[] = {
+		{ "1tSm9Y-000W7E-84-H\nr", 16370, " 0 0\n<a@b>\n1 0\n" TAIL,
+		  0 },
+		{ "1tSm9Y-000W7E-84-H\nr", 20000, " 0 0\n<a@b>\n1 0\n" TAIL,
+		  -1 },
+		{ ENV "-x_future ", 40000, "\n" TAIL, 0 },
+		{ ENV "-x_future ", 65524, "\n" TAIL, 0 },
+		{ ENV "-x_future ", 65525, "\n" TAIL, -1 },
+		{ ENV "YN c@d\nNN b", 20000, "\n1\nc@d\n\n", -1 },
+		{ ENV "XX\n1\nc", 40000, "@d\n\n", 0 },
+	};
+	size_t len, i;
+	char *f;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		f = with_line(c[i].pre, 'x', c[i].n, c[i].post, &len);
+		ck_assert_msg(spool_parse_buf(f, len, NULL, &h, err,
+		    sizeof(err)) == c[i].rc, "case %zu: %s", i, err);
+		free(f);
+	}
+	/* After a 30 KiB option, later fgets() lines may be longer. */
+	{
+		char *a, *g;
+		size_t la, lb;
+
+		a = with_line(ENV "-x_future ", 'x', 30000, "\nYN c@d\nNN b",
+		    &la);
+		g = with_line("", 'x', 20000, "\n1\nc@d\n\n", &lb);
+		f = malloc(la + lb + 1);
+		memcpy(f, a, la);
+		memcpy(f + la, g, lb + 1);
+		ck_assert_msg(spool_parse_buf(f, la + lb, NULL, &h, err,
+		    sizeof(err)) == 0, "%s", err);
+		free(a);
+		free(g);
+		free(f);
+	}
+}
+END_TEST
+
 static Suite *
 spool_suite(void)
 {
@@ -591,6 +782,10 @@ spool_suite(void)
 	tcase_add_test(tc, truncated_everywhere);
 	tcase_add_test(tc, garbage_never_crashes);
 	tcase_add_test(tc, id_validation);
+	tcase_add_loop_test(tc, exim_rules, 0,
+	    sizeof(exim_cases) / sizeof(exim_cases[0]));
+	tcase_add_test(tc, exim_values);
+	tcase_add_test(tc, exim_line_lengths);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scan");

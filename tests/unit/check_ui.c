@@ -8,6 +8,9 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
+#include "app/load.h"
+#include "exim/logscan.h"
 #include "base/mem.h"
 #include "tui/view.h"
 
@@ -22,6 +25,7 @@
 
 static struct spool_snap *snap;
 static struct stats *st;
+static struct diag *dg;
 static struct view *v;
 static time_t now;
 static SCREEN *scr;
@@ -39,7 +43,9 @@ sample(void)
 static void
 setup(void)
 {
-	struct stats_diag_opts o;
+	struct diag_opts o;
+	struct diag_acc *acc;
+	struct logscan *ls;
 	struct view_info info;
 	char path[4096];
 	FILE *f;
@@ -56,15 +62,19 @@ setup(void)
 	now = t > 0 ? (time_t)t : 1762500000;
 	snap = spool_scan(sample(), NULL, err, sizeof(err));
 	ck_assert_msg(snap != NULL, "%s", err);
-	stats_msglogs_free(stats_read_msglogs(snap));
-	st = stats_build(snap, NULL, now);
 	memset(&o, 0, sizeof(o));
 	snprintf(path, sizeof(path), "%s/log", sample());
-	o.log = path;
 	o.since = now - 7 * 86400;
+	o.until = now;
 	o.threshold = 0.5;
 	o.min_samples = 10;
-	(void)stats_diagnose(st, snap, &o, err, sizeof(err));
+	acc = diag_acc_new(&o);
+	ls = logscan_new(path);
+	(void)load_log(acc, ls, snap, err, sizeof(err));
+	dg = diag_result(acc, snap, load_msglogs(snap, NULL, NULL), NULL);
+	logscan_free(ls);
+	diag_acc_free(acc);
+	st = stats_build(snap, NULL, dg, now, NULL, 0);
 	v = view_new(1);
 	memset(&info, 0, sizeof(info));
 	info.host = "relay.test";
@@ -89,6 +99,7 @@ teardown(void)
 	fclose(in);
 	view_free(v);
 	stats_free(st);
+	diag_free(dg);
 	spool_snap_free(snap);
 }
 
@@ -97,7 +108,6 @@ load_msg(void)
 {
 	const char *id = view_msg_id(v);
 	struct spool_hdr h;
-	struct spool_msg m;
 	struct history hist;
 	char *buf = NULL;
 	size_t cap = 0;
@@ -105,13 +115,12 @@ load_msg(void)
 	int rc;
 
 	spool_hdr_init(&h);
-	rc = spool_load(sample(), id, &buf, &cap, &h, &dl, &m, err,
+	rc = spool_load(sample(), id, &buf, &cap, &h, &dl, NULL, err,
 	    sizeof(err));
 	ck_assert_msg(rc == 0, "%s", err);
-	m.cls = spool_find(snap, id)->cls;
 	history_init(&hist);
 	(void)history_read(&hist, sample(), id);
-	view_set_message(v, &m, &h, dl, &hist, NULL);
+	view_set_message(v, &h, &hist, NULL);
 	history_done(&hist);
 	spool_hdr_done(&h);
 	free(dl);

@@ -6,6 +6,10 @@
 #include "model/select.h"
 #include "exim/spool.h"
 #include "model/stats.h"
+#include "model/diag.h"
+#include "model/plan.h"
+#include "app/load.h"
+#include "exim/logscan.h"
 
 #include <check.h>
 #include <locale.h>
@@ -15,6 +19,7 @@
 
 static struct spool_snap *snap;
 static struct stats *st;
+static struct diag *dg;
 static struct view *v;
 static time_t now;
 static char err[512];
@@ -32,7 +37,7 @@ rebuild(void)
 {
 	struct stats *old = st;
 
-	st = stats_build(snap, view_select(v), now);
+	st = stats_build(snap, view_select(v), dg, now, NULL, 0);
 	view_set_data(v, snap, st, now);
 	stats_free(old);
 }
@@ -54,7 +59,19 @@ setup(void)
 	now = t > 0 ? (time_t)t : 1762500000;
 	snap = spool_scan(sample(), NULL, err, sizeof(err));
 	ck_assert_msg(snap != NULL, "%s", err);
-	stats_msglogs_free(stats_read_msglogs(snap));
+	{
+		struct diag_opts o = { now - 7 * 86400, now, 0.5, 10 };
+		struct diag_acc *acc = diag_acc_new(&o);
+		struct logscan *ls;
+
+		snprintf(path, sizeof(path), "%s/log", sample());
+		ls = logscan_new(path);
+		(void)load_log(acc, ls, snap, err, sizeof(err));
+		dg = diag_result(acc, snap, load_msglogs(snap, NULL, NULL),
+		    NULL);
+		logscan_free(ls);
+		diag_acc_free(acc);
+	}
 	v = view_new(1);
 	view_resize(v, 100, 30);
 	st = NULL;
@@ -66,6 +83,7 @@ teardown(void)
 {
 	view_free(v);
 	stats_free(st);
+	diag_free(dg);
 	spool_snap_free(snap);
 }
 
@@ -305,8 +323,8 @@ START_TEST(plan_selected_message)
 	ck_assert_int_eq(keys("y"), ACT_FREEZE);
 	p = view_plan(v);
 	ck_assert_int_eq(p->act, ACT_FREEZE);
-	ck_assert_uint_eq(p->nids, 1);
-	ck_assert_str_eq(p->ids[0], id);
+	ck_assert_uint_eq(p->p->n, 1);
+	ck_assert_str_eq(p->p->items[0].id, id);
 	/* Anything but y cancels. */
 	keys("T");
 	ck_assert_int_eq(keys("n"), ACT_NONE);
@@ -323,10 +341,10 @@ START_TEST(plan_tagged_over_selected)
 	ck_assert_int_eq(keys("D"), ACT_NONE);
 	ck_assert_int_eq(keys("y"), ACT_DELETE);
 	p = view_plan(v);
-	ck_assert_uint_eq(p->nids, 2);
-	ck_assert_str_ne(p->ids[0], p->ids[1]);
-	ck_assert_ptr_nonnull(spool_find(snap, p->ids[0]));
-	ck_assert_ptr_nonnull(spool_find(snap, p->ids[1]));
+	ck_assert_uint_eq(p->p->n, 2);
+	ck_assert_str_ne(p->p->items[0].id, p->p->items[1].id);
+	ck_assert_ptr_nonnull(spool_find(snap, p->p->items[0].id));
+	ck_assert_ptr_nonnull(spool_find(snap, p->p->items[1].id));
 }
 END_TEST
 
@@ -336,30 +354,50 @@ START_TEST(plan_domain_needs_count)
 	const struct stats_domain *d = dom(view_row_key(v, 0));
 	char n[32];
 
-	ck_assert_uint_gt(d->messages, VIEW_CONFIRM_FEW);
+	ck_assert_uint_gt(d->messages, PLAN_CONFIRM_FEW);
 	ck_assert_int_eq(keys("D"), ACT_NONE);
+	/* The plan on a screen of its own, the question below. */
+	ck_assert_int_eq(view_screen(v), VIEW_PLAN);
+	ck_assert(screen_has("selected, per domain"));
 	ck_assert(screen_has("Type"));
 	keys("1");
 	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_NONE);
 	ck_assert(screen_has("did not match"));
+	ck_assert_int_eq(view_screen(v), VIEW_DOMAINS);
 	keys("b");
-	snprintf(n, sizeof(n), "%u", d->messages);
+	p = view_plan(v);
+	snprintf(n, sizeof(n), "%zu", plan_nacted(p->p));
 	keys(n);
 	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_BOUNCE);
 	p = view_plan(v);
-	ck_assert_uint_eq(p->nids, d->messages);
-	ck_assert_uint_eq(p->ndomains, 1);
+	ck_assert_uint_eq(p->p->n, d->messages);
+	ck_assert_uint_eq(p->p->ndomains, 1);
 	ck_assert_str_eq(p->domain, d->name);
 }
 END_TEST
 
 START_TEST(plan_flush_rate)
 {
+	char n[32];
+
 	ck_assert_int_eq(keys("f"), ACT_NONE);
 	ck_assert(screen_has("at a rate"));
+	/* An empty answer is no rate: unpaced must be typed. */
+	view_key(v, VIEW_CTRL('u'));
+	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_NONE);
+	ck_assert(screen_has("bad rate"));
+	keys("f");
 	view_key(v, VIEW_CTRL('u'));
 	keys("2/s");
-	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_FLUSH);
+	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_NONE);
+	ck_assert(screen_has("at 2/s"));
+	snprintf(n, sizeof(n), "%zu", plan_nacted(view_plan(v)->p));
+	if (plan_nacted(view_plan(v)->p) > PLAN_CONFIRM_FEW)
+		keys(n);
+	else
+		keys("y");
+	ck_assert_int_eq(plan_nacted(view_plan(v)->p) > PLAN_CONFIRM_FEW ?
+	    view_key(v, VIEW_KEY_ENTER) : ACT_FLUSH, ACT_FLUSH);
 	ck_assert(view_plan(v)->rate == 2.0);
 	keys("f");
 	view_key(v, VIEW_CTRL('u'));
@@ -406,8 +444,7 @@ START_TEST(plan_export_domain)
 	ck_assert_int_eq(p->act, ACT_EXPORT);
 	ck_assert_ptr_nonnull(p->file);
 	ck_assert_str_eq(p->file, name);
-	ck_assert_uint_eq(p->nids, d->messages);
-	ck_assert(p->bydomain);
+	ck_assert_uint_eq(p->p->n, d->messages);
 	ck_assert_str_eq(p->domain, d->name);
 	/* The loop found the file there: asked again, the name kept. */
 	view_export_again(v, "it exists");
@@ -442,9 +479,8 @@ START_TEST(plan_export_cancel)
 	keys("e");
 	ck_assert(screen_has("Export 1 message"));
 	ck_assert_int_eq(view_key(v, VIEW_KEY_ENTER), ACT_EXPORT);
-	ck_assert_uint_eq(view_plan(v)->nids, 1);
-	ck_assert_str_eq(view_plan(v)->ids[0], id);
-	ck_assert(!view_plan(v)->bydomain);
+	ck_assert_uint_eq(view_plan(v)->p->n, 1);
+	ck_assert_str_eq(view_plan(v)->p->items[0].id, id);
 }
 END_TEST
 
@@ -481,18 +517,21 @@ START_TEST(escapes_are_shown)
 	hd.text.len = strlen(evil);
 	h.hdrs = &hd;
 	h.nhdrs = 1;
-	h.sender.p = "a\033[2Jb@x";
-	h.sender.len = 8;
-	m.arrival = now - 60;
-	m.size = 100;
-	view_set_message(v, &m, &h, NULL, NULL, NULL);
+	h.sender.p = "a\033[2Jb\xe2\x80\xae@x";
+	h.sender.len = 11;
+	h.id.p = "1tSm9Y-000W7E-84";
+	h.id.len = 16;
+	(void)m;
+	view_set_message(v, &h, NULL, NULL);
 	for (y = 0; y < view_rows(v); y++) {
 		ck_assert_ptr_null(strchr(line(y), '\033'));
 		ck_assert_ptr_null(strchr(line(y), '\007'));
 		ck_assert_ptr_null(strchr(line(y), '\r'));
 	}
-	ck_assert(screen_has("^[]0;pwned^G^[[31mred^M"));
-	ck_assert(screen_has("<a^[[2Jb@x>"));
+	/* Subject first, on one line (folded lines joined). */
+	ck_assert(screen_has("^[]0;pwned^G^[[31mred"));
+	/* A bidi override (U+202E) never reaches the screen raw. */
+	ck_assert(screen_has("<a^[[2Jb\\u202E@x>"));
 }
 END_TEST
 

@@ -1,0 +1,64 @@
+/* load.h -- the wiring between Exim's files and the model, for every
+ * command and the TUI's scan thread alike: the spool snapshot, the main
+ * log (or the msglogs) into the diagnosis accumulator, each message's
+ * msglog into per-recipient records, the customers; then the result.
+ * Errors go back as text (err); nothing here prints. */
+#ifndef MXTOP_APP_LOAD_H
+#define MXTOP_APP_LOAD_H
+#include <stddef.h>
+
+#include "model/diag.h"
+
+struct ctx;
+struct logscan;
+struct spool_snap;
+struct spool_scan_opts;
+
+/* The main log: -l; else what Exim's log_file_path names (asked only
+ * when the spool was not given with -s or MXTOP_SPOOL, or with
+ * --exim-config); else the spool's own log/ (Exim's default place);
+ * else Debian's /var/log/exim4/mainlog.  buf may hold the answer.  NULL
+ * when there is none: the diagnosis then reads the msglogs. */
+const char	*load_log_path(const struct ctx *c, char *buf, size_t len);
+
+/* The diagnosis options of the command line. */
+void		 load_diag_opts(const struct ctx *c, struct diag_opts *o);
+
+/* Scans c's spool (so may be NULL); NULL with err when it cannot be
+ * read. */
+struct spool_snap *load_spool(const struct ctx *c,
+		    const struct spool_scan_opts *so, char *err, size_t errlen);
+
+/* Reads what the main log gained since ls last stopped into acc, for
+ * snapshot snap; with ls NULL (no log), the window's events of snap's
+ * msglogs instead.  Returns 0, or -1 with err when the log could not be
+ * read (then the msglogs were used too). */
+int		 load_log(struct diag_acc *acc, struct logscan *ls,
+		    const struct spool_snap *snap, char *err, size_t errlen);
+
+/* Reads every message's msglog into records for snap, each from where
+ * the previous snapshot's (psnap, with result prev; both may be NULL)
+ * stopped. */
+struct diag_rcpts *load_msglogs(const struct spool_snap *snap,
+		    const struct spool_snap *psnap, const struct diag *prev);
+
+/* Which of snap's domains are customers: --customers, else Exim's own
+ * relay_to_domains (asked only when Exim may be asked, as for the log).
+ * Fills out (out->is allocated, caller frees) and returns 0; -1 when
+ * nobody can say (out->is NULL): every domain then counts as one. */
+int		 load_customers(const struct ctx *c,
+		    const struct spool_snap *snap, struct diag_customers *out);
+
+/* Before an action: the Exim that will act must own the spool shown
+ * (exim [-C cfg] -bP spool_directory names the same directory).
+ * Returns 0, or -1 with a one-line reason and fix in err. */
+int		 load_check_spool(const struct ctx *c, char *err,
+		    size_t errlen);
+
+/* For a one-shot command: the diagnosis of snap (the main log over the
+ * window, the msglogs when msglogs is set or there is no log, the
+ * customers).  A problem reading the log is one warning on stderr.
+ * Never NULL. */
+struct diag	*load_diag(const struct ctx *c, const struct spool_snap *snap,
+		    int msglogs);
+#endif

@@ -1,0 +1,291 @@
+/* load.c -- reads the spool, the logs and the customers into the model
+ * (load.h): the only place that drives the readers of exim/ for the
+ * diagnosis, so the commands and the TUI read the same way. */
+#include "app/load.h"
+#include "app/ctx.h"
+#include "exim/history.h"
+#include "exim/logscan.h"
+#include "exim/spool.h"
+#include "run/mta.h"
+#include "base/mem.h"
+#include "base/intern.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Whether Exim may be asked about this spool: not when -s named a spool
+ * on its own (Exim's may be another one: tests, copies), unless
+ * --exim-config says which Exim. */
+static int
+may_ask_exim(const struct ctx *c)
+{
+	return !c->spool_given || c->mta.config != NULL;
+}
+
+const char *
+load_log_path(const struct ctx *c, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (c->log != NULL)
+		return c->log;
+	if (may_ask_exim(c) && mta_main_log(&c->mta, c->spool, buf, len) == 0 &&
+	    stat(buf, &st) == 0)
+		return buf;
+	snprintf(buf, len, "%s/log/mainlog", c->spool);
+	if (stat(buf, &st) == 0) {
+		snprintf(buf, len, "%s/log", c->spool);
+		return buf;
+	}
+	if (stat("/var/log/exim4/mainlog", &st) == 0)
+		return "/var/log/exim4/mainlog";
+	return NULL;
+}
+
+void
+load_diag_opts(const struct ctx *c, struct diag_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->since = c->since;
+	o->until = c->now_set ? c->now : 0;
+	o->threshold = c->threshold;
+	o->min_samples = (uint32_t)c->min_samples;
+}
+
+struct spool_snap *
+load_spool(const struct ctx *c, const struct spool_scan_opts *so, char *err,
+    size_t errlen)
+{
+	struct spool_scan_opts def = { .threads = c->threads };
+
+	return spool_scan(c->spool, so != NULL ? so : &def, err, errlen);
+}
+
+struct feed {
+	struct diag_acc		*acc;
+	const struct spool_snap	*snap;
+};
+
+static void
+on_event(const struct logscan_event *ev, void *arg)
+{
+	struct feed *f = arg;
+
+	diag_acc_event(f->acc, ev, f->snap);
+}
+
+/* The window's evidence from the queued messages' msglogs. */
+static void
+from_msglogs(struct diag_acc *acc, const struct spool_snap *snap)
+{
+	struct history	 h;
+	size_t		 i;
+
+	for (i = 0; i < snap->nmsgs; i++) {
+		if (snap->msgs[i].npending == 0)
+			continue;
+		history_init(&h);
+		if (history_read(&h, snap->dir, snap->msgs[i].id) >= 0)
+			diag_acc_history(acc, &h);
+		history_done(&h);
+	}
+}
+
+int
+load_log(struct diag_acc *acc, struct logscan *ls,
+    const struct spool_snap *snap, char *err, size_t errlen)
+{
+	const struct logscan_counts *cnt;
+	struct feed	 f = { acc, snap };
+	int		 rc = 0;
+
+	if (ls == NULL) {
+		diag_acc_logstats(acc, 0, 0, NULL, 1);
+		from_msglogs(acc, snap);
+		return 0;
+	}
+	if (logscan_run(ls, diag_acc_since(acc), on_event, &f) < 0) {
+		snprintf(err, errlen, "cannot read log: %s",
+		    logscan_error(ls) ? logscan_error(ls) : strerror(errno));
+		rc = -1;
+	}
+	cnt = logscan_counts(ls);
+	diag_acc_logstats(acc, cnt->lines, cnt->unparsable, logscan_error(ls),
+	    rc < 0);
+	if (rc < 0)
+		from_msglogs(acc, snap);
+	return rc;
+}
+
+struct diag_rcpts *
+load_msglogs(const struct spool_snap *snap, const struct spool_snap *psnap,
+    const struct diag *prev)
+{
+	struct diag_rcpts *dr;
+	struct history	 h;
+	size_t		 i;
+
+	dr = diag_rcpts_new(snap, psnap, diag_rcpts_of(prev));
+	for (i = 0; i < snap->nmsgs; i++) {
+		history_init(&h);
+		h.fed = diag_rcpts_offset(dr, i);
+		/* A msglog only grows: read what came since last time. */
+		if (history_read(&h, snap->dir, snap->msgs[i].id) >= 0) {
+			/* Up to the last whole line: a line caught half
+			 * written is read again next time. */
+			diag_rcpts_feed(dr, i, &h, h.fed - h.tlen);
+		}
+		history_done(&h);
+	}
+	return dr;
+}
+
+/* Whether glob pat (lower-cased here) matches dom (already lower case). */
+static int
+gmatch(char *pat, const char *dom)
+{
+	char	*p;
+
+	for (p = pat; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return fnmatch(pat, dom, 0) == 0;
+}
+
+/* The operator's list: "a.example,b.example", or a file with one name
+ * (or glob such as *.example) a line; '#' starts a comment. */
+static int
+listed(const char *spec, const char *dom)
+{
+	char	 line[512], *p, *e;
+	FILE	*f;
+	int	 hit = 0;
+
+	if (strchr(spec, '/') == NULL && strchr(spec, ',') != NULL) {
+		const char *s = spec, *q;
+
+		while (*s != '\0' && !hit) {
+			q = strchr(s, ',');
+			if (q == NULL)
+				q = s + strlen(s);
+			snprintf(line, sizeof(line), "%.*s", (int)(q - s), s);
+			hit = gmatch(line, dom);
+			s = *q ? q + 1 : q;
+		}
+		return hit;
+	}
+	if ((f = fopen(spec, "re")) == NULL) {
+		snprintf(line, sizeof(line), "%s", spec);
+		return gmatch(line, dom);
+	}
+	while (!hit && fgets(line, sizeof(line), f) != NULL) {
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		for (e = p + strlen(p); e > p && (e[-1] == '\n' ||
+		    e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'); e--)
+			;
+		*e = '\0';
+		if (*p != '\0')
+			hit = gmatch(p, dom);
+	}
+	fclose(f);
+	return hit;
+}
+
+int
+load_customers(const struct ctx *c, const struct spool_snap *snap,
+    struct diag_customers *out)
+{
+	const char	**names;
+	uint8_t		 *is;
+	uint32_t	  n, k;
+
+	out->is = NULL;
+	out->n = 0;
+	n = intern_count(snap->domains);
+	is = xcalloc(n + 1, 1);
+	if (c->customers != NULL) {
+		for (k = 0; k < n; k++)
+			is[k] = (uint8_t)listed(c->customers,
+			    intern_str(snap->domains, k));
+	} else {
+		if (!may_ask_exim(c)) {
+			free(is);
+			return -1;
+		}
+		names = xcalloc(n + 1, sizeof(*names));
+		for (k = 0; k < n; k++)
+			names[k] = intern_str(snap->domains, k);
+		if (mta_customers(&c->mta, names, n, is) < 0) {
+			free(names);
+			free(is);
+			return -1;
+		}
+		free(names);
+	}
+	out->is = is;
+	out->n = n;
+	return 0;
+}
+
+struct diag *
+load_diag(const struct ctx *c, const struct spool_snap *snap, int msglogs)
+{
+	struct diag_opts	 o;
+	struct diag_acc		*acc;
+	struct diag_rcpts	*dr = NULL;
+	struct diag_customers	 cu;
+	struct logscan		*ls = NULL;
+	struct diag		*d;
+	const char		*log;
+	char			 logbuf[4096], err[512];
+
+	load_diag_opts(c, &o);
+	acc = diag_acc_new(&o);
+	if ((log = load_log_path(c, logbuf, sizeof(logbuf))) != NULL)
+		ls = logscan_new(log);
+	if (load_log(acc, ls, snap, err, sizeof(err)) < 0)
+		fprintf(stderr, "mxtop: %s %s (using the msglogs)\n", log, err);
+	if (msglogs)
+		dr = load_msglogs(snap, NULL, NULL);
+	(void)load_customers(c, snap, &cu);
+	d = diag_result(acc, snap, dr, cu.is != NULL ? &cu : NULL);
+	free((void *)cu.is);
+	logscan_free(ls);
+	diag_acc_free(acc);
+	return d;
+}
+
+int
+load_check_spool(const struct ctx *c, char *err, size_t errlen)
+{
+	char	 dir[4096], a[PATH_MAX], b[PATH_MAX];
+
+	if (mta_spool_dir(&c->mta, dir, sizeof(dir)) < 0) {
+		snprintf(err, errlen, "cannot ask Exim (%s%s%s -bP "
+		    "spool_directory) which spool it acts on; give the Exim "
+		    "that owns %s with --exim and --exim-config",
+		    c->mta.exim != NULL ? c->mta.exim : "exim",
+		    c->mta.config != NULL ? " -C " : "",
+		    c->mta.config != NULL ? c->mta.config : "", c->spool);
+		return -1;
+	}
+	if (realpath(c->spool, a) == NULL)
+		snprintf(a, sizeof(a), "%s", c->spool);
+	if (realpath(dir, b) == NULL)
+		snprintf(b, sizeof(b), "%s", dir);
+	if (strcmp(a, b) != 0) {
+		snprintf(err, errlen, "the spool shown is %s, but Exim acts on "
+		    "%s: give the Exim configuration of %s with --exim-config",
+		    a, b, a);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,322 @@
+/* diag_result.c -- per-recipient records from msglogs, and the result
+ * beside a snapshot: each recipient's state and class, each domain's
+ * diagnosis, customers (diag.h). */
+#include "model/diag.h"
+#include "diag_priv.h"
+#include "model/classify.h"
+#include "exim/history.h"
+#include "exim/spool.h"
+#include "base/mem.h"
+#include "base/intern.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct diag_rcpts {
+	const struct spool_snap	*snap;
+	struct diag_rcpt	*r;	/* one per snap->rcpts */
+	size_t			 n;
+	uint64_t		*fed;	/* per message: msglog bytes read */
+	size_t			 nmsgs;
+	struct intern		*strs;	/* texts and hosts, each stored once */
+};
+
+struct diag {
+	const struct spool_snap	*snap;
+	struct diag_rcpts	*rcpts;	/* owned; NULL without msglogs */
+	uint8_t			*state;	/* enum diag_state per recipient */
+	uint8_t			*cls;	/* class per recipient */
+	uint8_t			*cust;	/* per snapshot domain */
+	int			 cust_known;
+	struct intern		*names;	/* domains with evidence */
+	struct diag_domain	*doms;	/* by number in names */
+	struct diag_info	 info;
+	struct arena		 strs;
+};
+
+static const char *
+keep(struct intern *in, const char *s)
+{
+	return s != NULL ? intern_str(in, intern_add(in, s, strlen(s))) : NULL;
+}
+
+struct diag_rcpts *
+diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
+    const struct diag_rcpts *prev)
+{
+	struct diag_rcpts	*dr = xcalloc(1, sizeof(*dr));
+	const struct spool_msg	*pm;
+	size_t			 i, j, k;
+
+	dr->snap = snap;
+	dr->strs = intern_new();
+	dr->n = snap->nrcpts;
+	dr->r = xcalloc(dr->n + 1, sizeof(*dr->r));
+	dr->nmsgs = snap->nmsgs;
+	dr->fed = xcalloc(dr->nmsgs + 1, sizeof(*dr->fed));
+	if (prev == NULL || psnap == NULL || prev->snap != psnap)
+		return dr;
+	for (i = 0; i < snap->nmsgs; i++) {
+		const struct spool_msg *m = &snap->msgs[i];
+
+		if ((pm = spool_find(psnap, m->id)) == NULL)
+			continue;
+		dr->fed[i] = prev->fed[pm - psnap->msgs];
+		/* The same recipients, as a rule; -Mar may add some. */
+		for (j = 0; j < m->nrcpt; j++) {
+			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + j];
+
+			for (k = 0; k < pm->nrcpt; k++) {
+				size_t pk = (j + k) % pm->nrcpt;
+				const struct diag_rcpt *o =
+				    &prev->r[pm->rcpt0 + pk];
+
+				if (strcmp(psnap->rcpts[pm->rcpt0 + pk].addr,
+				    r->addr) != 0)
+					continue;
+				dr->r[m->rcpt0 + j] = *o;
+				dr->r[m->rcpt0 + j].host = keep(dr->strs,
+				    o->host);
+				dr->r[m->rcpt0 + j].text = keep(dr->strs,
+				    o->text);
+				break;
+			}
+		}
+	}
+	return dr;
+}
+
+void
+diag_rcpts_free(struct diag_rcpts *dr)
+{
+	if (dr == NULL)
+		return;
+	intern_free(dr->strs);
+	free(dr->r);
+	free(dr->fed);
+	free(dr);
+}
+
+uint64_t
+diag_rcpts_offset(const struct diag_rcpts *dr, size_t i)
+{
+	return dr != NULL && i < dr->nmsgs ? dr->fed[i] : 0;
+}
+
+/* The recipient of message m whose address is addr, or SIZE_MAX. */
+static size_t
+rcpt_of(const struct spool_snap *snap, const struct spool_msg *m,
+    const char *addr)
+{
+	size_t	 j;
+
+	for (j = 0; j < m->nrcpt; j++)
+		if (strcmp(snap->rcpts[m->rcpt0 + j].addr, addr) == 0)
+			return m->rcpt0 + j;
+	/* Exim logs addresses as routed: the domain lower-cased. */
+	for (j = 0; j < m->nrcpt; j++)
+		if (strcasecmp(snap->rcpts[m->rcpt0 + j].addr, addr) == 0)
+			return m->rcpt0 + j;
+	return SIZE_MAX;
+}
+
+void
+diag_rcpts_feed(struct diag_rcpts *dr, size_t i, const struct history *h,
+    uint64_t upto)
+{
+	const struct spool_msg	*m;
+	size_t			 k, r;
+
+	if (dr == NULL || i >= dr->nmsgs)
+		return;
+	m = &dr->snap->msgs[i];
+	for (k = 0; k < h->n; k++) {
+		const struct history_event *e = &h->ev[k];
+		struct diag_rcpt *p;
+		int c;
+
+		if (e->addr == NULL || (e->kind != LL_DEFER &&
+		    e->kind != LL_FAIL && e->kind != LL_DELIVER &&
+		    e->kind != LL_EXPIRED))
+			continue;
+		if ((r = rcpt_of(dr->snap, m, e->addr)) == SIZE_MAX)
+			continue;
+		p = &dr->r[r];
+		if (e->kind == LL_DELIVER) {
+			p->outcome = DIAG_DELIVERED;
+			continue;
+		}
+		if (e->kind == LL_EXPIRED) {
+			p->outcome = DIAG_FAILED;
+			continue;
+		}
+		c = class_of_event(e->kind, e->text, strlen(e->text));
+		if (c == CLASS_NONE)
+			continue;
+		if (e->kind == LL_FAIL)
+			p->outcome = DIAG_FAILED;
+		p->cls = (uint8_t)c;
+		p->time = e->time;
+		p->text = keep(dr->strs, e->text);
+		p->host = keep(dr->strs, e->host);
+	}
+	dr->fed[i] = upto;
+}
+
+/* ---- The result ---- */
+
+struct diag *
+diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
+    const struct diag_rcpts *rcpts, const struct diag_customers *cust)
+{
+	struct diag	*d = xcalloc(1, sizeof(*d));
+	uint32_t	 nd, k, n;
+	size_t		 i, j, r;
+
+	d->snap = snap;
+	d->rcpts = (struct diag_rcpts *)rcpts;
+	arena_init(&d->strs);
+	d->names = intern_new();
+	nd = intern_count(snap->domains);
+	d->cust = xcalloc(nd + 1, 1);
+	d->cust_known = cust != NULL && cust->is != NULL;
+	for (k = 0; k < nd; k++)
+		d->cust[k] = d->cust_known ? (k < cust->n && cust->is[k]) : 1;
+	if (acc != NULL) {
+		n = diag_acc_ndomains(acc);
+		d->doms = xcalloc(n + 1, sizeof(*d->doms));
+		for (k = 0; k < n; k++) {
+			const char *name = diag_acc_domain(acc, k);
+
+			(void)intern_add(d->names, name, strlen(name));
+			diag_acc_fill(acc, k, &d->doms[k], &d->strs);
+		}
+		diag_acc_info(acc, &d->info, &d->strs);
+	}
+	d->state = xcalloc(snap->nrcpts + 1, 1);
+	d->cls = xcalloc(snap->nrcpts + 1, 1);
+	for (i = 0; i < snap->nmsgs; i++) {
+		const struct spool_msg *m = &snap->msgs[i];
+		int junk = m->sender != NULL && m->sender[0] == '\0';
+
+		for (j = 0; j < m->nrcpt; j++) {
+			const struct spool_rcpt *sr;
+			const struct diag_rcpt *dr = NULL;
+			int st, c = CLASS_NONE;
+
+			r = m->rcpt0 + j;
+			sr = &snap->rcpts[r];
+			if (rcpts != NULL && r < rcpts->n)
+				dr = &rcpts->r[r];
+			if (dr != NULL)
+				c = dr->cls;
+			if (sr->state == RCPT_PENDING)
+				st = DIAG_PENDING;
+			else if (dr != NULL && dr->outcome != 0)
+				st = dr->outcome;
+			else if ((st = diag_acc_outcome(acc, m->id,
+			    sr->addr)) == 0)
+				st = DIAG_DONE;
+			/* A bounce nobody relays for, stuck: backscatter. */
+			if (st == DIAG_PENDING && junk && d->cust_known &&
+			    !d->cust[sr->domain] && ((m->flags & MSG_F_FROZEN)
+			    || c != CLASS_NONE))
+				c = CLASS_BACKSCATTER;
+			d->state[r] = (uint8_t)st;
+			d->cls[r] = (uint8_t)c;
+		}
+	}
+	return d;
+}
+
+void
+diag_free(struct diag *d)
+{
+	if (d == NULL)
+		return;
+	diag_rcpts_free(d->rcpts);
+	free(d->state);
+	free(d->cls);
+	free(d->cust);
+	free(d->doms);
+	intern_free(d->names);
+	arena_free(&d->strs);
+	free(d);
+}
+
+const struct diag_rcpts *
+diag_rcpts_of(const struct diag *d)
+{
+	return d != NULL ? d->rcpts : NULL;
+}
+
+enum diag_state
+diag_rcpt_state(const struct diag *d, size_t r)
+{
+	if (d == NULL || r >= d->snap->nrcpts)
+		return DIAG_PENDING;
+	return (enum diag_state)d->state[r];
+}
+
+int
+diag_rcpt_class(const struct diag *d, size_t r)
+{
+	if (d == NULL || r >= d->snap->nrcpts)
+		return CLASS_NONE;
+	return d->cls[r];
+}
+
+const struct diag_rcpt *
+diag_rcpt_last(const struct diag *d, size_t r)
+{
+	if (d == NULL || d->rcpts == NULL || r >= d->rcpts->n ||
+	    d->rcpts->r[r].text == NULL)
+		return NULL;
+	return &d->rcpts->r[r];
+}
+
+const struct diag_domain *
+diag_domain(const struct diag *d, const char *name)
+{
+	uint32_t k;
+
+	if (d == NULL || d->doms == NULL)
+		return NULL;
+	k = intern_find(d->names, name, strlen(name));
+	return k == UINT32_MAX ? NULL : &d->doms[k];
+}
+
+int
+diag_customer(const struct diag *d, uint32_t dom)
+{
+	if (d == NULL || dom >= intern_count(d->snap->domains))
+		return 1;
+	return d->cust[dom];
+}
+
+int
+diag_customers_known(const struct diag *d)
+{
+	return d != NULL && d->cust_known;
+}
+
+size_t
+diag_ndomains(const struct diag *d)
+{
+	return d != NULL && d->doms != NULL ? intern_count(d->names) : 0;
+}
+
+const char *
+diag_domain_name(const struct diag *d, size_t i)
+{
+	return i < diag_ndomains(d) ? intern_str(d->names, (uint32_t)i) : NULL;
+}
+
+const struct diag_info *
+diag_info(const struct diag *d)
+{
+	static const struct diag_info none;
+
+	return d != NULL ? &d->info : &none;
+}
