@@ -449,7 +449,8 @@ put(struct out *o, struct logline_span sp, int lower)
 
 	if (n >= (size_t)(o->end - o->p))
 		n = (size_t)(o->end - o->p) - 1;
-	memcpy(r, sp.p, n);
+	if (n > 0)
+		memcpy(r, sp.p, n);
 	r[n] = '\0';
 	if (lower)
 		for (i = 0; i < n; i++)
