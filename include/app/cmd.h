@@ -22,5 +22,11 @@ int	cmd_tui(struct ctx *, int argc, char **argv);
 /* mx-check: the DNS mistakes of backup-MX customers; exit 0 (none), 1
  * (findings), 2 (a lookup or usage error). */
 int	cmd_mxcheck(struct ctx *, int argc, char **argv);
+/* The relay's identity for mx-check findings (also for diagnose): the
+ * --relay-name/--relay-addr given, else Exim's primary_hostname and
+ * local_interfaces (else this machine's addresses).  r must be zeroed.
+ * Returns 0, or -1 after a message on stderr. */
+struct mxcheck_relay;
+int	cmd_mxcheck_relay(struct ctx *, struct mxcheck_relay *r);
 
 #endif

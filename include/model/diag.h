@@ -101,6 +101,8 @@ struct diag_rcpt {
 					 * DIAG_DELIVERED or DIAG_FAILED */
 	uint8_t		 cls;		/* enum class_id of its last attempt
 					 * that did not deliver, CLASS_NONE */
+	uint8_t		 skipped;	/* Exim skipped it: its domain's hosts
+					 * were past their retry time */
 	time_t		 time;		/* of that attempt */
 	const char	*host, *text;	/* of that attempt, or NULL */
 };
@@ -144,7 +146,8 @@ struct diag_customers {
 /* The result for snap: the accumulator's per-domain figures (copied),
  * the recipients' records from rcpts (may be NULL: no msglogs read;
  * taken over: diag_free() frees it) and the outcomes the accumulator
- * kept.  A pending recipient at a
+ * kept.  A pending recipient Exim only skipped (retry time not reached
+ * for its domain) takes its domain's class.  A pending recipient at a
  * non-customer domain of a bounce (sender <>) that is frozen or has
  * failed attempts gets class backscatter.  Borrows nothing but snap,
  * which must outlive it.  acc may be NULL (no diagnosis). */

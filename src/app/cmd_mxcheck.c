@@ -64,10 +64,8 @@ fail:
 	return NULL;
 }
 
-/* The relay: as given, else Exim's primary_hostname and local_interfaces
- * (or this machine's addresses).  Returns 0, or -1 after a message. */
-static int
-relay_identity(struct ctx *c, struct mxcheck_relay *r)
+int
+cmd_mxcheck_relay(struct ctx *c, struct mxcheck_relay *r)
 {
 	char val[4096], clean[256];
 	size_t i;
@@ -81,9 +79,10 @@ relay_identity(struct ctx *c, struct mxcheck_relay *r)
 		}
 	for (i = 0; i < c->relay_addrs.n; i++)
 		if (mxcheck_relay_add_addr(r, c->relay_addrs.v[i]) < 0) {
-			fprintf(stderr, "mxtop: --relay-addr %s: not an IPv4 or "
-			    "IPv6 address\n", text_sanitize(clean, sizeof(clean),
-			    c->relay_addrs.v[i], strlen(c->relay_addrs.v[i])));
+			fprintf(stderr, "mxtop: --relay-addr %s: not an IPv4 "
+			    "or IPv6 address\n", text_sanitize(clean,
+			    sizeof(clean), c->relay_addrs.v[i],
+			    strlen(c->relay_addrs.v[i])));
 			return -1;
 		}
 	if (c->relay_names.n > 0 || c->relay_addrs.n > 0)
@@ -96,8 +95,9 @@ relay_identity(struct ctx *c, struct mxcheck_relay *r)
 	if (r->naddrs == 0)
 		(void)dns_local_addrs(r);
 	if (r->nnames == 0) {
-		fprintf(stderr, "mxtop: mx-check: Exim did not tell the relay's "
-		    "name: give --relay-name NAME (and --relay-addr ADDR)\n");
+		fprintf(stderr, "mxtop: mx-check: Exim did not tell the "
+		    "relay's name: give --relay-name NAME (and --relay-addr "
+		    "ADDR)\n");
 		return -1;
 	}
 	return 0;
@@ -259,7 +259,7 @@ cmd_mxcheck(struct ctx *c, int argc, char **argv)
 	qsort(doms + nargs, n - nargs, sizeof(*doms), by_name);
 
 	r = xcalloc(1, sizeof(*r));
-	if (relay_identity(c, r) < 0) {
+	if (cmd_mxcheck_relay(c, r) < 0) {
 		rc = 2;
 		goto out;
 	}
@@ -301,8 +301,9 @@ cmd_mxcheck(struct ctx *c, int argc, char **argv)
 		if (res[i].error != NULL) {
 			errors = 1;
 			fprintf(stderr, "mxtop: %s: %s\n", text_sanitize(clean,
-			    sizeof(clean), res[i].domain, strlen(res[i].domain)),
-			    text_sanitize(clean2, sizeof(clean2), res[i].error,
+			    sizeof(clean), res[i].domain,
+			    strlen(res[i].domain)), text_sanitize(clean2,
+			    sizeof(clean2), res[i].error,
 			    strlen(res[i].error)));
 		}
 	}

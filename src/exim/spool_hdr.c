@@ -409,14 +409,16 @@ acl_value(struct cur *c, struct spool_opt *o, const char *var,
 
 	if (var[3] == ' ') {		/* "acl <index> <count>", %u %u */
 		p = var + 4;
-		if (cnum(&p, e, 1, &idx) < 0 || cnum(&p, e, 1, &n) < 0)
+		if (cnum(&p, e, 1, &idx) < 0)
+			FAIL("malformed ACL variable line");
+		o->var.p = var + 4;		/* the index */
+		o->var.len = (size_t)(p - var - 4);
+		if (cnum(&p, e, 1, &n) < 0)
 			FAIL("malformed ACL variable line");
 		if ((uint32_t)(uint64_t)idx >= 20 ||
 		    (uint32_t)(uint64_t)n > 16384)
 			FAIL("ACL variable out of range");
 		n = (uint32_t)(uint64_t)n;
-		o->var.p = var + 4;
-		o->var.len = (size_t)(p - var - 4);
 	} else {
 		/* The name runs from var + 5 to the next space. */
 		if ((sp = memchr(var + 5, ' ', (size_t)(e - var - 5))) == NULL)

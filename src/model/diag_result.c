@@ -138,11 +138,15 @@ diag_rcpts_feed(struct diag_rcpts *dr, size_t i, const struct history *h,
 
 		if (e->addr == NULL || (e->kind != LL_DEFER &&
 		    e->kind != LL_FAIL && e->kind != LL_DELIVER &&
-		    e->kind != LL_EXPIRED))
+		    e->kind != LL_EXPIRED && e->kind != LL_SKIP))
 			continue;
 		if ((r = rcpt_of(dr->snap, m, e->addr)) == SIZE_MAX)
 			continue;
 		p = &dr->r[r];
+		if (e->kind == LL_SKIP) {
+			p->skipped = 1;
+			continue;
+		}
 		if (e->kind == LL_DELIVER) {
 			p->outcome = DIAG_DELIVERED;
 			continue;
@@ -203,6 +207,7 @@ diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
 		for (j = 0; j < m->nrcpt; j++) {
 			const struct spool_rcpt *sr;
 			const struct diag_rcpt *dr = NULL;
+			const struct diag_domain *dd;
 			int st, c = CLASS_NONE;
 
 			r = m->rcpt0 + j;
@@ -211,6 +216,12 @@ diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
 				dr = &rcpts->r[r];
 			if (dr != NULL)
 				c = dr->cls;
+			/* Skipped, never tried here: its domain's hosts are
+			 * failing, for the reasons the domain's class says. */
+			if (c == CLASS_NONE && dr != NULL && dr->skipped &&
+			    (dd = diag_domain(d, spool_rcpt_domain(snap,
+			    sr))) != NULL)
+				c = dd->cls;
 			if (sr->state == RCPT_PENDING)
 				st = DIAG_PENDING;
 			else if (dr != NULL && dr->outcome != 0)

@@ -492,7 +492,8 @@ target(struct run *run, const struct zone_rr *mxrr, struct mxcheck_mx *m)
 	end = nch > 0 ? ch[nch - 1]->data : m->host;
 	loop = nch > 0 && cname_at(z, end) != NULL;
 	if (nch > 0) {
-		m->cname = arena_alloc(&run->res->ptrs, nch * sizeof(*m->cname));
+		m->cname = arena_alloc(&run->res->ptrs, nch *
+		    sizeof(*m->cname));
 		for (i = 0; i < nch; i++) {
 			m->cname[i] = dup(run, ch[i]->data);
 			if (mxcheck_relay_has_name(run->r, ch[i]->data))
@@ -509,7 +510,8 @@ target(struct run *run, const struct zone_rr *mxrr, struct mxcheck_mx *m)
 			na++;
 	if (na > 0) {
 		m->addrs = arena_alloc(&run->res->ptrs, na * sizeof(*m->addrs));
-		for (rr = zone_first(z, end); rr != NULL; rr = zone_next(z, rr)) {
+		for (rr = zone_first(z, end); rr != NULL;
+		    rr = zone_next(z, rr)) {
 			if (rr->type != ZONE_A && rr->type != ZONE_AAAA)
 				continue;
 			m->addrs[m->naddrs++] = dup(run, rr->data);
@@ -602,7 +604,8 @@ mxcheck_run(const struct zone *z, const char *domain,
 {
 	struct run run = { z, r, res, NULL, 0, 0 };
 	const struct zone_rr *ch[MXCHECK_CHAIN_MAX], **mxs = NULL, *rr;
-	char name[ZONE_NAME_MAX + 1], dom[ZONE_NAME_MAX], msg[ZONE_NAME_MAX + 64];
+	char name[ZONE_NAME_MAX + 1], dom[ZONE_NAME_MAX];
+	char msg[ZONE_NAME_MAX + 64];
 	const char *end;
 	size_t n = strlen(domain), nch, nmx = 0, i, nrelay = 0, nother = 0;
 	unsigned best_relay = 65536, best_other = 65536;
@@ -707,11 +710,13 @@ mxcheck_run(const struct zone *z, const char *domain,
 			rec_rr(&run, mxs[i]);
 		finding(&run, MXC_RELAY_ONLY, NULL);
 	} else if (best_relay <= best_other) {
-		for (i = 0; i < nmx; i++)
-			if ((res->mx[i].relay && res->mx[i].pref <= best_other) ||
-			    (!res->mx[i].relay && res->mx[i].pref == best_other &&
-			    res->mx[i].host[0] != '\0'))
+		for (i = 0; i < nmx; i++) {
+			const struct mxcheck_mx *m = &res->mx[i];
+
+			if ((m->relay && m->pref <= best_other) || (!m->relay &&
+			    m->pref == best_other && m->host[0] != '\0'))
 				rec_rr(&run, mxs[i]);
+		}
 		finding(&run, MXC_RELAY_PREFERRED, NULL);
 	}
 	sort_findings(res);

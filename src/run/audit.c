@@ -160,6 +160,19 @@ audit_write(struct audit *a, time_t t, const char *action,
 	kv(line, sizeof(line) - 1, &o, "id", it->id);
 	kv(line, sizeof(line) - 1, &o, "domains", it->domains[0] != '\0' ?
 	    it->domains : "-");
+	if (it->byrcpt) {
+		/* Only these were marked done; the message stays. */
+		char rc[512];
+		size_t k, ro = 0;
+
+		rc[0] = '\0';
+		for (k = 0; k < it->naddrs && ro + 2 < sizeof(rc); k++)
+			ro += (size_t)snprintf(rc + ro, sizeof(rc) - ro, "%s%s",
+			    k ? "," : "", it->addrs[k]);
+		if (ro >= sizeof(rc))
+			ro = sizeof(rc) - 1;
+		kv(line, sizeof(line) - 1, &o, "recipients", rc);
+	}
 	kv(line, sizeof(line) - 1, &o, "result",
 	    mta_result_name(it->result));
 	kv(line, sizeof(line) - 1, &o, "detail", it->detail);

@@ -417,7 +417,8 @@ dns_relay_addrs(struct dns *d, struct mxcheck_relay *r)
 		for (hops = 0; hops < MXCHECK_CHAIN_MAX &&
 		    (c = cname_of(&z, end)) != NULL; hops++)
 			end = c;
-		for (rr = zone_first(&z, end); rr != NULL; rr = zone_next(&z, rr))
+		for (rr = zone_first(&z, end); rr != NULL;
+		    rr = zone_next(&z, rr))
 			if (rr->type == ZONE_A || rr->type == ZONE_AAAA)
 				(void)mxcheck_relay_add_addr(r, rr->data);
 	}

@@ -30,8 +30,8 @@ walk(const struct zone *z)
 		for (k = 0; k < sizeof(types) / sizeof(types[0]); k++)
 			(void)zone_state(z, z->rr[i].owner, types[k]);
 		(void)zone_state(z, z->rr[i].data, ZONE_A);
-		for (rr = zone_first(z, z->rr[i].owner); rr != NULL && n < 100000;
-		    rr = zone_next(z, rr))
+		for (rr = zone_first(z, z->rr[i].owner);
+		    rr != NULL && n < 100000; rr = zone_next(z, rr))
 			n++;
 	}
 }

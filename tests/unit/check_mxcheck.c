@@ -70,10 +70,12 @@ static const struct fcase fcases[] = {
 	    "@ MX 20 mx2.relay.example.\n"), "mx-unresolvable", 1,
 	    "mail.d.example.: NXDOMAIN" },
 	{ "mx-unresolvable: no address", Z("@ MX 10 mail\n"
-	    "@ MX 20 mx2.relay.example.\nmail MX 10 other\nother A 192.0.2.1\n"),
+	    "@ MX 20 mx2.relay.example.\nmail MX 10 other\n"
+	    "other A 192.0.2.1\n"),
 	    "mx-unresolvable", 1, "mail.d.example.: no A or AAAA records" },
-	{ "mx-unresolvable: a forgotten trailing dot", Z("@ MX 10 mail.d.example\n"
-	    "@ MX 20 mx2.relay.example.\nmail A 192.0.2.10\n"),
+	{ "mx-unresolvable: a forgotten trailing dot",
+	    Z("@ MX 10 mail.d.example\n@ MX 20 mx2.relay.example.\n"
+	    "mail A 192.0.2.10\n"),
 	    "mx-unresolvable", 1, "mail.d.example.d.example.: NXDOMAIN" },
 	{ "mx-unresolvable: a CNAME to nothing", Z("@ MX 10 mail\n"
 	    "@ MX 20 mx2.relay.example.\nmail CNAME gone\n"),
@@ -82,7 +84,8 @@ static const struct fcase fcases[] = {
 	    "mail A 10.1.2.3\n"), "mx-private-address", 1,
 	    "mail.d.example. A 10.1.2.3" },
 	{ "mx-private-address: loopback and ULA", Z("@ MX 10 mail\n"
-	    "@ MX 20 mx2.relay.example.\nmail A 127.0.0.1\nmail AAAA fd00::1\n"),
+	    "@ MX 20 mx2.relay.example.\nmail A 127.0.0.1\n"
+	    "mail AAAA fd00::1\n"),
 	    "mx-private-address", 1, "mail.d.example. AAAA fd00::1" },
 	{ "several at once", Z("@ MX 10 mx2.relay.example.\n@ MX 10 ip\n"
 	    "@ MX 10 192.0.2.9.\nip A 192.168.1.1\n"),
@@ -395,8 +398,8 @@ static const struct pcase pcases[] = {
 	{ "bad records", "a.x. A 999.1.1.1\na.x. MX 70000 m.x.\n"
 	    "a.x. MX m.x.\na.x. A\na.x. FOO bar\na..x. A 192.0.2.1\n"
 	    "a.x. CNAME b.x. c.x.\n", NULL, 0, 0, 7, NULL, 0 },
-	{ "a label over 63", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaa.x. A 192.0.2.1\n", NULL, 0, 0, 1, NULL, 0 },
+	{ "a label over 63", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaa.x. A 192.0.2.1\n", NULL, 0, 0, 1, NULL, 0 },
 	{ "unbalanced parentheses", "x. SOA ns.x. h.x. ( 1 2 3 4 5\n", NULL,
 	    0, 0, 1, NULL, 0 },
 	{ "a ')' alone", "x. A 192.0.2.1 )\n", NULL, 0, 0, 1, NULL, 0 },
@@ -405,7 +408,8 @@ static const struct pcase pcases[] = {
 	    NULL, 2, 0, 0, "x. A 192.0.2.1", 0 },
 	{ "the null MX", "x. MX 0 .\n", NULL, 1, 0, 0, "x. MX 0 .", 0 },
 	{ "one SOA in dig output is not a zone",
-	    "x. 300 IN SOA ns.x. h.x. 1 2 3 4 5\n", NULL, 1, 0, 0, "x. SOA", 0 },
+	    "x. 300 IN SOA ns.x. h.x. 1 2 3 4 5\n", NULL, 1, 0, 0, "x. SOA",
+	    0 },
 	{ "shell prompts are bad lines", "$ dig x MX +noall +answer\n"
 	    "x. 300 IN MX 10 m.x.\n", NULL, 1, 0, 1, "x. MX 10 m.x.", 0 },
 };
