@@ -13,6 +13,7 @@ struct cli_cmd {
 	const char	*args;		/* synopsis after the name */
 	const char	*help;
 	int		(*fn)(struct ctx *, int argc, char **argv);
+	int		 spool;		/* reads the queue: find the spool */
 };
 
 /* Parses the options of argv into c (defaults already set), each value

@@ -14,6 +14,12 @@ struct logscan;
 struct spool_snap;
 struct spool_scan_opts;
 
+/* Finds the spool when -s did not name one: $MXTOP_SPOOL, what Exim
+ * says (exim -bP spool_directory), /var/spool/exim4, /var/spool/exim;
+ * sets c->spool (buf may hold it).  Returns 0, or -1 after one error line
+ * on stderr. */
+int		 load_find_spool(struct ctx *c, char *buf, size_t len);
+
 /* The main log: -l; else what Exim's log_file_path names (asked only
  * when the spool was not given with -s or MXTOP_SPOOL, or with
  * --exim-config); else the spool's own log/ (Exim's default place);
@@ -54,6 +60,14 @@ int		 load_customers(const struct ctx *c,
  * Returns 0, or -1 with a one-line reason and fix in err. */
 int		 load_check_spool(const struct ctx *c, char *err,
 		    size_t errlen);
+
+/* The customer domains by name, into set: --customers (plain names of
+ * the list or file), else Exim's relay_to_domains (its plain names and
+ * the keys of its lsearch files; other lookups cannot be listed).
+ * Returns 0, or -1 with err. */
+struct intern;
+int		 load_customer_names(const struct ctx *c, struct intern *set,
+		    char *err, size_t errlen);
 
 /* For a one-shot command: the diagnosis of snap (the main log over the
  * window, the msglogs when msglogs is set or there is no log, the

@@ -3,6 +3,8 @@
  * machine), the records (live lookups, or --zone text), the findings. */
 #include "app/cmd.h"
 #include "exim/spool.h"
+#include "app/load.h"
+#include "model/diag.h"
 #include "model/mxcheck.h"
 #include "model/zone.h"
 #include "out/fmt_mxcheck.h"
@@ -128,23 +130,25 @@ add_domain(struct intern *set, const char *d)
 	return 0;
 }
 
-/* --all: the recipient domains with pending mail, leaving out messages
- * Exim made itself (bounces and warnings to outsiders: -localerror, or a
- * local submission with the null sender).  XXX until the customer list
- * (relay_to_domains) exists, a domain with mail queued stands for a
- * customer. */
+/* --all: the customer domains with pending mail (when the customers
+ * are known; else every recipient domain), leaving out messages Exim
+ * made itself (bounces and warnings to outsiders: -localerror, or a
+ * local submission with the null sender). */
 static int
 spool_domains(struct ctx *c, struct intern *set)
 {
-	struct spool_scan_opts so = { .threads = c->threads };
+	struct diag_customers cu;
 	struct spool_snap *s;
-	char err[512];
+	char err[512], buf[4096];
 	size_t i, k;
 
-	if ((s = spool_scan(c->spool, &so, err, sizeof(err))) == NULL) {
+	if (load_find_spool(c, buf, sizeof(buf)) < 0)
+		return -1;
+	if ((s = load_spool(c, NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mxtop: %s\n", err);
 		return -1;
 	}
+	(void)load_customers(c, s, &cu);
 	for (i = 0; i < s->nmsgs; i++) {
 		const struct spool_msg *m = &s->msgs[i];
 
@@ -157,10 +161,12 @@ spool_domains(struct ctx *c, struct intern *set)
 			const char *d = intern_str(s->domains, rc->domain);
 
 			/* An address literal ("[192.0.2.1]") has no MX. */
-			if (rc->state == RCPT_PENDING && d[0] != '[')
+			if (rc->state == RCPT_PENDING && d[0] != '[' &&
+			    (cu.is == NULL || cu.is[rc->domain]))
 				(void)add_domain(set, d);
 		}
 	}
+	free((void *)cu.is);
 	spool_snap_free(s);
 	return 0;
 }
@@ -219,14 +225,6 @@ cmd_mxcheck(struct ctx *c, int argc, char **argv)
 		fprintf(stderr, "mxtop: mx-check needs a domain, or --all\n");
 		return 2;
 	}
-	if (c->all_customers) {
-		/* XXX the customer list (relay_to_domains) is another issue's
-		 * work. */
-		fprintf(stderr, "mxtop: mx-check --all-customers: the customer "
-		    "list is not available yet; use --all (domains with mail "
-		    "queued) or name the domains\n");
-		return 2;
-	}
 	if (c->zones.n > 0 && c->dns_server != NULL) {
 		fprintf(stderr, "mxtop: mx-check: --zone reads records, "
 		    "--dns-server looks them up: give one of them\n");
@@ -250,6 +248,20 @@ cmd_mxcheck(struct ctx *c, int argc, char **argv)
 	if (c->all && spool_domains(c, set) < 0) {
 		intern_free(set);
 		return 2;
+	}
+	if (c->all_customers) {
+		struct intern *cs = intern_new();
+
+		if (load_customer_names(c, cs, err, sizeof(err)) < 0) {
+			fprintf(stderr, "mxtop: mx-check --all-customers: %s\n",
+			    err);
+			intern_free(cs);
+			intern_free(set);
+			return 2;
+		}
+		for (i = 0; i < intern_count(cs); i++)
+			(void)add_domain(set, intern_str(cs, (uint32_t)i));
+		intern_free(cs);
 	}
 	n = intern_count(set);
 	doms = xcalloc(n + 1, sizeof(*doms));

@@ -47,6 +47,36 @@ load_log_path(const struct ctx *c, char *buf, size_t len)
 	return NULL;
 }
 
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
+load_find_spool(struct ctx *c, char *buf, size_t len)
+{
+	const char *env = getenv("MXTOP_SPOOL");
+
+	if (c->spool == NULL && env != NULL && *env != '\0')
+		c->spool = env;
+	if (c->spool == NULL && mta_spool_dir(&c->mta, buf, len) == 0)
+		c->spool = buf;
+	if (c->spool == NULL && is_dir("/var/spool/exim4/input"))
+		c->spool = "/var/spool/exim4";
+	if (c->spool == NULL && is_dir("/var/spool/exim/input"))
+		c->spool = "/var/spool/exim";
+	if (c->spool == NULL) {
+		fprintf(stderr, "mxtop: no Exim spool found; give one with "
+		    "-s DIR or MXTOP_SPOOL\n");
+		return -1;
+	}
+	c->fmt.spool = c->spool;
+	return 0;
+}
+
 void
 load_diag_opts(const struct ctx *c, struct diag_opts *o)
 {
@@ -286,6 +316,85 @@ load_check_spool(const struct ctx *c, char *err, size_t errlen)
 		    "%s: give the Exim configuration of %s with --exim-config",
 		    a, b, a);
 		return -1;
+	}
+	return 0;
+}
+
+/* Adds the names of an lsearch file (the key of each line) to set. */
+static void
+lsearch_keys(const char *file, struct intern *set)
+{
+	char	 line[1024];
+	size_t	 n;
+	FILE	*f;
+
+	if ((f = fopen(file, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '#' || line[0] == ' ' || line[0] == '\t')
+			continue;
+		n = strcspn(line, ": \t\r\n");
+		if (n > 0 && line[0] != '*')
+			(void)intern_add(set, line, n);
+	}
+	fclose(f);
+}
+
+int
+load_customer_names(const struct ctx *c, struct intern *set, char *err,
+    size_t errlen)
+{
+	char	 val[8192], *p, *item, *save = NULL, line[512], *q;
+	FILE	*f;
+
+	if (c->customers != NULL) {
+		if (strchr(c->customers, '/') == NULL &&
+		    (f = fopen(c->customers, "re")) == NULL) {
+			snprintf(val, sizeof(val), "%s", c->customers);
+			for (item = strtok_r(val, ",", &save); item != NULL;
+			    item = strtok_r(NULL, ",", &save))
+				if (strpbrk(item, "*?[") == NULL)
+					(void)intern_add(set, item,
+					    strlen(item));
+			return 0;
+		}
+		if ((f = fopen(c->customers, "re")) == NULL) {
+			snprintf(err, errlen, "%s: %s", c->customers,
+			    strerror(errno));
+			return -1;
+		}
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if ((q = strchr(line, '#')) != NULL)
+				*q = '\0';
+			for (q = line; *q == ' ' || *q == '\t'; q++)
+				;
+			line[strcspn(line, "\r\n")] = '\0';
+			if (*q != '\0' && strpbrk(q, "*?[ \t") == NULL)
+				(void)intern_add(set, q, strlen(q));
+		}
+		fclose(f);
+		return 0;
+	}
+	/* Exim's list: "domainlist relay_to_domains = a : b : lsearch;F".
+	 * Plain names and lsearch files are read; other lookups and
+	 * patterns cannot be listed. */
+	if (!may_ask_exim(c) || mta_option(&c->mta, "+relay_to_domains", val,
+	    sizeof(val)) < 0) {
+		snprintf(err, errlen, "Exim does not say what relay_to_domains "
+		    "is (give the customers with --customers FILE|LIST)");
+		return -1;
+	}
+	for (item = strtok_r(val, ":", &save); item != NULL;
+	    item = strtok_r(NULL, ":", &save)) {
+		while (*item == ' ')
+			item++;
+		for (p = item + strlen(item); p > item && p[-1] == ' '; p--)
+			;
+		*p = '\0';
+		if (strncmp(item, "lsearch;", 8) == 0)
+			lsearch_keys(item + 8, set);
+		else if (*item != '\0' && strpbrk(item, "*?;@+!^$\\") == NULL)
+			(void)intern_add(set, item, strlen(item));
 	}
 	return 0;
 }

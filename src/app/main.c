@@ -1,6 +1,7 @@
 /* main.c -- options, default spool discovery, command dispatch. */
 #include "app/cmd.h"
 #include "app/cli.h"
+#include "app/load.h"
 #include "model/select.h"
 #include "exim/spool.h"
 #include "base/units.h"
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Freed at exit, whichever of main's many error returns is taken. */
@@ -21,33 +21,6 @@ free_sel(void)
 {
 	select_free(the_sel);
 	the_sel = NULL;
-}
-
-static int
-is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* -s, then MXTOP_SPOOL, then Exim's own answer, then the usual places. */
-static const char *
-find_spool(const char *opt, const struct mta *m, char *buf, size_t len)
-{
-	const char *env = getenv("MXTOP_SPOOL");
-
-	if (opt != NULL)
-		return opt;
-	if (env != NULL && *env != '\0')
-		return env;
-	if (mta_spool_dir(m, buf, len) == 0)
-		return buf;
-	if (is_dir("/var/spool/exim4/input"))
-		return "/var/spool/exim4";
-	if (is_dir("/var/spool/exim/input"))
-		return "/var/spool/exim";
-	return NULL;
 }
 
 int
@@ -93,13 +66,10 @@ main(int argc, char **argv)
 	}
 	c.fmt.now = c.now;
 	c.spool_given = c.spool != NULL || (env != NULL && *env != '\0');
-	if ((c.spool = find_spool(c.spool, &c.mta, spoolbuf,
-	    sizeof(spoolbuf))) == NULL) {
-		fprintf(stderr, "mxtop: no Exim spool found; give one with "
-		    "-s DIR or MXTOP_SPOOL\n");
+	/* Commands that read the queue need the spool; mx-check finds it
+	 * itself when it does. */
+	if (cmd->spool && load_find_spool(&c, spoolbuf, sizeof(spoolbuf)) < 0)
 		return 2;
-	}
-	c.fmt.spool = c.spool;
 	if (argc == 0) {
 		static char cname[16];
 		static char *def[] = { cname, NULL };

@@ -124,6 +124,10 @@ arena_alloc(struct arena *a, size_t n)
 	void *p;
 
 	n = (n + al - 1) / al * al;
+	/* Strings are packed byte by byte: align what they left. */
+	a->used = (a->used + al - 1) / al * al;
+	if (a->used > a->cap)
+		a->used = a->cap;
 	if (n > ARENA_BLK / 4) {
 		/* Keep the current block: link the big one behind it. */
 		b = xmalloc(sizeof(*b) + n);
