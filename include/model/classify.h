@@ -20,6 +20,8 @@ enum class_id {
 	CLASS_LOOP,
 	CLASS_BACKSCATTER,	/* a stuck bounce to a non-customer (set by
 				 * the diagnosis, never from a log text) */
+	CLASS_GREYLIST,		/* 4xx "greylisted": benign, the retry
+				 * delivers */
 	CLASS_OTHER,
 	CLASS__COUNT
 };

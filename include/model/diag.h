@@ -51,7 +51,10 @@ struct diag_domain {
 					 * that delivers again is not down */
 	uint32_t	 samples;	/* their total */
 	uint32_t	 attempts;	/* delivery attempts (no skips) */
-	double		 tarpit;	/* share in tarpit or ratelimit, 0-1 */
+	double		 tarpit;	/* share of stalls and timeouts after
+					 * the connection (tarpit), 0-1 */
+	double		 ratelimit;	/* share rate-limited (421, too
+					 * many), 0-1 */
 	int		 suspected;	/* tarpit above threshold and sample */
 	uint32_t	 callout_deferred, callout_rejected, callout_cached;
 	time_t		 last_success;	/* 0: none in the window */

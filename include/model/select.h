@@ -4,14 +4,15 @@
  * of different keys ANDed.  Keys: domain, sender, rcpt (a glob, or a
  * POSIX extended regex after '~'; case-insensitive), older, younger (a
  * duration), frozen (yes/no), id (an exact message id), bad (yes/no),
- * class (a diagnosis class), customer (yes/no).  domain, rcpt, class and
- * customer are about recipients: a message matches them through a
+ * class (a diagnosis class), customer (yes/no), match (a word found,
+ * ignoring case, in a recipient address or the sender).  domain, rcpt,
+ * class, customer and match are about recipients: a message matches them through a
  * pending recipient that matches them all, and those are the recipients
  * an action on the selection touches.  Command line: --domain D,
  * --sender S, --rcpt R, --older-than T, --younger-than T, --frozen, --id
  * ID, --class C, --customer[=no].  TUI words: "domain:D", "sender:~re",
  * "rcpt:R", "age>2h", "age<15m", "frozen", "id:ID", "class:C",
- * "customer:no". */
+ * "customer:no", and a bare word for match. */
 #ifndef MXTOP_SELECT_H
 #define MXTOP_SELECT_H
 #include <stddef.h>
@@ -52,11 +53,11 @@ int	select_msg(const struct select *, const struct spool_snap *,
 	    const struct diag *d, const struct spool_msg *m, time_t now);
 /* Whether a domain name passes the domain terms (true without any). */
 int	select_domain(const struct select *, const char *domain);
-/* Whether recipient r (an index into snap->rcpts) passes the recipient
- * terms (domain, rcpt, class, customer): which of a message's pending
- * recipients a selection is about. */
+/* Whether recipient r (an index into snap->rcpts) of message m passes
+ * the recipient terms (domain, rcpt, class, customer, match): which of a
+ * message's pending recipients a selection is about. */
 int	select_rcpt(const struct select *, const struct spool_snap *,
-	    const struct diag *d, size_t r);
+	    const struct diag *d, const struct spool_msg *m, size_t r);
 /* Of message m's pending recipients the selection is about, the one with
  * the newest classified attempt (an index into snap->rcpts), or SIZE_MAX:
  * where a message row's class and last error come from. */

@@ -125,6 +125,8 @@ static const struct opt opts[] = {
 	{ "id", 0, OT_SEL, 0, 0, 0, "ID", "one message", "id", 0 },
 	{ "class", 0, OT_SEL, 0, 0, 0, "CLASS",
 	    "diagnosis class (offline, tarpit, ...)", "class", 0 },
+	{ "match", 0, OT_SEL, 0, 0, 0, "WORD",
+	    "a word in a domain, recipient or sender", "match", 0 },
 	{ "customer", 0, OT_SEL, 0, 0, 0, "yes|no",
 	    "recipients at customer domains (or not)", "customer", 1 },
 	{ "customers-only", 0, OT_FN, 0, 0, 0, NULL,

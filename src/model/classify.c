@@ -11,7 +11,7 @@
 
 static const char *const names[CLASS__COUNT] = {
 	"none", "offline", "tarpit", "ratelimit", "softreject", "blocked",
-	"hardreject", "dns", "loop", "backscatter", "other"
+	"hardreject", "dns", "loop", "backscatter", "greylist", "other"
 };
 
 static const char *const advice[CLASS__COUNT] = {
@@ -54,6 +54,10 @@ static const char *const advice[CLASS__COUNT] = {
 	"stuck or failing: undeliverable bounces, usually to forged senders "
 	"of junk.  Delete them (mxtop delete --class backscatter); do not "
 	"retry them.",
+	/* greylist */
+	"The primary greylists: it answers 4xx to a first attempt and takes "
+	"the retry.  Benign: Exim's retries deliver, nothing to do.  If it "
+	"lasts, the customer can whitelist the relay in the greylister.",
 	/* other */
 	"No known pattern: read the evidence lines."
 };
@@ -225,8 +229,8 @@ phase_of(const char *t, size_t n)
 
 static const char *const w_rate[] = {
 	"too many", "rate limit", "ratelimit", "rate-limit", "rate exceeded",
-	"throttl", "connection limit", "too fast", "greylist", "graylist",
-	"busy", "slow down", "too frequent", NULL
+	"throttl", "connection limit", "too fast", "busy", "slow down",
+	"too frequent", NULL
 };
 static const char *const w_later[] = {
 	"try later", "try again later", "please try again", "try again in",
@@ -301,6 +305,9 @@ by_reply(int code, const char *enh, enum phase ph, const char *r, size_t rn)
 
 	x11 = enh[0] != '\0' && enh[1] == '.' && strncmp(enh + 2, "1.1", 3)
 	    == 0 && (enh[5] == '\0');
+	if (code >= 400 && code < 500 && (has(r, rn, "greylist") ||
+	    has(r, rn, "graylist")))
+		return CLASS_GREYLIST;
 	if (has_any(r, rn, w_rate))
 		return CLASS_RATELIMIT;
 	if (x11)

@@ -345,8 +345,12 @@ finish(struct diag_domain *d, const struct diag_opts *o)
 	callouts = d->callout_deferred + d->callout_rejected +
 	    d->callout_cached;
 	d->samples = d->attempts + callouts;
-	bad = d->classes[CLASS_TARPIT] + d->classes[CLASS_RATELIMIT];
+	/* Stalls and timeouts after the connection: tarpitting.  Rate
+	 * limits (421, too many) are a share of their own. */
+	bad = d->classes[CLASS_TARPIT];
 	d->tarpit = d->samples ? (double)bad / d->samples : 0;
+	d->ratelimit = d->samples ? (double)d->classes[CLASS_RATELIMIT] /
+	    d->samples : 0;
 	d->suspected = d->samples >= o->min_samples &&
 	    d->tarpit >= o->threshold;
 }

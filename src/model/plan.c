@@ -122,7 +122,7 @@ add(struct build *b, const struct spool_msg *m)
 	for (i = 0; i < m->nrcpt; i++) {
 		if (snap->rcpts[m->rcpt0 + i].state != RCPT_PENDING)
 			continue;
-		if (select_rcpt(b->sel, snap, b->d, m->rcpt0 + i))
+		if (select_rcpt(b->sel, snap, b->d, m, m->rcpt0 + i))
 			nsel++;
 		else
 			nother++;
@@ -160,7 +160,7 @@ add(struct build *b, const struct spool_msg *m)
 		const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + i];
 
 		if (r->state == RCPT_PENDING &&
-		    select_rcpt(b->sel, snap, b->d, m->rcpt0 + i)) {
+		    select_rcpt(b->sel, snap, b->d, m, m->rcpt0 + i)) {
 			add_addr(p, r->addr);
 			if (it->how == PLAN_RCPTS && !plan_addr_safe(r->addr)) {
 				it->how = PLAN_SKIP;
@@ -174,7 +174,7 @@ add(struct build *b, const struct spool_msg *m)
 		const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + i];
 
 		if (r->state == RCPT_PENDING &&
-		    !select_rcpt(b->sel, snap, b->d, m->rcpt0 + i))
+		    !select_rcpt(b->sel, snap, b->d, m, m->rcpt0 + i))
 			add_addr(p, r->addr);
 	}
 	if (it->how == PLAN_SKIP) {
@@ -198,7 +198,7 @@ add(struct build *b, const struct spool_msg *m)
 
 		if (r->state != RCPT_PENDING)
 			continue;
-		if (select_rcpt(b->sel, snap, b->d, m->rcpt0 + i)) {
+		if (select_rcpt(b->sel, snap, b->d, m, m->rcpt0 + i)) {
 			b->srcpts[dn]++;
 			if (b->slast[dn] == p->n)
 				continue;

@@ -17,21 +17,21 @@
 #include <string.h>
 
 enum key { K_DOMAIN, K_SENDER, K_RCPT, K_OLDER, K_YOUNGER, K_FROZEN, K_ID,
-	K_BAD, K_CLASS, K_CUSTOMER, K__COUNT };
+	K_BAD, K_CLASS, K_CUSTOMER, K_MATCH, K__COUNT };
 
 static const char *const keynames[K__COUNT] = {
 	"domain", "sender", "rcpt", "older", "younger", "frozen", "id", "bad",
-	"class", "customer"
+	"class", "customer", "match"
 };
 static const char *const optnames[K__COUNT] = {
 	"--domain", "--sender", "--rcpt", "--older-than", "--younger-than",
-	"--frozen", "--id", "--bad", "--class", "--customer"
+	"--frozen", "--id", "--bad", "--class", "--customer", "--match"
 };
 
 /* Keys that are about a recipient: a message matches them through one
  * of its pending recipients that matches them all. */
 #define RCPT_KEYS	((1u << K_DOMAIN) | (1u << K_RCPT) | (1u << K_CLASS) | \
-			    (1u << K_CUSTOMER))
+			    (1u << K_CUSTOMER) | (1u << K_MATCH))
 
 struct term {
 	enum key	 key;
@@ -157,6 +157,13 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 			return -1;
 		}
 		break;
+	case K_MATCH:
+		if (value == NULL || *value == '\0') {
+			snprintf(err, errlen, "match needs a word");
+			return -1;
+		}
+		t.lower = lowerdup(value);
+		break;
 	case K_ID:
 		if (value == NULL || !spool_id_valid(value, strlen(value))) {
 			snprintf(err, errlen, "not a message id: '%s'",
@@ -241,8 +248,9 @@ select_parse_words(struct select *s, const char *words, char *err,
 			rc = select_add(tmp, w, NULL, err, errlen);
 		else if (spool_id_valid(w, strlen(w)))
 			rc = select_add(tmp, "id", w, err, errlen);
-		else	/* A bare word is a domain pattern. */
-			rc = select_add(tmp, "domain", w, err, errlen);
+		else	/* A bare word is looked for in domains, senders and
+			 * recipients, as in mutt's simple search. */
+			rc = select_add(tmp, "match", w, err, errlen);
 	}
 	free(copy);
 	if (rc == 0) {
@@ -334,9 +342,44 @@ any_yes(const struct select *s, enum key k, int v)
 	return 0;
 }
 
+/* Whether str holds the lower-case word w, ignoring case. */
+static int
+has_word(const char *str, const char *w)
+{
+	size_t	 i, n = strlen(w), k;
+
+	if (str == NULL)
+		return 0;
+	for (i = 0; str[i] != '\0'; i++) {
+		for (k = 0; k < n && str[i + k] != '\0' &&
+		    tolower((unsigned char)str[i + k]) == w[k]; k++)
+			;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether recipient addr of message m passes the match terms: a word of
+ * its address (domain included), or of the sender (then every recipient
+ * of the message does). */
+static int
+match_ok(const struct select *s, const struct spool_msg *m, const char *addr)
+{
+	size_t i;
+
+	if (!(s->keys & (1u << K_MATCH)))
+		return 1;
+	for (i = 0; i < s->n; i++)
+		if (s->t[i].key == K_MATCH && (has_word(addr, s->t[i].lower) ||
+		    has_word(m->sender, s->t[i].lower)))
+			return 1;
+	return 0;
+}
+
 int
 select_rcpt(const struct select *s, const struct spool_snap *snap,
-    const struct diag *d, size_t r)
+    const struct diag *d, const struct spool_msg *m, size_t r)
 {
 	const struct spool_rcpt *rc = &snap->rcpts[r];
 	size_t i;
@@ -346,7 +389,8 @@ select_rcpt(const struct select *s, const struct spool_snap *snap,
 		return 1;
 	if (!any(s, K_DOMAIN, spool_rcpt_domain(snap, rc)) ||
 	    !any(s, K_RCPT, rc->addr) ||
-	    !any_yes(s, K_CUSTOMER, diag_customer(d, rc->domain)))
+	    !any_yes(s, K_CUSTOMER, diag_customer(d, rc->domain)) ||
+	    !match_ok(s, m, rc->addr))
 		return 0;
 	if (s->keys & (1u << K_CLASS)) {
 		c = diag_rcpt_class(d, r);
@@ -369,7 +413,7 @@ select_last(const struct select *s, const struct spool_snap *snap,
 	for (i = 0; i < m->nrcpt; i++) {
 		r = m->rcpt0 + i;
 		if (snap->rcpts[r].state != RCPT_PENDING ||
-		    diag_rcpt_class(d, r) == 0 || !select_rcpt(s, snap, d, r))
+		    diag_rcpt_class(d, r) == 0 || !select_rcpt(s, snap, d, m, r))
 			continue;
 		dr = diag_rcpt_last(d, r);
 		if (best == SIZE_MAX || (dr != NULL && dr->time >= bt)) {
@@ -432,7 +476,7 @@ select_msg(const struct select *s, const struct spool_snap *snap,
 	if (s->keys & RCPT_KEYS) {
 		for (i = 0, ok = 0; i < m->nrcpt && !ok; i++)
 			ok = snap->rcpts[m->rcpt0 + i].state == RCPT_PENDING &&
-			    select_rcpt(s, snap, d, m->rcpt0 + i);
+			    select_rcpt(s, snap, d, m, m->rcpt0 + i);
 		if (!ok)
 			return 0;
 	}

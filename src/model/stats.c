@@ -114,7 +114,7 @@ stats_build(const struct spool_snap *snap, const struct select *sel,
 			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + j];
 
 			if (r->state != RCPT_PENDING || !dom_ok[r->domain] ||
-			    !select_rcpt(sel, snap, dg, m->rcpt0 + j))
+			    !select_rcpt(sel, snap, dg, m, m->rcpt0 + j))
 				continue;
 			all[r->domain].recipients++;
 			st->total.recipients++;

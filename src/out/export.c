@@ -338,7 +338,7 @@ sink_begin(struct sink *s, const char *name, int64_t size, time_t mtime,
 		for (i = 0; i < m->nrcpt; i++) {
 			r = m->rcpt0 + i;
 			if (x->snap->rcpts[r].state != RCPT_PENDING ||
-			    !select_rcpt(x->sel, x->snap, x->diag, r))
+			    !select_rcpt(x->sel, x->snap, x->diag, m, r))
 				continue;
 			text_sanitize(who, sizeof(who), x->snap->rcpts[r].addr,
 			    strlen(x->snap->rcpts[r].addr));
@@ -563,7 +563,7 @@ csv_row(FILE *f, const struct export_ctx *x, const struct spool_msg *m,
 		cstr(f, v);
 	}
 	for (i = 0; x->only_sel && i < m->nrcpt; i++)
-		others += !select_rcpt(x->sel, x->snap, x->diag, m->rcpt0 + i);
+		others += !select_rcpt(x->sel, x->snap, x->diag, m, m->rcpt0 + i);
 	fprintf(f, ",%u\r\n", others);
 }
 

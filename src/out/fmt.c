@@ -461,9 +461,10 @@ json_last(FILE *f, const struct diag *d, size_t r)
  * those the selection is about. */
 static int
 shown(const struct spool_snap *s, const struct diag *d,
-    const struct select *sel, int only_sel, size_t r)
+    const struct select *sel, int only_sel, const struct spool_msg *m,
+    size_t r)
 {
-	return !only_sel || select_rcpt(sel, s, d, r);
+	return !only_sel || select_rcpt(sel, s, d, m, r);
 }
 
 void
@@ -491,7 +492,7 @@ fmt_msg_json(FILE *f, const struct spool_snap *s, const struct diag *d,
 		size_t ri = m->rcpt0 + i;
 		const struct spool_rcpt *r = &s->rcpts[ri];
 
-		if (!shown(s, d, sel, only_sel, ri)) {
+		if (!shown(s, d, sel, only_sel, m, ri)) {
 			others++;
 			continue;
 		}
@@ -523,7 +524,7 @@ csv_rcpts(FILE *f, const struct spool_snap *s, const struct diag *d,
 	for (i = 0; i < m->nrcpt; i++) {
 		ri = m->rcpt0 + i;
 		if ((int)diag_rcpt_state(d, ri) != st ||
-		    !shown(s, d, sel, only_sel, ri))
+		    !shown(s, d, sel, only_sel, m, ri))
 			continue;
 		n = strlen(s->rcpts[ri].addr);
 		xgrow(&buf, &cap, len + n + 2, 1);
@@ -550,7 +551,7 @@ text_msg(FILE *f, const struct spool_snap *s, const struct diag *d,
 
 	for (i = 0; i < m->nrcpt; i++)
 		if (s->rcpts[m->rcpt0 + i].state == RCPT_PENDING &&
-		    select_rcpt(sel, s, d, m->rcpt0 + i) && nsel++ == 0)
+		    select_rcpt(sel, s, d, m, m->rcpt0 + i) && nsel++ == 0)
 			first = s->rcpts[m->rcpt0 + i].addr;
 	more[0] = '\0';
 	if (m->npending > 1)

@@ -334,6 +334,10 @@ prompt_accept(struct view *v)
 
 	v->prompt = P_NONE;
 	switch (pk) {
+	case P_SEARCH:
+		snprintf(v->search, sizeof(v->search), "%.255s", v->input);
+		v_search(v, 1);
+		return ACT_NONE;
 	case P_FILTER:
 		sel = select_new();
 		if (select_parse_words(sel, v->input, err, sizeof(err)) < 0) {
@@ -423,7 +427,7 @@ v_prompt_key(struct view *v, int key)
 	case VIEW_KEY_ESC:
 	case VIEW_CTRL('g'):
 	case VIEW_CTRL('c'):
-		if (v->prompt == P_FILTER)
+		if (v->prompt == P_FILTER || v->prompt == P_SEARCH)
 			view_status(v, 0, "cancelled");
 		else {
 			view_status(v, 0, "%s cancelled",

@@ -13,7 +13,8 @@ enum op { OP_UP, OP_DOWN, OP_PGUP, OP_PGDN, OP_HOME, OP_END, OP_ENTER,
 	OP_BACK, OP_QUIT, OP_QUITNOW, OP_ALLMSGS, OP_FILTER, OP_SORT,
 	OP_RSORT, OP_SORTPREV, OP_RESCAN, OP_TAG, OP_TAGALL, OP_UNTAG,
 	OP_DIAG, OP_BODY, OP_FLUSH, OP_BOUNCE, OP_DELETE, OP_FREEZE, OP_THAW,
-	OP_EXPORT, OP_CANCEL, OP_HELP, OP_REDRAW };
+	OP_EXPORT, OP_CANCEL, OP_HELP, OP_REDRAW, OP_SEARCH, OP_NEXT,
+	OP_PREV };
 
 #define S_DOM	(1u << VIEW_DOMAINS)
 #define S_MSGS	(1u << VIEW_MESSAGES)
@@ -24,6 +25,7 @@ enum op { OP_UP, OP_DOWN, OP_PGUP, OP_PGDN, OP_HOME, OP_END, OP_ENTER,
 #define S_LIST	(S_DOM | S_MSGS)
 #define S_ACT	(S_DOM | S_MSGS | S_MSG | S_BODY | S_DIAG)
 #define S_ALL	((1u << VIEW__NSCREENS) - 1)
+#define S_PAGER	(S_MSG | S_BODY | S_DIAG | S_HELP | (1u << VIEW_PLAN))
 
 struct keydef {
 	int		 key;
@@ -60,6 +62,9 @@ static const struct keydef keys[] = {
 	{ 'Q', "Q", S_ALL, OP_QUITNOW, "quit" },
 	{ '/', "/", S_LIST, OP_FILTER,
 	    "filter: domain:*.example.com age>2h class:tarpit sender:~re" },
+	{ '/', "/", S_PAGER, OP_SEARCH, "search the text (as less and mutt do)" },
+	{ 'n', "n", S_PAGER, OP_NEXT, "next match" },
+	{ 'N', "N", S_PAGER, OP_PREV, "previous match" },
 	{ 's', "s", S_LIST, OP_SORT, "sort by the next column" },
 	{ '>', ">", S_LIST, OP_SORT, NULL },
 	{ '<', "<", S_LIST, OP_SORTPREV, "sort by the previous column" },
@@ -325,6 +330,16 @@ view_key(struct view *v, int key)
 			break;
 		}
 		return ACT_QUIT;
+	case OP_SEARCH:
+		v->prompt = P_SEARCH;
+		snprintf(v->ptext, sizeof(v->ptext), "Search: ");
+		v->pdetail[0] = v->ptail[0] = '\0';
+		snprintf(v->input, sizeof(v->input), "%s", v->search);
+		break;
+	case OP_NEXT:
+	case OP_PREV:
+		v_search(v, k->op == OP_NEXT ? 1 : -1);
+		break;
 	case OP_FILTER:
 		v->prompt = P_FILTER;
 		snprintf(v->ptext, sizeof(v->ptext), "Filter: ");

@@ -90,7 +90,11 @@ extern const struct view_col	 v_dcols[DC__N], v_mcols[MC__N];
 extern const struct order	 v_dorders[], v_morders[];
 extern const size_t		 v_ndorders, v_nmorders;
 
-enum prompt { P_NONE, P_FILTER, P_YN, P_COUNT, P_RATE, P_FILE };
+enum prompt { P_NONE, P_FILTER, P_YN, P_COUNT, P_RATE, P_FILE, P_SEARCH };
+
+/* Moves the pager on top to the next (dir 1) or previous (-1) line
+ * holding v->search, ignoring case; says so on the status line. */
+void	 v_search(struct view *, int dir);
 
 /* ---- view_action.c ---- */
 /* Fills the Plan screen from v->plan. */
@@ -119,6 +123,7 @@ struct view {
 	char			 input[512], ptext[512], pdetail[256],
 				 ptail[128];
 	char			 status[512];
+	char			 search[256];	/* the pagers' search */
 	int			 status_err;
 	struct view_plan	 plan;
 	char			 efile[512];	/* plan.file points here */

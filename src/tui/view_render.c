@@ -357,6 +357,12 @@ header(const struct view *v, int y, struct lb *b)
 		strncat(right, scr_name(&v->stack[k], t, sizeof(t)),
 		    sizeof(right) - strlen(right) - 1);
 	}
+	/* Where the cursor is on a list: "N/M". */
+	if (v_is_list(v_ctop(v)->scr) && v->nrows > 0 && !v->printing) {
+		snprintf(t, sizeof(t), " %zu/%zu", v_ctop(v)->cursor + 1,
+		    v->nrows);
+		strncat(right, t, sizeof(right) - strlen(right) - 1);
+	}
 	rw = view_width(right, strlen(right), v->utf8);
 	if (rw > b->width / 2)
 		rw = b->width / 2;
@@ -388,6 +394,7 @@ title(const struct view *v, struct lb *b)
 	if (v_is_list(f->scr)) {
 		sortcol = f->scr == VIEW_DOMAINS ? v_dorders[v->dorder].col :
 		    v_morders[v->morder].col;
+		right[0] = '\0';
 		v_lb_str(b, VIEW_ST_COLHDR, " ");
 		for (i = 0; i < v->nlay; i++) {
 			col = v->lay[i];
@@ -396,6 +403,11 @@ title(const struct view *v, struct lb *b)
 			    VIEW_ST_COLHDR, cols[col].name,
 			    strlen(cols[col].name), v->layw[i],
 			    cols[col].align);
+		}
+		if (b->width - b->x > (int)strlen(right)) {
+			v_lb_pad(b, VIEW_ST_COLHDR, b->width - b->x -
+			    (int)strlen(right));
+			v_lb_str(b, VIEW_ST_COLHDR, right);
 		}
 		v_lb_fill(b, VIEW_ST_COLHDR);
 		return;
@@ -409,8 +421,16 @@ title(const struct view *v, struct lb *b)
 	else
 		right[0] = '\0';
 	v_lb_str(b, VIEW_ST_TITLE, " ");
-	v_lb_put(b, VIEW_ST_TITLE, p->title, strlen(p->title),
-	    b->width - 1 - (int)strlen(right), VIEW_ALIGN_LEFT);
+	/* A message that left the queue while it was open says so. */
+	if ((f->scr == VIEW_MESSAGE || f->scr == VIEW_BODY) && v->snap != NULL &&
+	    view_msg_id(v) != NULL && spool_find(v->snap, view_msg_id(v)) ==
+	    NULL) {
+		v_lb_put(b, VIEW_ST_TITLE, p->title, strlen(p->title),
+		    b->width - 8 - (int)strlen(right), VIEW_ALIGN_LEFT);
+		v_lb_str(b, VIEW_ST_WARN, " (gone)");
+	} else
+		v_lb_put(b, VIEW_ST_TITLE, p->title, strlen(p->title),
+		    b->width - 1 - (int)strlen(right), VIEW_ALIGN_LEFT);
 	v_lb_put(b, VIEW_ST_TITLE, right, strlen(right), -1, VIEW_ALIGN_RIGHT);
 	v_lb_fill(b, VIEW_ST_TITLE);
 }
@@ -426,10 +446,21 @@ body(const struct view *v, int row, struct lb *b)
 
 	if (v_is_list(f->scr)) {
 		if (idx >= v->nrows) {
-			if (idx == 0)
-				v_lb_str(b, VIEW_ST_DIM, v->st == NULL ?
-				    "  (scanning)" : f->scr == VIEW_DOMAINS ?
-				    "  (nothing queued)" :
+			char nm[600];
+
+			if (idx != 0)
+				return;
+			if (v->st == NULL)
+				v_lb_str(b, VIEW_ST_DIM, "  (scanning)");
+			else if (v->words[0] != '\0') {
+				/* Never "nothing queued" when it is the
+				 * filter that matches nothing. */
+				snprintf(nm, sizeof(nm), "  no match for "
+				    "filter %s", v->words);
+				v_lb_str(b, VIEW_ST_WARN, nm);
+			} else
+				v_lb_str(b, VIEW_ST_DIM, f->scr ==
+				    VIEW_DOMAINS ? "  (nothing queued)" :
 				    "  (no messages here)");
 			return;
 		}

@@ -17,28 +17,32 @@
 
 const struct diag_domain v_nodiag;
 
+/* As the screen narrows, columns go highest prio first: AGES, SIZE,
+ * LASTOK, RCPTS, CALLOUT, TARPIT (mxtop.1, THE DISPLAY); DOMAIN, MSGS,
+ * OLDEST, CLASS and FROZEN stay.  The name column first takes what its
+ * longest name needs (up to its max), before any column is kept. */
 const struct view_col v_dcols[DC__N] = {
-	{ "DOMAIN",  VIEW_ALIGN_LEFT,  14, 48, 0 },
+	{ "DOMAIN",  VIEW_ALIGN_LEFT,  14, 40, 0 },
 	{ "MSGS",    VIEW_ALIGN_RIGHT,  4,  4, 0 },
 	{ "RCPTS",   VIEW_ALIGN_RIGHT,  5,  5, 3 },
 	{ "SIZE",    VIEW_ALIGN_RIGHT,  5,  5, 5 },
-	{ "OLDEST",  VIEW_ALIGN_RIGHT,  7,  7, 0 },
-	{ "AGES",    VIEW_ALIGN_LEFT,  10, 10, 2 },
-	{ "CLASS",   VIEW_ALIGN_LEFT,  10, 10, 0 },
+	{ "OLDEST",  VIEW_ALIGN_RIGHT,  6,  6, 0 },
+	{ "AGES",    VIEW_ALIGN_LEFT,  10, 10, 6 },
+	{ "CLASS",   VIEW_ALIGN_LEFT,  11, 11, 0 },
 	{ "TARPIT",  VIEW_ALIGN_RIGHT,  6,  6, 1 },
-	{ "CALLOUT", VIEW_ALIGN_RIGHT,  7,  7, 1 },
-	{ "LASTOK",  VIEW_ALIGN_RIGHT,  6,  6, 1 },
-	{ "FROZEN",  VIEW_ALIGN_RIGHT,  6,  6, 4 },
+	{ "CALLOUT", VIEW_ALIGN_RIGHT,  7,  7, 2 },
+	{ "LASTOK",  VIEW_ALIGN_RIGHT,  6,  6, 4 },
+	{ "FROZEN",  VIEW_ALIGN_RIGHT,  6,  6, 0 },
 };
 
 const struct view_col v_mcols[MC__N] = {
-	{ "AGE",        VIEW_ALIGN_RIGHT,  7,  7, 0 },
-	{ "SIZE",       VIEW_ALIGN_RIGHT,  5,  5, 2 },
+	{ "AGE",        VIEW_ALIGN_RIGHT,  3,  6, 0 },
+	{ "SIZE",       VIEW_ALIGN_RIGHT,  4,  5, 2 },
 	{ "ID",         VIEW_ALIGN_LEFT,  16, 23, 0 },
 	{ "SENDER",     VIEW_ALIGN_LEFT,  10, 40, 0 },
 	{ "RECIPIENTS", VIEW_ALIGN_LEFT,  12, 60, 0 },
-	{ "CLASS",      VIEW_ALIGN_LEFT,  10, 10, 1 },
-	{ "FLAGS",      VIEW_ALIGN_LEFT,   5,  5, 0 },
+	{ "CLASS",      VIEW_ALIGN_LEFT,  11, 11, 1 },
+	{ "FL",         VIEW_ALIGN_LEFT,   2,  3, 0 },
 };
 
 static int
@@ -212,7 +216,7 @@ void
 v_layout(struct view *v)
 {
 	const struct view_col *cols;
-	int ncol, i, w[16], on[16], need, spare, grow, best;
+	int ncol, i, w[16], on[16], need, spare, grow, best, avail;
 	size_t r;
 
 	if (!v_is_list(v_top(v)->scr)) {
@@ -244,15 +248,50 @@ v_layout(struct view *v)
 		if (n > w[DC_RCPTS])
 			w[DC_RCPTS] = n;
 	}
+	if (v_top(v)->scr == VIEW_DOMAINS) {
+		/* The name first: the longest one shown, up to the max. */
+		for (r = 0; r < v->nrows; r++) {
+			const char *nm = ((const struct stats_domain *)
+			    v->row[r].p)->name;
+			int nw = view_width(nm, strlen(nm), v->utf8);
+
+			if (nw > w[DC_DOMAIN])
+				w[DC_DOMAIN] = nw > cols[DC_DOMAIN].max ?
+				    cols[DC_DOMAIN].max : nw;
+		}
+	}
 	if (v_top(v)->scr == VIEW_MESSAGES) {
-		/* Old 16-character ids need less. */
+		int fl = 0;
+
+		/* Old 16-character ids need less; ages and flags as wide
+		 * as the widest shown (no column of blanks). */
 		w[MC_ID] = 16;
-		for (r = 0; r < v->nrows; r++)
-			if (strlen(((const struct spool_msg *)v->row[r].p)->id) >
-			    16) {
+		w[MC_AGE] = 3;
+		for (r = 0; r < v->nrows; r++) {
+			const struct spool_msg *m = v->row[r].p;
+			char a[16];
+			int n = 0;
+
+			if (strlen(m->id) > 16)
 				w[MC_ID] = 23;
-				break;
-			}
+			n = (int)strlen(v_age(a, sizeof(a), v->now -
+			    m->arrival));
+			if (n > w[MC_AGE])
+				w[MC_AGE] = n;
+			n = !!(m->flags & MSG_F_FROZEN) +
+			    !!(m->flags & MSG_F_ACTIVE) +
+			    !!(m->flags & MSG_F_BADFILE);
+			if (n > fl)
+				fl = n;
+		}
+		if (fl == 0)
+			on[MC_FLAGS] = 0;
+	}
+	{
+		char tmp[48];
+
+		(void)tmp;
+		avail = v->cols;
 	}
 	/* Drop columns, least wanted first, until the minimum fits. */
 	for (;;) {
@@ -260,19 +299,29 @@ v_layout(struct view *v)
 		for (i = 0; i < ncol; i++)
 			if (on[i])
 				need += w[i] + 1;
-		if (need <= v->cols)
+		if (need <= avail)
 			break;
 		best = -1;
 		for (i = 0; i < ncol; i++)
 			if (on[i] && cols[i].prio > 0 &&
 			    (best < 0 || cols[i].prio > cols[best].prio))
 				best = i;
-		if (best < 0)
+		if (best < 0) {
+			/* Nothing left to drop: the name gives way. */
+			if (cols == v_dcols && w[DC_DOMAIN] > cols[DC_DOMAIN].min)
+				w[DC_DOMAIN] -= need - avail < w[DC_DOMAIN] -
+				    cols[DC_DOMAIN].min ? need - avail :
+				    w[DC_DOMAIN] - cols[DC_DOMAIN].min;
 			break;
+		}
 		on[best] = 0;
 	}
 	/* Share what is left among the flexible columns, one at a time. */
-	spare = v->cols - need;
+	need = 1;
+	for (i = 0; i < ncol; i++)
+		if (on[i])
+			need += w[i] + 1;
+	spare = avail - need;
 	do {
 		grow = 0;
 		for (i = 0; i < ncol && spare > 0; i++)
@@ -320,7 +369,7 @@ msg_in_domain(const struct view *v, const struct spool_msg *m, uint32_t d,
 		r = m->rcpt0 + j;
 		if (v->snap->rcpts[r].state != RCPT_PENDING ||
 		    (d != UINT32_MAX && v->snap->rcpts[r].domain != d) ||
-		    !select_rcpt(v->sel, v->snap, dg, r))
+		    !select_rcpt(v->sel, v->snap, dg, m, r))
 			continue;
 		in = 1;
 		if (diag_rcpt_class(dg, r) == 0)

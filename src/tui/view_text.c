@@ -5,6 +5,7 @@
 #include "base/text.h"
 #include "base/units.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,4 +234,64 @@ v_pg_wrap(struct pager *p, int width, int utf8)
 		} while (off < len);
 	}
 	p->wrapped_at = width;
+}
+
+/* Whether line d of pager p holds w (lower case), ignoring case. */
+static int
+dline_has(const struct pager *p, const struct dline *d, const char *w)
+{
+	const char *t = p->l[d->pl].text + d->off;
+	size_t i, k, n = strlen(w);
+
+	for (i = 0; i + n <= d->len; i++) {
+		for (k = 0; k < n && (char)tolower((unsigned char)t[i + k]) ==
+		    w[k]; k++)
+			;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+void
+v_search(struct view *v, int dir)
+{
+	struct frame *f = v_top(v);
+	struct pager *p;
+	char w[256];
+	size_t i, n, start, nmatch = 0, at = 0, k;
+
+	if (v_is_list(f->scr))
+		return;
+	p = &v->pg[f->scr];
+	v_pg_wrap(p, v->cols, v->utf8);
+	for (i = 0; v->search[i] != '\0' && i < sizeof(w) - 1; i++)
+		w[i] = (char)tolower((unsigned char)v->search[i]);
+	w[i] = '\0';
+	if (w[0] == '\0') {
+		view_status(v, 1, "no search: / asks for a word");
+		return;
+	}
+	n = p->nd;
+	for (i = 0; i < n; i++)
+		nmatch += dline_has(p, &p->d[i], w);
+	if (nmatch == 0) {
+		view_status(v, 1, "no match for %s", v->search);
+		return;
+	}
+	/* From the line after the top (or before it), wrapping round. */
+	start = f->top;
+	for (k = 1; k <= n; k++) {
+		i = dir > 0 ? (start + k) % n : (start + n - k) % n;
+		if (k == n)
+			i = start;
+		if (dline_has(p, &p->d[i], w))
+			break;
+	}
+	f->top = i;
+	for (k = 0; k <= i; k++)
+		at += dline_has(p, &p->d[k], w);
+	v_clamp(v);
+	view_status(v, 0, "match %zu of %zu for %s (n next, N previous)", at,
+	    nmatch, v->search);
 }

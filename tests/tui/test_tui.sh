@@ -133,16 +133,19 @@ wait_for "rescan the spool now"
 $T send-keys Escape
 wait_for "DOMAIN"
 
-# Resize: 80x24 drops the SIZE and FROZEN columns; back to 100 has them.
+# Resize: 80x24 drops AGES (and SIZE) first; names stay whole and FROZEN
+# shows; back to 100 has AGES again.
 $T send-keys / C-u Enter
 wait_for "filter none"
 $T resize-window -x 80 -y 24
-wait_for ! "FROZEN"
+wait_for ! "AGES"
+screen | grep -q "FROZEN" || fail "no FROZEN at 80 columns"
+screen | grep -q "\.exam~" && fail "a domain name cut at 80 columns"
 screen | LC_ALL=C.UTF-8 python3 -c 'import sys; sys.exit(any(len(l.rstrip("\n")) > 80 for l in sys.stdin))' ||
     fail "lines over 80"
 [ "$(screen | wc -l)" -le 24 ] || fail "more than 24 lines"
 $T resize-window -x 100 -y 30
-wait_for "FROZEN"
+wait_for "AGES"
 
 # Export: e on a domain asks for the file name (the default prefilled),
 # Enter exports it; the result line, then the archive holds the messages.

@@ -55,7 +55,7 @@ static const struct row rows[] = {
 	{ "H=mx [192.0.2.1]: SMTP error from remote mail server after MAIL "
 	  "FROM:<a@b>: 451 4.7.1 Please try later", CLASS_RATELIMIT },
 	{ "H=mx [192.0.2.1]: SMTP error from remote mail server after RCPT "
-	  "TO:<a@b>: 450 4.2.0 Greylisted, see http://x", CLASS_RATELIMIT },
+	  "TO:<a@b>: 450 4.2.0 Greylisted, see http://x", CLASS_GREYLIST },
 	{ "H=127.0.0.1 [127.0.0.1]: Remote host closed connection in "
 	  "response to initial connection", CLASS_RATELIMIT },
 	/* softreject */
