@@ -23,7 +23,7 @@ MX_LIBS     = $(PC_LIBS) -lpthread -lresolv
 DEB_BUILD   = build-essential pkg-config libncurses-dev libarchive-dev \
               zlib1g-dev check
 DEB_TEST    = exim4-daemon-light tmux mandoc libarchive-tools python3 \
-              strace unzip nsd dnsutils
+              strace unzip nsd dnsutils clang libclang-rt-14-dev
 DEB_ALL     = $(DEB_BUILD) $(DEB_TEST)
 
 O          ?= build
@@ -41,7 +41,7 @@ RUN_SUITES  = MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools \
               SAMPLE=$(CURDIR)/sample-spool bash tests/run-suites.sh
 
 # Goals that need no compiler flags do not ask pkg-config.
-NOCONF      = deps demo check clean uninstall lint
+NOCONF      = deps demo check clean uninstall lint fuzz
 ifneq ($(filter-out $(NOCONF),$(or $(MAKECMDGOALS),all)),)
 include $(O)/config.mk
 endif
@@ -98,7 +98,8 @@ $(O)/tools/%: tests/tools/%.c $(O)/flags
 
 tools: $(TOOL_BIN)
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(TOOL_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(TOOL_BIN:=.d) \
+    $(FUZZ_BIN:=.d)
 
 # Every test: deps first (a sub-make, so pkg-config is asked after it),
 # then the suites one after another (some measure time), whatever -j.
@@ -136,6 +137,31 @@ sanitize:
 	@$(MAKE) --no-print-directory O=build-san BIN=build-san/mxtop \
 	    CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 	    check-unit check-cli check-exim-san
+
+# libFuzzer harnesses, one per parser (tests/fuzz/fuzz_<name>.c): deps,
+# then in build-fuzz/ the library built by clang with coverage and the
+# sanitizers (no libFuzzer main) and each harness linked with libFuzzer,
+# then each one run for FUZZ_SECONDS on its corpus, one at a time (see
+# tests/fuzz/run.sh); fails when any finds a crash.  Not part of check.
+FUZZ_SECONDS ?= 15
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN      = $(FUZZ_NAMES:%=$(O)/fuzz_%)
+fuzz:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory O=build-fuzz CC=$(FUZZ_CC) \
+	    CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" LDFLAGS= fuzz-run
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz-run: $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(O) $(FUZZ_NAMES)
+
+$(O)/fuzz_%: tests/fuzz/fuzz_%.c $(O)/libmxcore.a $(O)/flags
+	$(CC) $(CPPFLAGS) $(MX_CPPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) \
+	    -MMD -MP -o $@ $< $(O)/libmxcore.a $(MX_LIBS)
 
 lint:
 	mandoc -Tlint -W warning mxtop.1
@@ -176,10 +202,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mxtop $(DESTDIR)$(MANDIR)/man1/mxtop.1
 
 clean:
-	rm -rf build build-san mxtop
+	rm -rf build build-san build-fuzz mxtop
 
 FORCE:
 
 .PHONY: all check check-all check-unit check-cli check-exim check-exim-san \
-        sanitize lint \
+        sanitize lint fuzz fuzz-build fuzz-run \
         bench deps demo install uninstall clean tools FORCE

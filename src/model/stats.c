@@ -154,8 +154,12 @@ stats_build(const struct spool_snap *snap, const struct select *sel,
 		const char *name = diag_domain_name(dg, i);
 		const struct diag_domain *dd = diag_domain(dg, name);
 
+		/* Callouts failing now (none since the last delivery): the
+		 * mail waits at the senders, nothing is queued here. */
 		if (dd->callout_deferred + dd->callout_rejected +
-		    dd->callout_cached > 0 && select_domain(sel, name) &&
+		    dd->callout_cached > 0 &&
+		    dd->last_error.time > dd->last_success &&
+		    select_domain(sel, name) &&
 		    select_only(sel, "domain"))
 			add_empty(st, dg, name);
 	}

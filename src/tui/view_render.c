@@ -72,9 +72,17 @@ dom_cell(const struct view *v, struct lb *b, const struct stats_domain *d,
 		snprintf(buf, sizeof(buf), "%u", d->recipients);
 		break;
 	case DC_SIZE:
-		v_size_str(buf, sizeof(buf), d->bytes);
+		if (d->messages == 0)
+			snprintf(buf, sizeof(buf), "-");
+		else
+			v_size_str(buf, sizeof(buf), d->bytes);
 		break;
 	case DC_OLDEST:
+		if (d->messages == 0) {
+			snprintf(buf, sizeof(buf), "-");
+			style = VIEW_ST_DIM;
+			break;
+		}
 		v_age(buf, sizeof(buf), v->now - d->oldest);
 		if (v->now - d->oldest >= 86400)
 			style = VIEW_ST_WARN;

@@ -382,14 +382,30 @@ EOF
 
 	# ---- mbox.gz: Python's mailbox module reads the same messages.
 	zcat "$d/sel.mbox.gz" > "$d/sel.mbox"
-	if python3 - "$d/sel.mbox" "$d/zip" "$SB_DIR/sel.ids" <<'EOF'
+	sb_exim -bp > "$SB_DIR/bp-mbox.txt"
+	if python3 - "$d/sel.mbox" "$d/zip" "$SB_DIR/sel.ids" "$SB_DIR/bp-mbox.txt" <<'EOF'
 import mailbox, re, sys
 ids = open(sys.argv[3]).read().split()
+# exim -bp: each message's pending recipients at northwind.example, the
+# selected customer: the mbox names exactly those, as X-Envelope-To.
+pend, cur = {}, None
+for line in open(sys.argv[4]):
+    m = re.match(r"^\s*\d+[mhd]\s+\S*\s+(\S+)", line)
+    if m and not line.startswith("        "):
+        cur = m.group(1)
+        pend[cur] = []
+    elif cur and re.match(r"^ {10}\S", line):
+        a = line.strip()
+        if a.lower().endswith("@northwind.example"):
+            pend[cur].append(a)
 mb = mailbox.mbox(sys.argv[1])
 keys = list(mb.keys())
 assert len(keys) == len(ids), (len(keys), len(ids))
 for k, i in zip(keys, ids):
     raw = mb.get_bytes(k)
+    env = re.findall(rb"^X-Envelope-To: <([^>]*)>\n", raw, re.M)
+    assert sorted(x.decode() for x in env) == sorted(pend[i]), (i, env, pend[i])
+    raw = re.sub(rb"\AX-Envelope-To: <[^>]*>\n(X-Envelope-To: <[^>]*>\n)*", b"", raw)
     raw = re.sub(rb"(?m)^>(>*From )", rb"\1", raw)
     eml = open("%s/messages/%s.eml" % (sys.argv[2], i), "rb").read()
     if not eml.endswith(b"\n"):
@@ -398,7 +414,7 @@ for k, i in zip(keys, ids):
     assert mb.get_message(k)["Message-ID"] is not None
 EOF
 	then
-		ok "$lay: mbox.gz parses with Python's mailbox: the same $(wc -l < "$SB_DIR/sel.ids") messages"
+		ok "$lay: mbox.gz parses with Python's mailbox: the same $(wc -l < "$SB_DIR/sel.ids") messages, X-Envelope-To the selected recipients (exim -bp)"
 	else
 		bad "$lay: mbox does not hold the same messages"
 	fi

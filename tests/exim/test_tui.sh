@@ -52,14 +52,18 @@ wait_for "northwind.example" && ok "TUI shows the backlog"
 $T send-keys / "domain:northwind.example" Enter
 wait_for "filter domain:northwind.example"
 $T send-keys f
-wait_for "Flush 12 messages of northwind.example" && ok "flush plan"
+wait_for "Flush 12 messages at a rate" && wait_for "selected, per domain" &&
+    ok "flush plan on a screen of its own, a rate proposed"
 $T send-keys C-u 20/s Enter
-wait_for "flush: 12 messages" 60 && ok "flush ran to its result line"
+wait_for "Flush 12 messages at 20/s" && ok "then confirmed like the CLI"
+$T send-keys y
+wait_for "flush: 12 messages in" 60 && ok "flush ran to its result line"
 $T capture-pane -p | grep -q "12 done" && ok "12 delivered" ||
     bad "not 12 done"
 n=$(ls "$SB_MAIL/northwind.example" 2>/dev/null | wc -l)
 [ "$n" -ge 12 ] && ok "primary got $n messages" || bad "primary got $n"
-wait_for "(nothing queued)" 15 && ok "northwind drained from the screen"
+wait_for "no match for filter domain:northwind.example" 15 &&
+    ok "northwind drained from the screen"
 # Freeze one contoso message from the Messages screen.
 $T send-keys / C-u "domain:contoso.example" Enter
 wait_for "filter domain:contoso.example"
@@ -68,7 +72,7 @@ wait_for "RECIPIENTS"
 $T send-keys F
 wait_for "Freeze 1 message"
 $T send-keys y
-wait_for "freeze: 1 message" 30 && ok "freeze ran"
+wait_for "freeze: 1 message in" 30 && ok "freeze ran"
 wait_for " F" 15
 [ "$(sb_exim -bp | grep -c '\*\*\* frozen')" -eq 1 ] &&
     ok "exim -bp shows one frozen" || bad "exim -bp frozen count"
