@@ -14,6 +14,10 @@ struct cli_cmd {
 	const char	*help;
 	int		(*fn)(struct ctx *, int argc, char **argv);
 	int		 spool;		/* reads the queue: find the spool */
+	int		 fail;		/* exit status of a usage error (2;
+					 * check: 3, a monitoring plugin's
+					 * UNKNOWN) */
+	unsigned	 formats;	/* 1 << FMT_TEXT | ...: --format taken */
 };
 
 /* Parses the options of argv into c (defaults already set), each value
@@ -21,6 +25,12 @@ struct cli_cmd {
  * (the command), or -1 after one error line on stderr ("mxtop: ...");
  * -2 when --help or --version was answered (exit 0). */
 int	 cli_parse(struct ctx *c, int argc, char **argv);
+/* The exit status of a usage error for the command argv names (check:
+ * 3), as cli_parse() leaves nothing to go by. */
+int	 cli_usage_rc(int argc, char **argv);
+/* Whether cmd prints format kind (enum fmt_kind); -1 after one error
+ * line when it does not. */
+int	 cli_check_format(const struct cli_cmd *cmd, int kind);
 /* The command named name, or NULL. */
 const struct cli_cmd *cli_find(const char *name);
 /* The usage text, made from the tables. */

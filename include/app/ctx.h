@@ -55,8 +55,10 @@ struct ctx {
 	int		 no_color;	/* --no-color or NO_COLOR */
 	int		 width_set;	/* --width was given */
 	/* check. */
-	int64_t		 max_age;	/* --max-age, seconds; 0: none */
-	long		 max_depth;	/* --max-depth, messages; 0: none */
+	int64_t		 max_age;	/* --max-age = --crit-age, seconds */
+	int64_t		 warn_age;	/* --warn-age, seconds; 0: none */
+	long		 max_depth;	/* --max-depth = --crit-depth */
+	long		 warn_depth;	/* --warn-depth, messages; 0: none */
 	/* Export. */
 	const char	*output;	/* -o FILE ("-": stdout) */
 	const char	*as;		/* --as tar.gz|tar.xz|zip|mbox */

@@ -72,6 +72,14 @@ void		 stats_sort(struct stats *, enum stats_order, int reverse);
 /* Parses "msgs", "age", "name", "rcpts", "bytes", "class"; -1 if
  * unknown. */
 int		 stats_order_parse(const char *, enum stats_order *);
+/* The messages of snap that sel selects, as indexes into snap->msgs, in
+ * order o: the oldest first (STATS_BY_AGE and any order that sorts only
+ * domains), the biggest (STATS_BY_BYTES), most pending recipients
+ * (STATS_BY_RCPTS), or by class (the selected recipients' class, none
+ * last); reverse flips it.  *np gets the count; the caller frees. */
+size_t		*stats_msg_order(const struct spool_snap *snap,
+		    const struct diag *d, const struct select *sel, time_t now,
+		    enum stats_order o, int reverse, size_t *np);
 /* Index of the bucket for an age in seconds. */
 int		 stats_bucket(int64_t age);
 

@@ -29,6 +29,8 @@ struct fmt_opts {
 	const char	*spool;		/* the spool directory */
 	int64_t		 cutoff;	/* retry rules' final cutoff, seconds */
 	const char	*log;		/* the main log read, or NULL */
+	int		 order;		/* list: an enum stats_order */
+	int		 reverse;
 };
 
 /* Parses "text", "csv", "json", "ids"; returns -1 if unknown. */

@@ -17,29 +17,47 @@
 
 #define MXTOP_VERSION	"0.2"
 
+#define FT	(1u << FMT_TEXT)
+#define FC	(1u << FMT_CSV)
+#define FJ	(1u << FMT_JSON)
+#define FI	(1u << FMT_IDS)
+
 static const struct cli_cmd cmds[] = {
 	{ "summary", "[selection]",
-	    "per-domain queue table with qshape age buckets", cmd_summary, 1 },
-	{ "list", "[selection]", "one row per message", cmd_list, 1 },
-	{ "show", "ID...", "one message in full", cmd_show, 1 },
+	    "per-domain queue table with qshape age buckets", cmd_summary, 1, 2,
+	    FT|FC|FJ|FI },
+	{ "list", "[selection]", "one row per message", cmd_list, 1, 2,
+	    FT|FC|FJ|FI },
+	{ "show", "ID...", "one message in full", cmd_show, 1, 2,
+	    FT|FC|FJ|FI },
 	{ "diagnose", "[DOMAIN]", "why mail is stuck: class, evidence, advice",
-	    cmd_diagnose, 1 },
-	{ "check", "[--max-age DUR] [--max-depth N]",
-	    "monitoring: one line, exit 0/1/2", cmd_check, 1 },
+	    cmd_diagnose, 1, 2,
+	    FT|FC|FJ },
+	{ "check", "[--warn-age/--crit-age DUR] [--warn-depth/--crit-depth N]",
+	    "monitoring plugin: one line, exit 0/1/2/3", cmd_check, 1, 3,
+	    FT|FJ },
 	{ "flush", "[selection] [--dry-run] [--yes] [--rate N/s]",
-	    "deliver now (exim -M), paced", cmd_action, 1 },
+	    "deliver now (exim -M), paced", cmd_action, 1, 2,
+	    FT|FJ },
 	{ "bounce", "[selection]", "give up, the senders get a bounce (-Mg)",
-	    cmd_action, 1 },
-	{ "delete", "[selection]", "remove without a bounce (-Mrm)", cmd_action, 1 },
-	{ "freeze", "[selection]", "freeze (-Mf)", cmd_action, 1 },
-	{ "thaw", "[selection]", "thaw (-Mt)", cmd_action, 1 },
+	    cmd_action, 1, 2,
+	    FT|FJ },
+	{ "delete", "[selection]", "remove without a bounce (-Mrm)", cmd_action, 1, 2,
+	    FT|FJ },
+	{ "freeze", "[selection]", "freeze (-Mf)", cmd_action, 1, 2,
+	    FT|FJ },
+	{ "thaw", "[selection]", "thaw (-Mt)", cmd_action, 1, 2,
+	    FT|FJ },
 	{ "export", "[selection] -o FILE [--as FORMAT]",
 	    "messages, manifest and diagnosis in an archive",
-	    cmd_export, 1 },
+	    cmd_export, 1, 2,
+	    FT },
 	{ "tui", "", "the terminal interface (the default on a terminal)",
-	    cmd_tui, 1 },
+	    cmd_tui, 1, 2,
+	    FT },
 	{ "mx-check", "DOMAIN...|--all [--zone FILE]",
-	    "the DNS mistakes of backup-MX customers", cmd_mxcheck, 0 },
+	    "the DNS mistakes of backup-MX customers", cmd_mxcheck, 0, 2,
+	    FT|FC|FJ },
 };
 
 /* How an option's value is stored. */
@@ -81,7 +99,7 @@ static const struct {
 	{ "input", "spool" }, { "output", "format" },
 	{ "selection (terms of one key are ORed, keys ANDed)", "domain" },
 	{ "diagnosis", "since" }, { "actions", "yes" }, { "export", "output" },
-	{ "check", "max-age" }, { "mx-check", "zone" },
+	{ "check", "warn-age" }, { "mx-check", "zone" },
 	{ "terminal interface", "delay" },
 	{ "", "help" },
 };
@@ -175,10 +193,18 @@ static const struct opt opts[] = {
 	    "only the manifest and the summary", 0, 0 },
 	{ "force", 0, OT_FLAG, F(force), 0, 0, NULL, "overwrite FILE", 0, 0 },
 	/* check */
+	{ "warn-age", 0, OT_DURATION, F(warn_age), 1, CENTURY, "DUR",
+	    "WARNING when the oldest message is older", 0, 0 },
+	{ "crit-age", 0, OT_DURATION, F(max_age), 1, CENTURY, "DUR",
+	    "CRITICAL when the oldest message is older", 0, 0 },
 	{ "max-age", 0, OT_DURATION, F(max_age), 1, CENTURY, "DUR",
-	    "alert when the oldest message is older", 0, 0 },
+	    "the same as --crit-age", 0, 0 },
+	{ "warn-depth", 0, OT_LONG, F(warn_depth), 1, 100000000, "N",
+	    "WARNING when more messages are queued", 0, 0 },
+	{ "crit-depth", 0, OT_LONG, F(max_depth), 1, 100000000, "N",
+	    "CRITICAL when more messages are queued", 0, 0 },
 	{ "max-depth", 0, OT_LONG, F(max_depth), 1, 100000000, "N",
-	    "alert when more messages are queued", 0, 0 },
+	    "the same as --crit-depth", 0, 0 },
 	/* mx-check */
 	{ "zone", 0, OT_LIST, F(zones), 0, 0, "FILE",
 	    "records from a zone file or dig output (- stdin), no lookups",
@@ -210,6 +236,37 @@ static const struct opt opts[] = {
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+int
+cli_check_format(const struct cli_cmd *cmd, int kind)
+{
+	static const char *const names[] = { "text", "csv", "json", "ids" };
+	char	 list[64] = "";
+	int	 k;
+
+	if (cmd->formats & (1u << kind))
+		return 0;
+	for (k = 0; k < 4; k++)
+		if (cmd->formats & (1u << k))
+			snprintf(list + strlen(list), sizeof(list) -
+			    strlen(list), "%s%s", list[0] ? ", " : "",
+			    names[k]);
+	fprintf(stderr, "mxtop: %s has no --format %s (it prints %s)\n",
+	    cmd->name, names[kind], list);
+	return -1;
+}
+
+int
+cli_usage_rc(int argc, char **argv)
+{
+	int	 i;
+
+	/* The command word, wherever getopt would have moved it. */
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && cli_find(argv[i]) != NULL)
+			return cli_find(argv[i])->fail;
+	return 2;
+}
 
 const struct cli_cmd *
 cli_find(const char *name)

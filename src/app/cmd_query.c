@@ -137,7 +137,10 @@ cmd_list(struct ctx *c, int argc, char **argv)
 	if ((s = scan(c)) == NULL)
 		return 2;
 	/* Ids alone need no class, unless the selection asks for one. */
-	d = diagnosed(c, s, c->fmt.kind != FMT_IDS);
+	d = diagnosed(c, s, c->fmt.kind != FMT_IDS ||
+	    c->order == STATS_BY_CLASS);
+	c->fmt.order = (int)c->order;
+	c->fmt.reverse = c->reverse;
 	fmt_list(stdout, &c->fmt, s, d, c->sel);
 	diag_free(d);
 	spool_snap_free(s);
@@ -208,61 +211,4 @@ cmd_show(struct ctx *c, int argc, char **argv)
 	if (finish() != 0)
 		return 2;
 	return rc;
-}
-
-int
-cmd_check(struct ctx *c, int argc, char **argv)
-{
-	struct spool_snap *s;
-	struct stats *st;
-	const struct stats_domain *old = NULL, *deep = NULL;
-	struct diag *dg;
-	char a[16], lim[16];
-	size_t i;
-	int over = 0;
-
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "mxtop: check takes no arguments\n");
-		return 2;
-	}
-	if ((s = scan(c)) == NULL)
-		return 2;
-	dg = diagnosed(c, s, 0);
-	st = stats_build(s, c->sel, dg, c->now, NULL, 0);
-	for (i = 0; i < st->ndomains; i++) {
-		const struct stats_domain *d = &st->domains[i];
-
-		if (old == NULL || d->oldest < old->oldest)
-			old = d;
-		if (deep == NULL || d->messages > deep->messages)
-			deep = d;
-	}
-	if (c->max_age > 0 && old != NULL && c->now - old->oldest >
-	    c->max_age)
-		over = 1;
-	if (c->max_depth > 0 && st->total.messages > (uint32_t)c->max_depth)
-		over = 1;
-	printf("%s: %u messages, %u recipients, %zu domain%s",
-	    over ? "ALERT" : "OK", st->total.messages, st->total.recipients,
-	    st->ndomains, st->ndomains == 1 ? "" : "s");
-	if (old != NULL)
-		printf("; oldest %s (%s)", units_fmt_age(a, sizeof(a),
-		    c->now - old->oldest), old->name);
-	if (deep != NULL)
-		printf("; deepest %s (%u)", deep->name, deep->messages);
-	if (c->max_age > 0)
-		printf("; max age %s", units_fmt_age(lim, sizeof(lim),
-		    c->max_age));
-	if (c->max_depth > 0)
-		printf("; max depth %ld", c->max_depth);
-	if (s->nbad > 0)
-		printf("; %zu unreadable", s->nbad);
-	putchar('\n');
-	stats_free(st);
-	diag_free(dg);
-	spool_snap_free(s);
-	if (finish() != 0)
-		return 2;
-	return over;
 }

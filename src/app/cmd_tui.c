@@ -559,21 +559,6 @@ out_line(const char *line, void *arg)
 	fputc('\n', f);
 }
 
-static int
-term_width(const struct ctx *c)
-{
-	struct winsize ws;
-	const char *e;
-
-	if (c->width_set)
-		return c->fmt.width;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	if ((e = getenv("COLUMNS")) != NULL && atoi(e) >= 40)
-		return atoi(e);
-	return 80;
-}
-
 static const char *
 order_name(enum stats_order o)
 {
@@ -628,7 +613,8 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 			fprintf(stderr, "mxtop: %s\n", t.sc.err);
 			rc = 2;
 		} else {
-			view_resize(t.v, term_width(c), 24);
+			/* The width main() chose: the terminal's, or --width. */
+			view_resize(t.v, c->fmt.width, 24);
 			view_print(t.v, out_line, stdout);
 			if (fflush(stdout) != 0 || ferror(stdout)) {
 				fprintf(stderr, "mxtop: write error on "

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* Freed at exit, whichever of main's many error returns is taken. */
@@ -47,7 +48,7 @@ main(int argc, char **argv)
 	c.threshold = 0.5;
 	c.min_samples = 10;
 	if ((n = cli_parse(&c, argc, argv)) < 0)
-		return n == -2 ? 0 : 2;
+		return n == -2 ? 0 : cli_usage_rc(argc, argv);
 	argc -= n;
 	argv += n;
 	if (getenv("NO_COLOR") != NULL && *getenv("NO_COLOR") != '\0')
@@ -64,12 +65,25 @@ main(int argc, char **argv)
 		    "them)\n", name);
 		return 2;
 	}
+	if (cli_check_format(cmd, c.fmt.kind) < 0)
+		return cmd->fail;
+	/* Text fills the terminal: COLUMNS, else its size; 80 otherwise. */
+	if (!c.width_set && isatty(STDOUT_FILENO)) {
+		struct winsize ws;
+		long w;
+
+		if (units_parse_long(getenv("COLUMNS"), 40, 1000, &w) == 0)
+			c.fmt.width = (int)w;
+		else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_col >= 40)
+			c.fmt.width = ws.ws_col;
+	}
 	c.fmt.now = c.now;
 	c.spool_given = c.spool != NULL || (env != NULL && *env != '\0');
 	/* Commands that read the queue need the spool; mx-check finds it
 	 * itself when it does. */
 	if (cmd->spool && load_find_spool(&c, spoolbuf, sizeof(spoolbuf)) < 0)
-		return 2;
+		return cmd->fail;
 	if (argc == 0) {
 		static char cname[16];
 		static char *def[] = { cname, NULL };

@@ -216,7 +216,7 @@ text_fit(char *buf, size_t buflen, const char *s, size_t len, int width,
 	}
 	if (over) {
 		i = cut;
-		x = xcut + 1;
+		x = width > 0 ? xcut + 1 : 0;
 	}
 	for (size_t k = 0; k < i; k += n) {
 		n = text_char(tmp + k, i - k, utf8, &cw, &sub);

@@ -227,12 +227,14 @@ units_parse_time(const char *s, time_t *t)
 		n = 0;
 		if (*p != '\0' && sscanf(p, "%2d%n", &om, &n) == 1)
 			p += n;
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return -1;
 		if (sign == '+')
 			secs -= oh * 3600 + om * 60;
 		else
 			secs += oh * 3600 + om * 60;
 	}
-	if (*p != '\0')
+	if (*p != '\0' || secs < 0 || secs > UNITS_TIME_MAX)
 		return -1;
 	*t = (time_t)secs;
 	return 0;

@@ -146,7 +146,11 @@ entry(struct history *h, const char *s, size_t n)
 		return;
 	logline_msglog(s, n, k > 0, &ll);
 	e = add(h, t, ll.kind, s, n);
-	e->text = e->line + (ll.text.n > 0 ? (size_t)(ll.text.p - s) : n);
+	k = ll.text.n > 0 ? (size_t)(ll.text.p - s) : n;
+	/* A NUL byte ends the copied line early; text stays inside it. */
+	if (k > strlen(e->line))
+		k = strlen(e->line);
+	e->text = e->line + k;
 	e->addr = copy(h, ll.addr);
 	e->host = copy(h, ll.host);
 	switch (e->kind) {

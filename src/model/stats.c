@@ -293,3 +293,62 @@ stats_order_parse(const char *s, enum stats_order *o)
 		}
 	return -1;
 }
+
+/* ---- Messages in an order ---- */
+
+struct mkey {
+	size_t	 i;
+	int64_t	 k;		/* the sort key, ascending */
+};
+
+static int
+cmp_mkey(const void *a, const void *b)
+{
+	const struct mkey *x = a, *y = b;
+
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+size_t *
+stats_msg_order(const struct spool_snap *snap, const struct diag *d,
+    const struct select *sel, time_t now, enum stats_order o, int reverse,
+    size_t *np)
+{
+	struct mkey	*k = xcalloc(snap->nmsgs + 1, sizeof(*k));
+	size_t		*v, i, n = 0, r;
+	int		 c;
+
+	for (i = 0; i < snap->nmsgs; i++) {
+		const struct spool_msg *m = &snap->msgs[i];
+
+		if (!select_msg(sel, snap, d, m, now))
+			continue;
+		k[n].i = i;
+		switch (o) {
+		case STATS_BY_BYTES:
+			k[n].k = -m->size;
+			break;
+		case STATS_BY_RCPTS:
+			k[n].k = -(int64_t)m->npending;
+			break;
+		case STATS_BY_CLASS:
+			r = select_last(sel, snap, d, m);
+			c = r != SIZE_MAX ? diag_rcpt_class(d, r) : 0;
+			k[n].k = c ? c : 99;
+			break;
+		default:	/* the oldest first, as exim -bp */
+			k[n].k = (int64_t)i;
+			break;
+		}
+		n++;
+	}
+	qsort(k, n, sizeof(*k), cmp_mkey);
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = k[reverse ? n - 1 - i : i].i;
+	free(k);
+	*np = n;
+	return v;
+}

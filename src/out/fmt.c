@@ -611,7 +611,7 @@ void
 fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
     const struct diag *d, const struct select *sel)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, nidx, *idx;
 	int sw, rw, iw = 16, fixed;
 
 	/* Old ids are 16 characters: use the room when no new id shows. */
@@ -636,11 +636,11 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 		pad(f, "RECIPIENTS", rw, 0);
 		fputs(" CLASS       FL\n", f);
 	}
-	for (i = 0; i < s->nmsgs; i++) {
-		const struct spool_msg *m = &s->msgs[i];
+	idx = stats_msg_order(s, d, sel, o->now, (enum stats_order)o->order,
+	    o->reverse, &nidx);
+	for (i = 0; i < nidx; i++) {
+		const struct spool_msg *m = &s->msgs[idx[i]];
 
-		if (!select_msg(sel, s, d, m, o->now))
-			continue;
 		switch (o->kind) {
 		case FMT_JSON:
 			fputs(n ? ",\n{" : "\n{", f);
@@ -660,6 +660,7 @@ fmt_list(FILE *f, const struct fmt_opts *o, const struct spool_snap *s,
 		}
 		n++;
 	}
+	free(idx);
 	if (o->kind == FMT_JSON)
 		fputs("]\n", f);
 }

@@ -142,18 +142,30 @@ EOF
 	then ok "sample spool: every domain diagnosed as its story says"
 	else bad "sample spool diagnosis"
 	fi
-	# check: one line, 0 within the limits, 1 over them.
+	# check: a monitoring plugin: one line with perfdata, 0 OK,
+	# 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 	expect 0 "check within limits" "$MXTOP" -s "$SAMPLE" --now "$now" \
 	    check --max-age 1w --max-depth 1000
-	grep -q '^OK: 246 messages' "$tmp/out" && [ "$(wc -l < "$tmp/out")" = 1 ] &&
-	    ok "check: one OK line" || bad "check line: $(cat "$tmp/out")"
-	expect 1 "check over --max-age" "$MXTOP" -s "$SAMPLE" --now "$now" \
-	    check --max-age 2d
-	grep -q '^ALERT: .*oldest 3d11h' "$tmp/out" && ok "check: ALERT names the oldest" ||
-	    bad "check alert line: $(cat "$tmp/out")"
-	expect 1 "check over --max-depth" "$MXTOP" -s "$SAMPLE" --now "$now" \
-	    check --max-depth 100
-	expect 2 "check without a spool" "$MXTOP" -s "$tmp/none" check
+	grep -q '^MXTOP OK - 246 messages.* | depth=246;;1000;0 oldest=[0-9]*s;;604800;0' \
+	    "$tmp/out" && [ "$(wc -l < "$tmp/out")" = 1 ] &&
+	    ok "check: one OK line with perfdata" || bad "check line: $(cat "$tmp/out")"
+	expect 1 "check over --warn-age" "$MXTOP" -s "$SAMPLE" --now "$now" \
+	    check --warn-age 2d --crit-age 1w
+	grep -q '^MXTOP WARNING - .*oldest 3d11h' "$tmp/out" &&
+	    ok "check: WARNING names the oldest" ||
+	    bad "check warning line: $(cat "$tmp/out")"
+	expect 2 "check over --max-age (critical)" "$MXTOP" -s "$SAMPLE" \
+	    --now "$now" check --max-age 2d
+	expect 2 "check over --crit-depth" "$MXTOP" -s "$SAMPLE" --now "$now" \
+	    check --warn-depth 50 --crit-depth 100
+	expect 3 "check without a spool (UNKNOWN)" "$MXTOP" -s "$tmp/none" check
+	grep -q '^MXTOP UNKNOWN - ' "$tmp/out" && ok "check: UNKNOWN line" ||
+	    bad "unknown line: $(cat "$tmp/out")"
+	expect 3 "check with a bad option (UNKNOWN)" "$MXTOP" -s "$SAMPLE" \
+	    check --warn-age soon
+	"$MXTOP" -s "$SAMPLE" --now "$now" check --format json > "$tmp/ck.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["status"]=="OK" and d["messages"]==246 else 1)' \
+	    "$tmp/ck.json" && ok "check --format json" || bad "check json"
 	"$MXTOP" -s "$SAMPLE" --now "$now" --class tarpit list --format json \
 	    > "$tmp/tp.json"
 	python3 -c '
