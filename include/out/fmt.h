@@ -43,6 +43,9 @@ void	fmt_summary(FILE *, const struct fmt_opts *, const struct stats *);
  * class and last error are those of the recipients sel is about. */
 void	fmt_list(FILE *, const struct fmt_opts *, const struct spool_snap *,
 	    const struct diag *d, const struct select *);
+/* The flags column of a message, as list and the TUI show it: F frozen,
+ * A active, B bad file, C no body file; buf holds at least 5 bytes. */
+void	fmt_msg_flags(char *buf, const struct spool_msg *m);
 /* One message in full, as a ticket reads: envelope, recipients with
  * their states and classes, Subject/From/To/Date, the delivery history
  * with runs of the same result folded, the other headers.  m is its

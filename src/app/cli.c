@@ -32,7 +32,7 @@ static const struct cli_cmd cmds[] = {
 	    FT|FC|FJ|FI },
 	{ "diagnose", "[DOMAIN]", "why mail is stuck: class, evidence, advice",
 	    cmd_diagnose, 1, 2,
-	    FT|FC|FJ },
+	    FT|FJ },
 	{ "check", "[--warn-age/--crit-age DUR] [--warn-depth/--crit-depth N]",
 	    "monitoring plugin: one line, exit 0/1/2/3", cmd_check, 1, 3,
 	    FT|FJ },

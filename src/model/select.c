@@ -175,7 +175,8 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 		if (value == NULL || (t.cls = class_from_name(value)) < 0) {
 			snprintf(err, errlen, "unknown class '%s' (offline, "
 			    "tarpit, ratelimit, softreject, blocked, "
-			    "hardreject, dns, loop, backscatter, other)",
+			    "hardreject, dns, loop, backscatter, greylist, "
+			    "other)",
 			    value ? value : "");
 			return -1;
 		}

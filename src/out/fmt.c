@@ -409,8 +409,8 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 
 /* ---- list ---- */
 
-static void
-msg_flags(char *buf, const struct spool_msg *m)
+void
+fmt_msg_flags(char *buf, const struct spool_msg *m)
 {
 	char *p = buf;
 
@@ -419,7 +419,7 @@ msg_flags(char *buf, const struct spool_msg *m)
 	if (m->flags & MSG_F_ACTIVE)
 		*p++ = 'A';
 	if (m->flags & MSG_F_BADFILE)
-		*p++ = '!';
+		*p++ = 'B';
 	if (m->flags & MSG_F_NODATA)
 		*p++ = 'C';
 	*p = '\0';
@@ -558,7 +558,7 @@ text_msg(FILE *f, const struct spool_snap *s, const struct diag *d,
 		snprintf(more, sizeof(more), " +%u", m->npending - 1);
 	units_fmt_age(age, sizeof(age), now - m->arrival);
 	units_fmt_size(sz, sizeof(sz), m->size);
-	msg_flags(fl, m);
+	fmt_msg_flags(fl, m);
 	if (m->flags & MSG_F_BADFILE)
 		fmt_clean(sender, sizeof(sender), m->bad, sw + rw + 1);
 	else

@@ -167,13 +167,15 @@ build_help(struct view *v)
 	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "CLASS", "why the mail "
 	    "is stuck (dominant class of recent attempts and callouts)");
 	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "TARPIT", "share of "
-	    "attempts in tarpit/ratelimit; ! when suspected");
+	    "attempts and callouts that stalled after connecting; ! when "
+	    "suspected");
 	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "CALLOUT", "recipient "
 	    "callouts that failed in the log window");
 	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "LASTOK", "time since "
 	    "the last successful delivery (- none seen)");
-	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "FLAGS", "F frozen, A "
-	    "being delivered, B bad spool file, * tagged");
+	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "FL", "F frozen, A "
+	    "being delivered, B bad spool file, C no body file yet; a tagged "
+	    "row is marked *");
 	v_pg_add(p, VIEW_ST_NORMAL, 0, "%s", "");
 	v_pg_add(p, VIEW_ST_SECTION, 2, "Classes");
 	for (c = 1; c < CLASS__COUNT; c++)

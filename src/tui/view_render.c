@@ -9,6 +9,7 @@
 #include "base/intern.h"
 #include "base/text.h"
 #include "base/units.h"
+#include "out/fmt.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -198,12 +199,7 @@ msg_cell(const struct view *v, struct lb *b, const struct vrow *row,
 		    (row->cls & 15) : VIEW_ST_DIM;
 		break;
 	case MC_FLAGS:
-		if (m->flags & MSG_F_FROZEN)
-			strcat(buf, "F");
-		if (m->flags & MSG_F_ACTIVE)
-			strcat(buf, "A");
-		if (m->flags & MSG_F_BADFILE)
-			strcat(buf, "B");
+		fmt_msg_flags(buf, m);
 		if (m->flags & MSG_F_BADFILE)
 			style = VIEW_ST_BAD;
 		else if (m->flags & MSG_F_FROZEN)
