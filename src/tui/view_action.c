@@ -336,6 +336,7 @@ prompt_accept(struct view *v)
 	switch (pk) {
 	case P_SEARCH:
 		snprintf(v->search, sizeof(v->search), "%.255s", v->input);
+		v_top(v)->hit = 0;
 		v_search(v, 1);
 		return ACT_NONE;
 	case P_FILTER:

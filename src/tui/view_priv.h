@@ -59,6 +59,8 @@ struct frame {
 	char		 ctx[CTX_MAX];	/* domain ("" all) or message id */
 	char		 at[CTX_MAX];	/* key of the cursor row */
 	size_t		 cursor, top;
+	size_t		 hit;		/* pagers: the line of the search's
+					 * match + 1, 0 none */
 };
 
 enum { DC_DOMAIN, DC_MSGS, DC_RCPTS, DC_SIZE, DC_OLDEST, DC_AGES, DC_CLASS,

@@ -495,6 +495,8 @@ body(const struct view *v, int row, struct lb *b)
 		return;
 	}
 	d = &p->d[idx];
+	if (f->hit == idx + 1 && !v->printing)
+		b->l->flags |= VIEW_LF_CURSOR;
 	if (d->cont)
 		v_lb_pad(b, p->l[d->pl].style,
 		    p->l[d->pl].indent > v->cols / 3 ? 4 : p->l[d->pl].indent);

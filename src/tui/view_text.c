@@ -279,16 +279,23 @@ v_search(struct view *v, int dir)
 		view_status(v, 1, "no match for %s", v->search);
 		return;
 	}
-	/* From the line after the top (or before it), wrapping round. */
-	start = f->top;
+	/* From the line after the last match (or before it; a new search
+	 * from the top line on), wrapping round. */
+	if (f->hit == 0 || f->hit > n) {
+		start = f->top < n ? f->top : 0;
+		if (dir > 0)
+			start = (start + n - 1) % n;
+	} else
+		start = f->hit - 1;
 	for (k = 1; k <= n; k++) {
 		i = dir > 0 ? (start + k) % n : (start + n - k) % n;
-		if (k == n)
-			i = start;
 		if (dline_has(p, &p->d[i], w))
 			break;
 	}
-	f->top = i;
+	f->hit = i + 1;
+	/* The match on screen: at the top when it is below the page. */
+	if (i < f->top || i >= f->top + (size_t)v_body_h(v))
+		f->top = i;
 	for (k = 0; k <= i; k++)
 		at += dline_has(p, &p->d[k], w);
 	v_clamp(v);

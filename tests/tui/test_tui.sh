@@ -144,6 +144,48 @@ screen | grep -q "\.exam~" && fail "a domain name cut at 80 columns"
 screen | LC_ALL=C.UTF-8 python3 -c 'import sys; sys.exit(any(len(l.rstrip("\n")) > 80 for l in sys.stdin))' ||
     fail "lines over 80"
 [ "$(screen | wc -l)" -le 24 ] || fail "more than 24 lines"
+# 132x43: every column, AGES among them, no name cut, the cursor's N/M.
+$T resize-window -x 132 -y 43
+wait_for "AGES"
+screen | grep -q "LASTOK" || fail "no LASTOK at 132 columns"
+screen | sed -n '5,40p' | grep -q "~" && fail "a cell cut at 132 columns"
+screen | grep -q " 1/[0-9][0-9]*" || fail "no N/M cursor position"
+[ "$(screen | wc -l)" -le 43 ] || fail "more than 43 lines"
+
+# A plain word filters by substring (domain, sender, recipients); a word
+# that matches nothing says so.
+$T send-keys / C-u "wood" Enter
+wait_for "filter wood"
+wait_for "mxtop summary --match wood"
+screen | sed -n '5,40p' | grep -q "woodgrove.example" ||
+    fail "plain word: woodgrove not shown"
+[ "$(screen | sed -n '5,40p' | grep -c '\.example ')" -eq 1 ] ||
+    fail "plain word: more than woodgrove"
+$T send-keys / C-u "zzz-nothing" Enter
+wait_for "no match for filter zzz-nothing"
+screen | grep -q "nothing queued" && fail "no match shown as nothing queued"
+$T send-keys / C-u Enter
+wait_for "filter none"
+
+# / in a pager searches; n goes to the next match and says which.
+$T send-keys Home d
+wait_for "Diagnose "
+$T send-keys / C-u "the" Enter
+wait_for "match 1 of "
+N=$(screen | sed -n 's/.*match 1 of \([0-9]*\) .*/\1/p' | head -1)
+if [ -n "$N" ] && [ "$N" -gt 1 ]; then
+	$T send-keys n
+	wait_for "match 2 of $N"
+	$T send-keys N
+	wait_for "match 1 of $N"
+else
+	fail "pager search: one match or none ($N)"
+fi
+$T send-keys / C-u "zzz-nothing" Enter
+wait_for "no match for zzz-nothing"
+$T send-keys q
+wait_for "DOMAIN"
+
 $T resize-window -x 100 -y 30
 wait_for "AGES"
 
