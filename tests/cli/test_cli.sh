@@ -173,6 +173,105 @@ import json, sys
 l = json.load(open(sys.argv[1]))
 assert l and all(m["class"] == "tarpit" for m in l), l[:1]
 ' "$tmp/tp.json" && ok "--class tarpit selects tarpit messages" || bad "--class"
+
+	# Every format either works as documented or is refused in one line.
+	S=(-s "$SAMPLE" --now "$now" --since 7d)
+	one_line() {	# WHAT: stderr is one line starting "mxtop: "
+		[ "$(wc -l < "$tmp/err")" = 1 ] && grep -q '^mxtop: ' "$tmp/err" &&
+		    ok "$1: one line: $(cat "$tmp/err")" ||
+		    bad "$1: stderr $(head -3 "$tmp/err")"
+	}
+	expect 2 "--once --format json refused" "$MXTOP" "${S[@]}" --once \
+	    --format json
+	one_line "--once --format json"
+	expect 2 "diagnose --format csv refused" "$MXTOP" "${S[@]}" diagnose \
+	    --format csv
+	one_line "diagnose --format csv"
+	expect 2 "export --format json refused" "$MXTOP" "${S[@]}" export \
+	    --domain contoso.example -o "$tmp/x.tar.gz" --format json
+	[ ! -e "$tmp/x.tar.gz" ] && ok "refused export wrote nothing" ||
+	    bad "refused export wrote $tmp/x.tar.gz"
+	expect 2 "unknown option" "$MXTOP" "${S[@]}" --frobnicate list
+	grep -qx 'mxtop: unknown option --frobnicate (mxtop --help lists them)' \
+	    "$tmp/err" && ok "unknown option: the documented line" ||
+	    bad "unknown option: $(cat "$tmp/err")"
+	expect 2 "unknown command" "$MXTOP" "${S[@]}" frobnicate
+	grep -qx 'mxtop: unknown command frobnicate (mxtop --help lists them)' \
+	    "$tmp/err" && ok "unknown command: the documented line" ||
+	    bad "unknown command: $(cat "$tmp/err")"
+	"$MXTOP" --help | grep -q -- '--since WHEN' && ok "--help lists --since" ||
+	    bad "--help has no --since"
+	# list --sort bytes: largest first; summary --sort class: the class
+	# order, customers first.
+	"$MXTOP" "${S[@]}" list --sort bytes --format csv | awk -F, 'NR > 1 {
+		if (prev != "" && $4 + 0 > prev + 0) bad = 1; prev = $4 }
+	    END { exit bad || NR < 3 }' && ok "list --sort bytes: largest first" ||
+	    bad "list --sort bytes: not by size"
+	"$MXTOP" "${S[@]}" list --sort bytes -r --format csv | awk -F, 'NR > 1 {
+		if (prev != "" && $4 + 0 < prev + 0) bad = 1; prev = $4 }
+	    END { exit bad || NR < 3 }' && ok "list --sort bytes -r: smallest first" ||
+	    bad "list --sort bytes -r"
+	"$MXTOP" "${S[@]}" summary --sort class --format csv > "$tmp/sc.csv"
+	python3 - "$tmp/sc.csv" <<'EOF' && ok "summary --sort class: by class" ||
+import csv, sys
+order = ['offline', 'tarpit', 'ratelimit', 'softreject', 'blocked',
+         'hardreject', 'dns', 'loop', 'backscatter', 'greylist', 'other', '']
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r['domain'] not in
+        ('TOTAL', 'CUSTOMERS')]
+keys = [order.index(r['class']) for r in rows]
+assert len(set(keys)) > 3 and keys == sorted(keys), keys
+EOF
+	    bad "summary --sort class: $(cut -d, -f1,20 "$tmp/sc.csv" | head -5)"
+	# flush --dry-run --format json: the plan as one document.
+	expect 0 "flush --dry-run --format json" "$MXTOP" "${S[@]}" flush \
+	    --domain contoso.example --dry-run --format json
+	python3 - "$tmp/out" <<'EOF' && ok "the plan is JSON: 34 messages of contoso" ||
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p['action'] == 'flush' and p['messages'] == 34, p['messages']
+assert len(p['items']) == 34 and all(i['argv'].startswith('exim ')
+                                     for i in p['items'])
+EOF
+	    bad "plan JSON: $(head -c 200 "$tmp/out")"
+	# show A B --format json: one array.
+	ids=$("$MXTOP" "${S[@]}" list --format ids | head -2)
+	expect 0 "show two ids --format json" "$MXTOP" "${S[@]}" show $ids \
+	    --format json
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); \
+	    assert [m["id"] for m in d] == sys.argv[2:]' "$tmp/out" $ids &&
+	    ok "show A B --format json: one array, in order" ||
+	    bad "show json array: $(head -c 200 "$tmp/out")"
+	# A selection that matches nothing: a note on stderr, exit 1.
+	for a in flush delete; do
+		expect 1 "$a of nothing" "$MXTOP" "${S[@]}" $a \
+		    --domain nothing.example --yes
+		grep -q 'matches no message' "$tmp/err" &&
+		    ok "$a of nothing: said on stderr" || bad "$a: $(cat "$tmp/err")"
+	done
+	expect 1 "export of nothing" "$MXTOP" "${S[@]}" export \
+	    --domain nothing.example -o "$tmp/none.tar.gz"
+	# Text fills the terminal when stdout is one: COLUMNS, else 80;
+	# --width forces.
+	if command -v script > /dev/null; then
+		COLUMNS=120 script -qec "$MXTOP ${S[*]} summary" /dev/null \
+		    > "$tmp/tty.txt" < /dev/null
+		w=$(tr -d '\r' < "$tmp/tty.txt" | awk '{ if (length > m) m = length }
+		    END { print m + 0 }')
+		[ "$w" -gt 80 ] && [ "$w" -le 120 ] &&
+		    ok "on a terminal with COLUMNS=120: $w columns" ||
+		    bad "on a terminal with COLUMNS=120: $w columns"
+	fi
+	COLUMNS=120 "$MXTOP" "${S[@]}" summary > "$tmp/pipe.txt"
+	w=$(awk '{ if (length > m) m = length } END { print m + 0 }' "$tmp/pipe.txt")
+	[ "$w" -le 80 ] && ok "to a pipe: 80 columns ($w)" || bad "to a pipe: $w"
+	"$MXTOP" "${S[@]}" summary --width 132 > "$tmp/w.txt"
+	w=$(awk '{ if (length > m) m = length } END { print m + 0 }' "$tmp/w.txt")
+	[ "$w" -gt 100 ] && [ "$w" -le 132 ] && ok "--width 132: $w columns" ||
+	    bad "--width 132: $w"
+	# One cut mark: ~ (never +) in text.
+	"$MXTOP" "${S[@]}" list --width 60 > "$tmp/narrow.txt"
+	grep -q '~' "$tmp/narrow.txt" && ! grep -q '[a-z]+ ' "$tmp/narrow.txt" &&
+	    ok "cut fields end in ~" || bad "cut mark: $(sed -n 2p "$tmp/narrow.txt")"
 else
 	echo "# no sample spool: skipped its checks"
 fi
