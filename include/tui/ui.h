@@ -16,6 +16,10 @@ struct view;
 int	ui_start(int no_color);
 /* Leaves curses; safe to call more than once. */
 void	ui_end(void);
+/* Gives the terminal back without curses (attributes, cursor, the normal
+ * screen, the tty modes from before ui_start()): write(2) and tcsetattr
+ * only, so any thread may call it, as fatal() does. */
+void	ui_emergency(void);
 /* Sets up the attributes for the current screen (ui_start() does it;
  * headless tests call it after their own newterm()). */
 void	ui_attrs(int no_color);

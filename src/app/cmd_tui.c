@@ -27,6 +27,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,37 @@ carry_out(struct tui *t, enum view_act a)
 	return 0;
 }
 
+/* The signal that asks the TUI to quit; 0 none.  The handler only sets
+ * it: the loop's poll(2) returns EINTR and the loop ends as Q does, so
+ * running Exim commands finish, their results are logged and the
+ * terminal is restored. */
+static volatile sig_atomic_t tui_signal;
+
+static void
+on_signal(int sig)
+{
+	tui_signal = sig;
+}
+
+/* Installs on_signal (without SA_RESTART) or, with undo, the saved. */
+static void
+signals(int undo, struct sigaction *saved)
+{
+	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (undo)
+			sigaction(sigs[i], &saved[i], NULL);
+		else
+			sigaction(sigs[i], &sa, &saved[i]);
+	}
+}
+
 static int
 loop(struct tui *t)
 {
@@ -502,6 +534,9 @@ loop(struct tui *t)
 		pfd[1].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = 0;
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			break;
+		/* SIGTERM, SIGHUP, SIGINT, SIGQUIT: quit as Q does. */
+		if (tui_signal != 0)
 			break;
 		if (pfd[0].revents & (POLLHUP | POLLERR))
 			break;
@@ -630,8 +665,15 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 			fprintf(stderr, "mxtop: cannot use this terminal\n");
 			rc = 2;
 		} else {
+			struct sigaction saved[4];
+
+			tui_signal = 0;
+			signals(0, saved);
 			rc = loop(&t);
 			ui_end();
+			signals(1, saved);
+			if (tui_signal != 0)
+				rc = 128 + tui_signal;
 		}
 		if (t.sc.fd[0] > 0) {
 			close(t.sc.fd[0]);

@@ -6,21 +6,53 @@
 #include "tui/view.h"
 
 #include <curses.h>
+#include <term.h>
 #include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 /* Curses is one terminal per process; so is this state. */
 static struct {
-	int	 on;			/* inside initscr() */
-	chtype	 attr[VIEW_ST__COUNT];
+	int		 on;		/* inside initscr() */
+	chtype		 attr[VIEW_ST__COUNT];
+	struct termios	 tio;		/* the terminal before initscr() */
+	int		 have_tio;
+	char		 undo[128];	/* sgr0, cnorm, rmcup: the screen */
+	size_t		 nundo;
 } ui;
 
 enum { C_RED = 1, C_GREEN, C_YELLOW, C_BLUE, C_MAGENTA, C_CYAN, C_SORT,
 	C_BAR };
 
+/* Appends terminfo capability cap to the undo string. */
 static void
-leave(void)
+undo_add(const char *cap)
 {
-	ui_end();
+	char *v = tigetstr(cap);
+	size_t n;
+
+	if (v == NULL || v == (char *)-1)
+		return;
+	n = strlen(v);
+	if (ui.nundo + n < sizeof(ui.undo)) {
+		memcpy(ui.undo + ui.nundo, v, n);
+		ui.nundo += n;
+	}
+}
+
+void
+ui_emergency(void)
+{
+	ssize_t n;
+
+	if (!ui.on)
+		return;
+	ui.on = 0;
+	n = write(STDOUT_FILENO, ui.undo, ui.nundo);
+	(void)n;
+	if (ui.have_tio)
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &ui.tio);
 }
 
 void
@@ -79,10 +111,16 @@ ui_start(int no_color)
 {
 	if (ui.on)
 		return 0;
+	ui.have_tio = tcgetattr(STDIN_FILENO, &ui.tio) == 0;
 	if (initscr() == NULL)
 		return -1;
+	ui.nundo = 0;
+	undo_add("sgr0");
+	undo_add("cnorm");
+	undo_add("rmcup");
 	ui.on = 1;
-	fatal_hook = leave;
+	/* fatal() may come from any thread: no curses call there. */
+	fatal_hook = ui_emergency;
 	cbreak();
 	noecho();
 	nonl();
