@@ -75,4 +75,14 @@ int		 load_customer_names(const struct ctx *c, struct intern *set,
  * Never NULL. */
 struct diag	*load_diag(const struct ctx *c, const struct spool_snap *snap,
 		    int msglogs);
+
+/* What could not be read, or looks wrong, for snap's diagnosis d read
+ * from log (NULL: none found): the msglog directory, the main log (its
+ * first problem), no main log at all, a log with no line in the window,
+ * a log that names none of the queued messages (probably another
+ * relay's).  Each as one sentence; they are joined with "; " into buf
+ * (len bytes, "" when all is well).  Returns how many. */
+int		 load_problems(const struct spool_snap *snap,
+		    const struct diag *d, const char *log, char *buf,
+		    size_t len);
 #endif

@@ -187,6 +187,9 @@ struct diag_info {
 	uint64_t	 log_lines, log_unparsable;
 	const char	*log_error;	/* first log problem, or NULL */
 	int		 from_msglogs;	/* no main log: msglogs only */
+	uint64_t	 log_events;	/* its lines in the window */
+	int		 log_names_queued;	/* one of them names a message
+					 * that is queued */
 	/* Callout lines that name no recipient, to a primary address no
 	 * delivery line (or several domains) shares: no domain's. */
 	uint32_t	 lost_deferred, lost_rejected, lost_cached;

@@ -9,10 +9,14 @@
 #include "run/mta.h"
 #include "base/mem.h"
 #include "base/intern.h"
+#include "base/units.h"
+#include "model/diag.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +269,9 @@ load_customers(const struct ctx *c, const struct spool_snap *snap,
 	return 0;
 }
 
+static void	warn(const struct spool_snap *, const struct diag *,
+		    const char *);
+
 struct diag *
 load_diag(const struct ctx *c, const struct spool_snap *snap, int msglogs)
 {
@@ -281,8 +288,8 @@ load_diag(const struct ctx *c, const struct spool_snap *snap, int msglogs)
 	acc = diag_acc_new(&o);
 	if ((log = load_log_path(c, logbuf, sizeof(logbuf))) != NULL)
 		ls = logscan_new(log);
-	if (load_log(acc, ls, snap, err, sizeof(err)) < 0)
-		fprintf(stderr, "mxtop: %s %s (using the msglogs)\n", log, err);
+	/* A log that cannot be read is one of load_problems(). */
+	(void)load_log(acc, ls, snap, err, sizeof(err));
 	if (msglogs)
 		dr = load_msglogs(snap, NULL, NULL);
 	(void)load_customers(c, snap, &cu);
@@ -290,7 +297,81 @@ load_diag(const struct ctx *c, const struct spool_snap *snap, int msglogs)
 	free((void *)cu.is);
 	logscan_free(ls);
 	diag_acc_free(acc);
+	warn(snap, d, log);
 	return d;
+}
+
+/* Appends one problem to buf. */
+static int
+problem(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t	 o = strlen(buf);
+	va_list	 ap;
+
+	if (o > 0 && o + 2 < len) {
+		memcpy(buf + o, "; ", 3);
+		o += 2;
+	}
+	if (o < len) {
+		va_start(ap, fmt);
+		vsnprintf(buf + o, len - o, fmt, ap);
+		va_end(ap);
+	}
+	return 1;
+}
+
+int
+load_problems(const struct spool_snap *snap, const struct diag *d,
+    const char *log, char *buf, size_t len)
+{
+	const struct diag_info *in = diag_info(d);
+	char	 dir[PATH_MAX], t[32];
+	DIR	*dp;
+	int	 n = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	snprintf(dir, sizeof(dir), "%s/msglog", snap->dir);
+	if ((dp = opendir(dir)) != NULL)
+		closedir(dp);
+	else if (errno != ENOENT)
+		n += problem(buf, len, "cannot read %s: %s (no delivery "
+		    "histories)", dir, strerror(errno));
+	if (in == NULL)
+		return n;
+	if (in->log_error != NULL)
+		n += problem(buf, len, "main log %s: %s%s", log ? log : "?",
+		    in->log_error, in->from_msglogs ? " (the classes come "
+		    "from the msglogs only)" : "");
+	else if (in->from_msglogs)
+		n += problem(buf, len, "no main log found (give it with -l): "
+		    "the classes come from the msglogs only");
+	else if (log != NULL && in->log_lines > 0 && in->log_events == 0)
+		n += problem(buf, len, "the main log %s has no line since %s "
+		    "UTC (-l, --since)", log, units_fmt_time(t, sizeof(t),
+		    in->since));
+	else if (log != NULL && in->log_events > 0 &&
+	    !in->log_names_queued && snap->nmsgs > 0)
+		n += problem(buf, len, "the main log %s names none of the %zu "
+		    "queued messages: is it this spool's log? (-l)", log,
+		    snap->nmsgs);
+	return n;
+}
+
+/* load_problems() as warning lines on stderr. */
+static void
+warn(const struct spool_snap *snap, const struct diag *d, const char *log)
+{
+	char	 buf[4096], *p, *q;
+
+	if (load_problems(snap, d, log, buf, sizeof(buf)) == 0)
+		return;
+	for (p = buf; p != NULL; p = q) {
+		if ((q = strstr(p, "; ")) != NULL)
+			*q = '\0', q += 2;
+		fprintf(stderr, "mxtop: warning: %s\n", p);
+	}
 }
 
 int

@@ -444,6 +444,13 @@ logline_main(const char *s, size_t len, struct logline *ll)
 			ll->text = span(s + 3 + k, n - 3 - k);
 			return 1;
 		}
+		/* An arrival: the message is this relay's (and whether the
+		 * log is the spool's). */
+		if (s[0] == '<' && s[1] == '=' && ll->id.n != 0) {
+			ll->kind = LL_RECEIVED;
+			ll->text = span(s + 3, n - 3);
+			return 1;
+		}
 		if ((s[0] == '<' || s[0] == '(' || s[0] == '*') &&
 		    (s[1] == '=' || s[1] == '>'))
 			return 0;

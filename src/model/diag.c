@@ -51,6 +51,8 @@ struct diag_acc {
 	uint64_t	 lines, unparsable;
 	char		*error;
 	int		 no_log;
+	uint64_t	 events;	/* lines in the window */
+	int		 queued_seen;	/* one named a queued message */
 	/* Exim logs a failing host on a line of its own, just before the
 	 * "==" lines of the attempt: pair them by message id. */
 	char		 hst_id[24], hst_ip[64];	/* last host line */
@@ -259,6 +261,11 @@ diag_acc_event(struct diag_acc *sc, const struct logscan_event *ev,
 
 	if (sc->o.until != 0 && ev->t > sc->o.until)
 		return;		/* after a pinned --now */
+	/* Does the log speak of the queued messages at all? */
+	sc->events++;
+	if (!sc->queued_seen && snap != NULL && ev->id[0] != '\0' &&
+	    spool_find(snap, ev->id) != NULL)
+		sc->queued_seen = 1;
 	if ((ev->kind == LL_DELIVER || ev->kind == LL_FAIL ||
 	    ev->kind == LL_EXPIRED) && ev->id[0] != '\0')
 		outcome(sc, ev, snap);
@@ -505,6 +512,8 @@ diag_acc_info(const struct diag_acc *sc, struct diag_info *in,
 	in->log_unparsable = sc->unparsable;
 	in->log_error = dupnull(a, sc->error);
 	in->from_msglogs = sc->no_log;
+	in->log_events = sc->events;
+	in->log_names_queued = sc->queued_seen;
 	for (i = 0; i < sc->nip; i++)
 		if (sc->ip[i].dom < 0) {
 			in->lost_deferred += sc->ip[i].deferred;

@@ -268,6 +268,54 @@ EOF
 	w=$(awk '{ if (length > m) m = length } END { print m + 0 }' "$tmp/w.txt")
 	[ "$w" -gt 100 ] && [ "$w" -le 132 ] && ok "--width 132: $w columns" ||
 	    bad "--width 132: $w"
+	# What could not be read is said, one warning line each; the output
+	# still comes, exit 0.
+	warned() {	# WHAT PATTERN CMD...: exit 0, stderr names it
+		local what=$1 pat=$2
+		shift 2
+		"$@" > "$tmp/out" 2> "$tmp/err"
+		local rc=$?
+		if [ "$rc" = 0 ] && [ -s "$tmp/out" ] &&
+		    grep -q "^mxtop: warning: .*$pat" "$tmp/err"; then
+			ok "$what: $(grep -m1 warning "$tmp/err")"
+		else
+			bad "$what: exit $rc, stderr: $(head -2 "$tmp/err")"
+		fi
+	}
+	cp -a "$SAMPLE" "$tmp/ur"
+	chmod 755 "$tmp" "$tmp/ur"
+	printf '%s\n' '2025-11-06 10:00:00 1abcde-000000-00 <= a@b.example H=x [192.0.2.1] P=esmtp S=100' \
+	    '2025-11-06 10:00:01 1abcde-000000-00 => c@d.example R=r T=t H=y [192.0.2.2]' \
+	    > "$tmp/other.log"
+	warned "a log of another relay" "names none of the 246 queued" \
+	    "$MXTOP" -s "$tmp/ur" -l "$tmp/other.log" --now "$now" --since 7d summary
+	warned "a log with nothing in the window" "has no line since" \
+	    "$MXTOP" -s "$tmp/ur" --now "$((now + 2 * 86400))" --since 1h summary
+	warned "no log at all" "No such file.*msglogs only" \
+	    "$MXTOP" -s "$tmp/ur" -l "$tmp/nolog" --now "$now" summary
+	"$MXTOP" "${S[@]}" summary > /dev/null 2> "$tmp/err"
+	[ ! -s "$tmp/err" ] && ok "the sample spool as it is: no warning" ||
+	    bad "sample spool warns: $(cat "$tmp/err")"
+	if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
+		nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		chmod 000 "$tmp/ur/msglog"
+		warned "msglog unreadable" "cannot read .*/msglog: Permission denied" \
+		    "${nobody[@]}" "$MXTOP" -s "$tmp/ur" --now "$now" --since 7d summary
+		chmod 755 "$tmp/ur/msglog"
+		chmod 000 "$tmp/ur/log/mainlog"
+		warned "main log unreadable" "mainlog: Permission denied" \
+		    "${nobody[@]}" "$MXTOP" -s "$tmp/ur" --now "$now" --since 7d diagnose
+		chmod 644 "$tmp/ur/log/mainlog"
+		chmod 000 "$tmp/ur/input"
+		"${nobody[@]}" "$MXTOP" -s "$tmp/ur" --now "$now" show \
+		    "$(ls "$SAMPLE/input" | head -1 | sed 's/-[DH]$//')" \
+		    > /dev/null 2> "$tmp/err"
+		rc=$?
+		[ "$rc" = 2 ] && grep -q 'Permission denied' "$tmp/err" &&
+		    ok "input unreadable: show says so, exit 2" ||
+		    bad "input unreadable: show exit $rc: $(cat "$tmp/err")"
+		chmod 755 "$tmp/ur/input"
+	fi
 	# One cut mark: ~ (never +) in text.
 	"$MXTOP" "${S[@]}" list --width 60 > "$tmp/narrow.txt"
 	grep -q '~' "$tmp/narrow.txt" && ! grep -q '[a-z]+ ' "$tmp/narrow.txt" &&

@@ -223,10 +223,11 @@ static const struct row rows[] = {
 	  "callout: mx.t.example [192.0.2.9] : SMTP timeout after RCPT "
 	  "TO:<q@t.example>", 1, LL_CALLOUT_DEFER, CLASS_TARPIT,
 	  1735689600, "", "q@t.example", "t.example", "" },
-	/* not events */
+	/* an arrival: names the message (is the log the spool's?) */
 	{ "2025-01-01 00:00:01 1tSm9Y-00000000W7E-132G <= alice@sender.example "
-	  "H=mail.sender.example [192.0.2.10] P=esmtps S=2969", 0, 0, 0, 0,
-	  NULL, NULL, NULL, NULL },
+	  "H=mail.sender.example [192.0.2.10] P=esmtps S=2969", 1, LL_RECEIVED,
+	  CLASS_NONE, 1735689601, "1tSm9Y-00000000W7E-132G", "", "", "" },
+	/* not events */
 	{ "2025-01-01 00:00:01 Start queue run: pid=4242 -qff", 0, 0, 0, 0,
 	  NULL, NULL, NULL, NULL },
 	{ "2025-01-01 00:00:01 1tSm9Y-00000000W7E-132G H=a [1.2.3.4] "
@@ -452,11 +453,11 @@ START_TEST(t_dir)
 	c = logscan_counts(ls);
 	ck_assert_uint_eq(c->files, 3);
 	ck_assert_uint_eq(c->lines, 7 + 7 + 20);
-	ck_assert_uint_eq(c->events, 6 + 6 + 17);
+	ck_assert_uint_eq(c->events, 7 + 7 + 17);
 	ck_assert_uint_eq(c->unparsable, 2);
 	ck_assert_uint_eq(c->gzerrors, 0);
 	ck_assert_ptr_null(logscan_error(ls));
-	ck_assert_int_eq(nev, 29);
+	ck_assert_int_eq(nev, 31);
 	ck_assert_int_eq(kinds[LL_CALLOUT_DEFER], 3);
 	ck_assert_int_eq(kinds[LL_CALLOUT_REJECT], 1);
 	ck_assert_int_eq(kinds[LL_CALLOUT_CACHED], 1);
@@ -486,16 +487,16 @@ START_TEST(t_file)
 	snprintf(path, sizeof(path), "%s/x.log", tmp);
 	ls = logscan_new(path);
 	ck_assert_int_eq(logscan_run(ls, 0, cb, NULL), 0);
-	ck_assert_int_eq(nev, 12);
+	ck_assert_int_eq(nev, 14);
 	logscan_free(ls);
 	/* A compressed file given as the path: read once through zlib. */
 	reset();
 	ls = logscan_new(DATADIR "/rotated.log.gz");
 	ck_assert_int_eq(logscan_run(ls, 0, cb, NULL), 0);
-	ck_assert_int_eq(nev, 6);
+	ck_assert_int_eq(nev, 7);
 	ck_assert_uint_eq(logscan_counts(ls)->gzerrors, 0);
 	ck_assert_int_eq(logscan_run(ls, 0, cb, NULL), 0);
-	ck_assert_int_eq(nev, 6);
+	ck_assert_int_eq(nev, 7);
 	logscan_free(ls);
 	/* A missing path fails. */
 	snprintf(path, sizeof(path), "%s/nope/mainlog", tmp);
