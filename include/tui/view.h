@@ -114,6 +114,8 @@ struct view_info {
 	size_t		 scan_total;	/* of this many (0: still listing) */
 	int64_t		 cutoff;	/* the final retry cutoff, seconds */
 	const char	*log;		/* the main log read, or NULL */
+	const char	*warn;		/* what could not be read, or NULL
+					 * (load_problems()) */
 };
 
 /* The action a key asked for: the one plan (model/plan.h) of the

@@ -154,8 +154,12 @@ view_set_info(struct view *v, const struct view_info *in)
 	v->info = *in;
 	snprintf(v->host, sizeof(v->host), "%s", in->host ? in->host : "");
 	snprintf(v->spool, sizeof(v->spool), "%s", in->spool ? in->spool : "");
+	snprintf(v->log, sizeof(v->log), "%s", in->log ? in->log : "");
+	snprintf(v->warn, sizeof(v->warn), "%s", in->warn ? in->warn : "");
 	v->info.host = v->host;
 	v->info.spool = v->spool;
+	v->info.log = in->log ? v->log : NULL;
+	v->info.warn = v->warn;
 }
 
 void

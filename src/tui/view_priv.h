@@ -108,7 +108,8 @@ struct view {
 	const struct stats	*st;
 	time_t			 now;
 	struct view_info	 info;
-	char			 host[256], spool[1024];
+	char			 host[256], spool[1024], log[1024];
+	char			 warn[1024];
 	struct select		*sel;
 	int			 own_sel;
 	char			 words[512], args[1024];

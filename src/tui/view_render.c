@@ -281,10 +281,25 @@ header(const struct view *v, int y, struct lb *b)
 		    VIEW_ALIGN_LEFT);
 		v_lb_str(b, VIEW_ST_HEAD, "  spool ");
 		n = b->width - b->x - rw - 2;
-		if (n > 0)
+		if (n > 0) {
+			/* The spool, then the log in what is left. */
+			k = view_width(v->spool, strlen(v->spool), v->utf8);
+			if (k > n)
+				k = n;
 			v_lb_put(b, VIEW_ST_HEADVAL, v->spool, strlen(v->spool),
-			    n, VIEW_ALIGN_LEFT);
-		else
+			    k, VIEW_ALIGN_LEFT);
+			n = b->width - b->x - rw - 2 - 6;
+			if (n >= 8) {
+				v_lb_str(b, VIEW_ST_HEAD, "  log ");
+				if (v->info.log != NULL)
+					v_lb_put(b, VIEW_ST_HEADVAL, v->log,
+					    strlen(v->log), n,
+					    VIEW_ALIGN_LEFT);
+				else
+					v_lb_put(b, VIEW_ST_DIM, "none", 4, n,
+					    VIEW_ALIGN_LEFT);
+			}
+		} else
 			rw = 0;
 		if (rw > 0) {
 			v_lb_pad(b, VIEW_ST_HEAD, b->width - b->x - rw);
@@ -379,6 +394,14 @@ header(const struct view *v, int y, struct lb *b)
 	else
 		v_lb_put(b, style, "none (/ sets one)", 17, n > 0 ? n : 0,
 		    VIEW_ALIGN_LEFT);
+	/* What could not be read: marked, in the room left. */
+	n = b->width - b->x - rw - 2 - 4;
+	if (v->warn[0] != '\0' && n >= 8) {
+		v_lb_str(b, VIEW_ST_HEAD, "  ");
+		v_lb_put(b, VIEW_ST_BAD, "! ", 2, 2, VIEW_ALIGN_LEFT);
+		v_lb_put(b, VIEW_ST_BAD, v->warn, strlen(v->warn), n,
+		    VIEW_ALIGN_LEFT);
+	}
 	v_lb_pad(b, VIEW_ST_HEAD, b->width - b->x - rw);
 	v_lb_put(b, VIEW_ST_HEADVAL, right, strlen(right), rw,
 	    VIEW_ALIGN_RIGHT);
