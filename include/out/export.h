@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "exim/spool.h"
+#include "exim/message.h"
 
 struct stats;
 struct diag;
@@ -42,48 +43,6 @@ const char *export_format_name(enum export_format);
  * of the domain replaced by '_'.  Returns buf. */
 char	*export_default_name(char *buf, size_t len, const char *domain,
 	    time_t now);
-
-/* ---- One message as an .eml, read piece by piece ---- */
-
-/* The message as Exim would deliver it (what `exim -Mvc` prints): the
- * headers of -H whose flag is not '*', in order, a blank line, then -D
- * after its "<id>-D" line, with CRLF turned into LF for the wire-format
- * spool variant.  Plain record; fields under "private" are not for
- * callers.  export_eml_init() before the first open, export_eml_done()
- * after the last close. */
-struct export_eml {
-	char		 id[SPOOL_ID_MAX + 1];
-	int64_t		 size;		/* exact bytes of the .eml */
-	int64_t		 arrival;	/* seconds, from -H */
-	int		 wire;		/* the -D is in wire format */
-	/* private */
-	struct spool_hdr h;
-	char		*hbuf;		/* the -H file, which h points into */
-	size_t		 hcap;
-	int		 fd;		/* -D, or -1 */
-	int		 headers_only;
-	int		 phase;		/* headers, blank line, body, end */
-	size_t		 hi, hoff;	/* next header, offset in it */
-	off_t		 off, end;	/* body bytes of -D still to read */
-	char		*rbuf;		/* converted body bytes */
-	size_t		 rpos, rlen;
-	int		 held_cr;	/* a CR at the end of the last read */
-};
-
-void	export_eml_init(struct export_eml *);
-void	export_eml_done(struct export_eml *);
-/* Opens message id of spool directory dir: reads its -H in full (with
- * one retry, as a scan does) and opens its -D read-only, without any
- * lock, checking its first line.  Kept open, the -D stays readable even
- * if Exim removes it meanwhile.  With headers_only the body is left out
- * (the .eml ends with the blank line).  Returns 0 with e->size set, or
- * -1 with err and errno (ENOENT: the message left the queue). */
-int	export_eml_open(struct export_eml *, const char *dir, const char *id,
-	    int headers_only, char *err, size_t errlen);
-/* Copies the next bytes of the .eml into buf.  Returns how many (up to
- * len), 0 at the end, or -1 with errno on a read error. */
-ssize_t	export_eml_read(struct export_eml *, char *buf, size_t len);
-void	export_eml_close(struct export_eml *);	/* closed again: no-op */
 
 /* ---- The whole export ---- */
 

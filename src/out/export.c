@@ -628,7 +628,7 @@ tmp(char *err, size_t errlen)
  * Returns 0, 1 if it could not be exported (w says why), -1 on an
  * output error. */
 static int
-one(struct sink *s, struct export_eml *e, const struct export_ctx *x,
+one(struct sink *s, struct msg_reader *e, const struct export_ctx *x,
     const struct spool_msg *m, const struct export_opts *o, char *buf, char *name, char *sha,
     struct row *w, char *why, size_t whylen, struct export_result *res)
 {
@@ -636,7 +636,7 @@ one(struct sink *s, struct export_eml *e, const struct export_ctx *x,
 	int64_t got = 0;
 	ssize_t n;
 
-	if (export_eml_open(e, o->spool, m->id, o->headers_only, why,
+	if (msg_reader_open(e, o->spool, m->id, o->headers_only, why,
 	    whylen) < 0) {
 		w->state = errno == ENOENT ? EXPORT_GONE : EXPORT_FAILED;
 		w->error = why;
@@ -648,13 +648,13 @@ one(struct sink *s, struct export_eml *e, const struct export_ctx *x,
 	    (time_t)e->arrival, m->sender, x, m) < 0)
 		return -1;
 	sha256_init(&h);
-	while ((n = export_eml_read(e, buf, CHUNK)) > 0) {
+	while ((n = msg_reader_read(e, buf, CHUNK)) > 0) {
 		sha256_update(&h, buf, (size_t)n);
 		got += n;
 		if (!o->manifest_only && sink_data(s, buf, (size_t)n) < 0)
 			return -1;
 	}
-	export_eml_close(e);
+	msg_reader_close(e);
 	if (n < 0 || got != e->size) {
 		/* The member's size is fixed: a short one cannot be cut
 		 * out of the stream any more; say so in the manifest. */
@@ -695,7 +695,7 @@ export_write(int fd, const struct spool_snap *snap, const struct diag *dg,
 {
 	struct export_ctx x = { snap, dg, sel, select_by_rcpt(sel), o };
 	struct sink s;
-	struct export_eml e;
+	struct msg_reader e;
 	FILE *csv = NULL, *json = NULL, *sum = NULL;
 	char *buf, name[64], sha[65], why[512];
 	size_t i;
@@ -724,7 +724,7 @@ export_write(int fd, const struct spool_snap *snap, const struct diag *dg,
 		return -1;
 	}
 	buf = xmalloc(CHUNK);
-	export_eml_init(&e);
+	msg_reader_init(&e);
 	if (csv != NULL) {
 		fputs(fmt_msg_csv_header, csv);
 		fputs(CSV_MORE, csv);
@@ -771,7 +771,7 @@ export_write(int fd, const struct spool_snap *snap, const struct diag *dg,
 			break;
 		}
 	}
-	export_eml_done(&e);
+	msg_reader_done(&e);
 	if (rc >= 0 && csv != NULL) {
 		fprintf(json, "],\"totals\":{\"selected\":%zu,\"exported\":%zu,"
 		    "\"gone\":%zu,\"unreadable\":%zu,\"bytes\":%lld}}\n", n,

@@ -236,24 +236,24 @@ teardown(void)
 	free(eml2);
 }
 
-/* Reads a whole .eml through export_eml_read() in pieces of step. */
+/* Reads a whole .eml through msg_reader_read() in pieces of step. */
 static char *
 read_eml(const char *id, int hdronly, size_t step, size_t *len,
     int64_t *size)
 {
-	struct export_eml e;
+	struct msg_reader e;
 	char err[256], *out = malloc(300000);
 	ssize_t n;
 
-	export_eml_init(&e);
-	ck_assert_msg(export_eml_open(&e, dir, id, hdronly, err,
+	msg_reader_init(&e);
+	ck_assert_msg(msg_reader_open(&e, dir, id, hdronly, err,
 	    sizeof(err)) == 0, "%s", err);
 	*size = e.size;
 	*len = 0;
-	while ((n = export_eml_read(&e, out + *len, step)) > 0)
+	while ((n = msg_reader_read(&e, out + *len, step)) > 0)
 		*len += (size_t)n;
 	ck_assert_int_eq(n, 0);
-	export_eml_done(&e);
+	msg_reader_done(&e);
 	return out;
 }
 
@@ -291,19 +291,19 @@ END_TEST
 
 START_TEST(eml_errors)
 {
-	struct export_eml e;
+	struct msg_reader e;
 	char err[256];
 
-	export_eml_init(&e);
-	ck_assert_int_eq(export_eml_open(&e, dir, ID3, 0, err, sizeof(err)),
+	msg_reader_init(&e);
+	ck_assert_int_eq(msg_reader_open(&e, dir, ID3, 0, err, sizeof(err)),
 	    -1);
 	ck_assert(errno != ENOENT);
-	ck_assert_int_eq(export_eml_open(&e, dir, "1hVDEz-0001zz-09", 0, err,
+	ck_assert_int_eq(msg_reader_open(&e, dir, "1hVDEz-0001zz-09", 0, err,
 	    sizeof(err)), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	ck_assert_int_eq(export_eml_open(&e, dir, "../../etc/passwd", 0, err,
+	ck_assert_int_eq(msg_reader_open(&e, dir, "../../etc/passwd", 0, err,
 	    sizeof(err)), -1);
-	export_eml_done(&e);
+	msg_reader_done(&e);
 }
 END_TEST
 

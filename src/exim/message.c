@@ -1,9 +1,9 @@
-/* export_eml.c -- one queued message as an .eml, read in pieces.
+/* message.c -- one queued message as an .eml, read in pieces.
  *
  * The headers come from -H (those not flagged '*' as deleted), the body
  * from -D after its "<id>-D\n" line: what `exim -Mvc` prints.  The -D is
  * opened read-only and never locked (exim-spool.md section 5). */
-#include "out/export.h"
+#include "exim/message.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 enum { PH_HDRS, PH_BLANK, PH_BODY, PH_END };
 
 void
-export_eml_init(struct export_eml *e)
+msg_reader_init(struct msg_reader *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->fd = -1;
@@ -28,9 +28,9 @@ export_eml_init(struct export_eml *e)
 }
 
 void
-export_eml_done(struct export_eml *e)
+msg_reader_done(struct msg_reader *e)
 {
-	export_eml_close(e);
+	msg_reader_close(e);
 	spool_hdr_done(&e->h);
 	free(e->hbuf);
 	free(e->rbuf);
@@ -39,7 +39,7 @@ export_eml_done(struct export_eml *e)
 }
 
 void
-export_eml_close(struct export_eml *e)
+msg_reader_close(struct msg_reader *e)
 {
 	if (e->fd >= 0)
 		close(e->fd);
@@ -85,7 +85,7 @@ pread_all(int fd, char *buf, size_t len, off_t off)
 
 /* Body bytes after CRLF conversion: one pass over the -D. */
 static int
-wire_size(struct export_eml *e, int64_t *size)
+wire_size(struct msg_reader *e, int64_t *size)
 {
 	off_t off = e->off;
 	int held = 0;
@@ -108,7 +108,7 @@ wire_size(struct export_eml *e, int64_t *size)
 }
 
 int
-export_eml_open(struct export_eml *e, const char *dir, const char *id,
+msg_reader_open(struct msg_reader *e, const char *dir, const char *id,
     int headers_only, char *err, size_t errlen)
 {
 	char path[4096], first[SPOOL_ID_MAX + 4];
@@ -119,7 +119,7 @@ export_eml_open(struct export_eml *e, const char *dir, const char *id,
 	ssize_t n;
 	int fd;
 
-	export_eml_close(e);
+	msg_reader_close(e);
 	e->size = 0;
 	e->hi = e->hoff = e->rpos = e->rlen = 0;
 	e->held_cr = 0;
@@ -186,7 +186,7 @@ export_eml_open(struct export_eml *e, const char *dir, const char *id,
 
 		snprintf(err, errlen, "cannot read %s: %s", path,
 		    strerror(errno));
-		export_eml_close(e);
+		msg_reader_close(e);
 		errno = sv;
 		return -1;
 	}
@@ -199,7 +199,7 @@ export_eml_open(struct export_eml *e, const char *dir, const char *id,
 }
 
 ssize_t
-export_eml_read(struct export_eml *e, char *buf, size_t len)
+msg_reader_read(struct msg_reader *e, char *buf, size_t len)
 {
 	size_t o = 0, take;
 	ssize_t n;
