@@ -22,6 +22,18 @@ int	cmd_tui(struct ctx *, int argc, char **argv);
 /* mx-check: the DNS mistakes of backup-MX customers; exit 0 (none), 1
  * (findings), 2 (a lookup or usage error). */
 int	cmd_mxcheck(struct ctx *, int argc, char **argv);
+/* probe: ask each domain's primary now (exit 0 all ok, 1 not all ok,
+ * 2 usage); verify: RCPT-check the selection's recipients (0 all
+ * answered, 1 stopped early or some unknown); drain: probe, verify,
+ * remove what the primary rejected, paced flush (as the actions). */
+int	cmd_probe(struct ctx *, int argc, char **argv);
+int	cmd_verify(struct ctx *, int argc, char **argv);
+int	cmd_drain(struct ctx *, int argc, char **argv);
+/* For a selection with verified terms: the verify state file of c's
+ * spool, bound to c->sel (caller frees the set after the command), or
+ * NULL after a message on stderr. */
+struct verify_set;
+struct verify_set *cmd_verified_load(struct ctx *);
 /* The relay's identity for mx-check findings (also for diagnose): the
  * --relay-name/--relay-addr given, else Exim's primary_hostname and
  * local_interfaces (else this machine's addresses).  r must be zeroed.

@@ -71,8 +71,19 @@ struct ctx {
 	struct ctx_list	 relay_addrs;	/* --relay-addr ADDR */
 	int		 all;		/* --all: the domains with mail queued */
 	int		 all_customers;	/* --all-customers */
-	int		 dns_timeout;	/* --timeout: seconds per try, 0 default */
+	int		 dns_timeout;	/* --timeout: seconds per try, 0 default;
+					 * probe, verify, drain: per SMTP
+					 * step */
 	/* end of mx-check */
+	/* probe, verify, drain (issue 11). */
+	const char	*probe_sender;	/* --probe-sender ADDR: MAIL FROM */
+	long		 sample;	/* --sample N: probe RCPTs, -1 default */
+	long		 batch;		/* --batch K: RCPTs per session */
+	int64_t		 max_verify_age;	/* --max-verify-age, 0: 1h */
+	int		 bounce_rejected;	/* --bounce-rejected */
+	const char	*probe_host;	/* --host IP[:PORT]: not Exim's route */
+	const char	*helo;		/* --helo NAME: not primary_hostname */
+	/* end of probe, verify, drain */
 };
 
 #endif

@@ -116,4 +116,39 @@ int		 plan_addr_safe(const char *addr);
 size_t		 plan_nacted(const struct plan *);
 /* How many messages above which an operator must type the count. */
 #define PLAN_CONFIRM_FEW	20
+
+/* ---- drain: what the primary's answers say ---- */
+
+/* The plan of mxtop drain for the recipients sel selects, sel being
+ * bound to verify results (select_bind_verify()):
+ *   remove  the recipients the primary rejected (5xx): with bounce 0 a
+ *           PLAN_DELETE (a message whose every pending recipient was
+ *           rejected whole with -Mrm, else the rejected ones with -Mmd);
+ *           with bounce a PLAN_BOUNCE (-Mg) of the messages whose every
+ *           pending recipient was rejected, the others skipped: their
+ *           rejected recipients go with the flush, where the primary's
+ *           5xx makes Exim bounce them;
+ *   flush   the messages with a recipient the primary accepted;
+ *   left    the selected recipients with no fresh 2xx or 5xx (deferred,
+ *           unknown, never asked, too old): never removed; nleft_msgs
+ *           counts the messages that stay queued untouched for them.
+ * After the removal the spool has changed (-Mmd rewrites -H): plan the
+ * flush again from a new snapshot before running it. */
+struct plan_drain {
+	struct plan	*remove;
+	struct plan	*flush;
+	size_t		 nleft_msgs, nleft_rcpts;
+	char		 left_ids[PLAN_SAMPLE][PLAN_ID_LEN];
+	size_t		 nleft_ids;
+};
+
+/* Never NULL; plan_drain_free() it.  max as for plan_new() (flush). */
+struct plan_drain *plan_drain_new(const struct spool_snap *snap,
+		    const struct diag *d, const struct select *sel, time_t now,
+		    int bounce, long max);
+void		 plan_drain_free(struct plan_drain *);	/* NULL: no-op */
+/* The flush part alone (after the removal, on a new snapshot). */
+struct plan	*plan_drain_flush(const struct spool_snap *snap,
+		    const struct diag *d, const struct select *sel, time_t now,
+		    long max);
 #endif

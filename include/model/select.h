@@ -5,14 +5,18 @@
  * POSIX extended regex after '~'; case-insensitive), older, younger (a
  * duration), frozen (yes/no), id (an exact message id), bad (yes/no),
  * class (a diagnosis class), customer (yes/no), match (a word found,
- * ignoring case, in a recipient address or the sender).  domain, rcpt,
- * class, customer and match are about recipients: a message matches them through a
+ * ignoring case, in a recipient address or the sender), verified
+ * (rejected, accepted, deferred or unknown: what the primary answered
+ * when mxtop verify asked, see select_bind_verify()).  domain, rcpt,
+ * class, customer, match and verified are about recipients: a message
+ * matches them through a
  * pending recipient that matches them all, and those are the recipients
  * an action on the selection touches.  Command line: --domain D,
  * --sender S, --rcpt R, --older-than T, --younger-than T, --frozen, --id
- * ID, --class C, --customer[=no].  TUI words: "domain:D", "sender:~re",
- * "rcpt:R", "age>2h", "age<15m", "frozen", "id:ID", "class:C",
- * "customer:no", and a bare word for match. */
+ * ID, --class C, --customer[=no], --verified R.  TUI words: "domain:D",
+ * "sender:~re", "rcpt:R", "age>2h", "age<15m", "frozen", "id:ID",
+ * "class:C", "customer:no", "verified:rejected", and a bare word for
+ * match. */
 #ifndef MXTOP_SELECT_H
 #define MXTOP_SELECT_H
 #include <stddef.h>
@@ -22,6 +26,7 @@
 struct spool_snap;
 struct spool_msg;
 struct diag;
+struct verify_set;			/* model/verify.h */
 struct select;				/* opaque */
 
 struct select	*select_new(void);
@@ -35,6 +40,12 @@ int	select_add(struct select *, const char *key, const char *value,
  * "[192.0.2.1]" or "~x.example" is not read as a pattern). */
 int	select_add_exact(struct select *, const char *key, const char *value,
 	    char *err, size_t errlen);
+/* The verify results the verified terms read (borrowed: vs must
+ * outlive s; NULL: every recipient is unknown), as of now, results
+ * older than max_age seconds reading unknown (<= 0: no limit).
+ * select_dup() copies the binding. */
+void	select_bind_verify(struct select *, const struct verify_set *vs,
+	    time_t now, int64_t max_age);
 /* A copy of s (NULL: an empty selection); select_free() it. */
 struct select	*select_dup(const struct select *s);
 /* Parses TUI words ("domain:*.example age>2h frozen") into terms.

@@ -27,6 +27,16 @@ const char	*audit_path(const struct audit *);
  * NULL).  Returns 0, or -1 with errno. */
 int		 audit_write(struct audit *, time_t t, const char *action,
 		    const struct mta_item *it, const char *selection);
+/* The same with one more key=value pair before selection (drain: the
+ * primary's reply that made the removal); key NULL: none. */
+int		 audit_write_kv(struct audit *, time_t t, const char *action,
+		    const struct mta_item *it, const char *selection,
+		    const char *key, const char *value);
+/* The directory the audit log is in when opened as audit_open(path)
+ * would: mxtop's state directory (verify results live there too).
+ * Returns 0, or -1 with a one-line reason in err. */
+int		 audit_dir(const char *path, char *dir, size_t len, char *err,
+		    size_t errlen);
 void		 audit_close(struct audit *);	/* NULL is a no-op */
 
 #endif

@@ -40,6 +40,12 @@ int	mta_spool_dir(const struct mta *, char *dir, size_t len);
  * Returns 0, or -1 when Exim cannot be run or does not answer. */
 int	mta_option(const struct mta *, const char *name, char *val,
 	    size_t len);
+/* How Exim would route addr: the stdout of "exim [-C cfg] -bt addr"
+ * (exim/route.h parses it) into out.  Returns Exim's exit status (0
+ * routed, 1 cannot be resolved now, 2 undeliverable), or -1 when Exim
+ * cannot be run or addr is not plan_addr_safe(). */
+int	mta_route(const struct mta *, const char *addr, char *out,
+	    size_t len);
 /* The main log file from log_file_path ("%s" as "main"; an unset value
  * means <spool>/log/mainlog).  -1 for syslog-only or datestamped
  * (%D, %M) names, which mxtop does not follow. */

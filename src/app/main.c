@@ -3,6 +3,7 @@
 #include "app/cli.h"
 #include "app/load.h"
 #include "model/select.h"
+#include "model/verify.h"
 #include "exim/spool.h"
 #include "base/units.h"
 
@@ -16,12 +17,15 @@
 
 /* Freed at exit, whichever of main's many error returns is taken. */
 static struct select *the_sel;
+static struct verify_set *the_verified;	/* read by the_sel */
 
 static void
 free_sel(void)
 {
 	select_free(the_sel);
 	the_sel = NULL;
+	verify_set_free(the_verified);
+	the_verified = NULL;
 }
 
 int
@@ -47,6 +51,7 @@ main(int argc, char **argv)
 	c.fmt.cutoff = 4 * 86400;	/* Exim's default retry rule */
 	c.threshold = 0.5;
 	c.min_samples = 10;
+	c.sample = -1;			/* probe: its default */
 	if ((n = cli_parse(&c, argc, argv)) < 0)
 		return n == -2 ? 0 : cli_usage_rc(argc, argv);
 	argc -= n;
@@ -83,6 +88,10 @@ main(int argc, char **argv)
 	/* Commands that read the queue need the spool; mx-check finds it
 	 * itself when it does. */
 	if (cmd->spool && load_find_spool(&c, spoolbuf, sizeof(spoolbuf)) < 0)
+		return cmd->fail;
+	/* verified:... reads what mxtop verify kept for this spool. */
+	if (cmd->spool && select_has(c.sel, "verified") &&
+	    (the_verified = cmd_verified_load(&c)) == NULL)
 		return cmd->fail;
 	if (argc == 0) {
 		static char cname[16];

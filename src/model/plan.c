@@ -7,6 +7,7 @@
 #include "base/mem.h"
 #include "base/intern.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,4 +351,91 @@ plan_free(struct plan *p)
 	free(p->others);
 	free(p->items);
 	free(p);
+}
+
+/* ---- drain ---- */
+
+/* sel and one more verified term (or two). */
+static struct select *
+with_verified(const struct select *sel, const char *v1, const char *v2)
+{
+	struct select	*s = select_dup(sel);
+	char		 err[128];
+
+	(void)select_add(s, "verified", v1, err, sizeof(err));
+	if (v2 != NULL)
+		(void)select_add(s, "verified", v2, err, sizeof(err));
+	return s;
+}
+
+struct plan *
+plan_drain_flush(const struct spool_snap *snap, const struct diag *d,
+    const struct select *sel, time_t now, long max)
+{
+	struct select	*fs = with_verified(sel, "accepted", NULL);
+	struct plan	*p;
+
+	p = plan_new(snap, d, fs, now, PLAN_FLUSH, NULL, 0, max, 0);
+	select_free(fs);
+	return p;
+}
+
+struct plan_drain *
+plan_drain_new(const struct spool_snap *snap, const struct diag *d,
+    const struct select *sel, time_t now, int bounce, long max)
+{
+	struct plan_drain	*pd = xcalloc(1, sizeof(*pd));
+	struct select		*rs, *us, *fs;
+	const struct spool_msg	*m;
+	size_t			 i, k;
+	int			 left, acc;
+
+	rs = with_verified(sel, "rejected", NULL);
+	pd->remove = plan_new(snap, d, rs, now, bounce ? PLAN_BOUNCE :
+	    PLAN_DELETE, NULL, 0, 0, 0);
+	for (i = 0; i < pd->remove->n; i++)
+		if (pd->remove->items[i].how == PLAN_SKIP)
+			pd->remove->items[i].why = "other recipients pending: "
+			    "Exim can only bounce whole messages; the rejected "
+			    "ones stay queued (a flush makes the primary's "
+			    "5xx bounce them)";
+	pd->flush = plan_drain_flush(snap, d, sel, now, max);
+	us = with_verified(sel, "unknown", "deferred");
+	fs = with_verified(sel, "accepted", NULL);
+	for (i = 0; snap != NULL && i < snap->nmsgs; i++) {
+		m = &snap->msgs[i];
+		if (!select_msg(sel, snap, d, m, now))
+			continue;
+		left = acc = 0;
+		for (k = 0; k < m->nrcpt; k++) {
+			if (snap->rcpts[m->rcpt0 + k].state != RCPT_PENDING)
+				continue;
+			if (select_rcpt(us, snap, d, m, m->rcpt0 + k)) {
+				left = 1;
+				pd->nleft_rcpts++;
+			}
+			if (select_rcpt(fs, snap, d, m, m->rcpt0 + k))
+				acc = 1;
+		}
+		if (!left || acc)
+			continue;
+		if (pd->nleft_ids < PLAN_SAMPLE)
+			snprintf(pd->left_ids[pd->nleft_ids++], PLAN_ID_LEN,
+			    "%s", m->id);
+		pd->nleft_msgs++;
+	}
+	select_free(rs);
+	select_free(us);
+	select_free(fs);
+	return pd;
+}
+
+void
+plan_drain_free(struct plan_drain *pd)
+{
+	if (pd == NULL)
+		return;
+	plan_free(pd->remove);
+	plan_free(pd->flush);
+	free(pd);
 }

@@ -3,6 +3,7 @@
 #include "model/select.h"
 #include "model/classify.h"
 #include "model/diag.h"
+#include "model/verify.h"
 #include "exim/spool.h"
 #include "base/mem.h"
 #include "base/text.h"
@@ -17,21 +18,23 @@
 #include <string.h>
 
 enum key { K_DOMAIN, K_SENDER, K_RCPT, K_OLDER, K_YOUNGER, K_FROZEN, K_ID,
-	K_BAD, K_CLASS, K_CUSTOMER, K_MATCH, K__COUNT };
+	K_BAD, K_CLASS, K_CUSTOMER, K_MATCH, K_VERIFIED, K__COUNT };
 
 static const char *const keynames[K__COUNT] = {
 	"domain", "sender", "rcpt", "older", "younger", "frozen", "id", "bad",
-	"class", "customer", "match"
+	"class", "customer", "match", "verified"
 };
 static const char *const optnames[K__COUNT] = {
 	"--domain", "--sender", "--rcpt", "--older-than", "--younger-than",
-	"--frozen", "--id", "--bad", "--class", "--customer", "--match"
+	"--frozen", "--id", "--bad", "--class", "--customer", "--match",
+	"--verified"
 };
 
 /* Keys that are about a recipient: a message matches them through one
  * of its pending recipients that matches them all. */
 #define RCPT_KEYS	((1u << K_DOMAIN) | (1u << K_RCPT) | (1u << K_CLASS) | \
-			    (1u << K_CUSTOMER) | (1u << K_MATCH))
+			    (1u << K_CUSTOMER) | (1u << K_MATCH) | \
+			    (1u << K_VERIFIED))
 
 struct term {
 	enum key	 key;
@@ -41,13 +44,16 @@ struct term {
 	regex_t		 re;
 	int64_t		 secs;		/* older/younger */
 	int		 yes;		/* frozen/bad */
-	int		 cls;		/* class */
+	int		 cls;		/* class; verified: enum verify_res */
 };
 
 struct select {
 	struct term	*t;
 	size_t		 n, cap;
 	unsigned	 keys;		/* bit per key present */
+	const struct verify_set *vs;	/* verify results (borrowed), or NULL */
+	time_t		 vnow;		/* and their "now" */
+	int64_t		 vmax_age;	/* older ones read as unknown */
 };
 
 struct select *
@@ -181,6 +187,14 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 			return -1;
 		}
 		break;
+	case K_VERIFIED:
+		if (value == NULL || (t.cls = verify_res_parse(value)) < 0) {
+			snprintf(err, errlen, "verified takes rejected, "
+			    "accepted, deferred or unknown, not '%s'",
+			    value ? value : "");
+			return -1;
+		}
+		break;
 	case K__COUNT:
 		break;
 	}
@@ -220,7 +234,18 @@ select_dup(const struct select *s)
 	for (i = 0; s != NULL && i < s->n; i++)
 		(void)select_add(d, keynames[s->t[i].key], s->t[i].text, err,
 		    sizeof(err));
+	if (s != NULL)
+		select_bind_verify(d, s->vs, s->vnow, s->vmax_age);
 	return d;
+}
+
+void
+select_bind_verify(struct select *s, const struct verify_set *vs,
+    time_t now, int64_t max_age)
+{
+	s->vs = vs;
+	s->vnow = now;
+	s->vmax_age = max_age;
 }
 
 int
@@ -397,6 +422,14 @@ select_rcpt(const struct select *s, const struct spool_snap *snap,
 		c = diag_rcpt_class(d, r);
 		for (i = 0, ok = 0; i < s->n && !ok; i++)
 			ok = s->t[i].key == K_CLASS && s->t[i].cls == c;
+		if (!ok)
+			return 0;
+	}
+	if (s->keys & (1u << K_VERIFIED)) {
+		c = (int)verify_set_result(s->vs, rc->addr, s->vnow,
+		    s->vmax_age);
+		for (i = 0, ok = 0; i < s->n && !ok; i++)
+			ok = s->t[i].key == K_VERIFIED && s->t[i].cls == c;
 		if (!ok)
 			return 0;
 	}

@@ -146,6 +146,33 @@ int
 audit_write(struct audit *a, time_t t, const char *action,
     const struct mta_item *it, const char *selection)
 {
+	return audit_write_kv(a, t, action, it, selection, NULL, NULL);
+}
+
+int
+audit_dir(const char *path, char *dir, size_t len, char *err, size_t errlen)
+{
+	struct audit	*a;
+	char		*slash;
+
+	if ((a = audit_open(path, err, errlen)) == NULL)
+		return -1;
+	snprintf(dir, len, "%s", a->path);
+	audit_close(a);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, len, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return 0;
+}
+
+int
+audit_write_kv(struct audit *a, time_t t, const char *action,
+    const struct mta_item *it, const char *selection, const char *key,
+    const char *value)
+{
 	char line[2048], ts[32];
 	struct tm tm;
 	size_t o = 0;
@@ -176,6 +203,8 @@ audit_write(struct audit *a, time_t t, const char *action,
 	kv(line, sizeof(line) - 1, &o, "result",
 	    mta_result_name(it->result));
 	kv(line, sizeof(line) - 1, &o, "detail", it->detail);
+	if (key != NULL)
+		kv(line, sizeof(line) - 1, &o, key, value != NULL ? value : "");
 	kv(line, sizeof(line) - 1, &o, "selection",
 	    selection != NULL ? selection : "");
 	line[o++] = '\n';

@@ -108,6 +108,35 @@ mta_option(const struct mta *m, const char *name, char *val, size_t len)
 	return -1;
 }
 
+int
+mta_route(const struct mta *m, const char *addr, char *out, size_t len)
+{
+	static const char *const bins[] = { "exim", "exim4" };
+	const char *argv[6];
+	size_t i, a;
+	int rc = -1;
+
+	if (!plan_addr_safe(addr))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (m->exim != NULL && i > 0)
+			break;
+		a = 0;
+		argv[a++] = m->exim != NULL ? m->exim : bins[i];
+		if (m->config != NULL) {
+			argv[a++] = "-C";
+			argv[a++] = m->config;
+		}
+		argv[a++] = "-bt";
+		argv[a++] = addr;
+		argv[a] = NULL;
+		if ((rc = mta_capture((char *const *)argv, out, len)) >= 0 &&
+		    rc <= 2 && out[0] != '\0')
+			return rc;
+	}
+	return rc >= 0 && rc <= 2 ? rc : -1;
+}
+
 /* Whether a domain may go into an Exim expansion: letters, digits, '.',
  * '-', '_' (an address literal "[...]" with hex digits, '.' and ':').
  * Anything else (braces, '$', '\\') could expand to something else. */

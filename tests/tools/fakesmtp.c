@@ -6,13 +6,24 @@
  * takes its connection children with it (they share its process group).
  *
  *	fakesmtp -a 127.0.1.N -p PORT -m MODE [-d DIR] [-t SECS] [-P pidfile]
- *	         [-c CODE] [-f SECS]
+ *	         [-c CODE] [-f SECS] [-u FILE] [-T N] [-L N] [-w MS] [-x FILE]
  *
  * Modes: accept, stall, stall-rcpt, ratelimit, softreject, blocked,
- * hardreject, flap (see usage()).  -c overrides the reply code of
- * ratelimit, softreject, blocked and hardreject (e.g. -c 451 for a "soft"
- * block).  flap accepts for -f seconds (3), then answers connections with
- * 421 for as long, and so on, counted from its start.
+ * hardreject, flap, users, tls (see usage()).  -c overrides the reply
+ * code of ratelimit, softreject, blocked, hardreject and users (e.g. -c
+ * 451 for a "soft" block, -c 450 for users that answers 450 to unknown
+ * users).  flap accepts for -f seconds (3), then answers connections with
+ * 421 for as long, and so on, counted from its start.  users takes the
+ * known users from -u FILE (one address, or a local part for any domain,
+ * a line): 250 for them, 550 5.1.1 for everybody else.  tls advertises
+ * STARTTLS and answers MAIL with 530 5.7.0.
+ *
+ * In any mode: -T N stops answering (tarpits) every RCPT after the first
+ * N, -L N answers 421 and closes at every RCPT after the first N (both
+ * counted over all connections), -w MS delays every reply by MS
+ * milliseconds, and -x FILE appends what it was asked, one line per
+ * command ("<pid> <command>", "<pid> connect <peer>"; DATA's text is not
+ * written), so a test can prove what a client sent.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -20,6 +31,8 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+
+#include <sys/mman.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -35,7 +48,7 @@
 
 enum mode {
 	M_ACCEPT, M_STALL, M_STALL_RCPT, M_RATELIMIT, M_SOFTREJECT,
-	M_BLOCKED, M_HARDREJECT, M_FLAP
+	M_BLOCKED, M_HARDREJECT, M_FLAP, M_USERS, M_TLS
 };
 
 static const struct {
@@ -51,6 +64,8 @@ static const struct {
 	{ "blocked", M_BLOCKED, 550 },
 	{ "hardreject", M_HARDREJECT, 550 },
 	{ "flap", M_FLAP, 0 },
+	{ "users", M_USERS, 550 },
+	{ "tls", M_TLS, 530 },
 };
 
 struct conf {
@@ -61,6 +76,14 @@ struct conf {
 	time_t		 deadline;
 	time_t		 start;		/* flap: phases start here */
 	long		 period;	/* flap: seconds a phase */
+	char		**users;	/* users: the known ones */
+	size_t		 nusers;
+	long		 tarpit_after;	/* -T: RCPTs answered before tarpitting */
+	long		 limit_after;	/* -L: RCPTs answered before 421 */
+	long		 delay_ms;	/* -w: every reply this much later */
+	const char	*transcript;	/* -x FILE */
+	long		*nrcpt;		/* RCPTs so far, shared by all
+					 * connections (mmap) */
 };
 
 #define LINE_MAX_LEN	4096
@@ -80,9 +103,10 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: fakesmtp -a 127.x.y.z -p port -m mode [-d dir] "
-	    "[-t secs] [-P pidfile] [-c code] [-f secs]\n"
+	    "[-t secs] [-P pidfile] [-c code] [-f secs] [-u file] [-T n] "
+	    "[-L n] [-w ms] [-x file]\n"
 	    "modes: accept stall stall-rcpt ratelimit softreject "
-	    "blocked hardreject flap\n");
+	    "blocked hardreject flap users tls\n");
 	exit(2);
 }
 
@@ -122,6 +146,8 @@ rd_line(struct rd *r, char *line, size_t cap)
 	return (ssize_t)n;
 }
 
+static long reply_delay_ms;	/* -w, for say() */
+
 static void
 say(int fd, const char *fmt, ...)
 {
@@ -137,6 +163,13 @@ say(int fd, const char *fmt, ...)
 		return;
 	if ((size_t)n > sizeof buf - 3)
 		n = (int)(sizeof buf - 3);
+	if (reply_delay_ms > 0 && buf[3] != '-') {
+		struct timespec ts = { reply_delay_ms / 1000,
+		    reply_delay_ms % 1000 * 1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	buf[n++] = '\r';
 	buf[n++] = '\n';
 	while (off < (size_t)n) {
@@ -195,6 +228,71 @@ junk_local(const char *addr)
 	    strncasecmp(addr, "junk", 4) == 0;
 }
 
+/* Appends "<pid> <text>" to the transcript (one write: O_APPEND keeps
+ * the lines of concurrent connections whole). */
+static void
+note(const struct conf *c, const char *what, const char *line)
+{
+	char buf[LINE_MAX_LEN + 64];
+	int fd, n;
+
+	if (c->transcript == NULL)
+		return;
+	n = snprintf(buf, sizeof buf, "%ld %s%s\n", (long)getpid(), what,
+	    line);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof buf)
+		n = (int)(sizeof buf - 1);
+	if ((fd = open(c->transcript, O_WRONLY | O_APPEND | O_CREAT, 0644)) < 0)
+		return;
+	(void)!write(fd, buf, (size_t)n);
+	close(fd);
+}
+
+/* Whether addr is a known user: a line equal to it, or to its local
+ * part (ignoring case). */
+static int
+known_user(const struct conf *c, const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	size_t i, lp = at != NULL ? (size_t)(at - addr) : strlen(addr);
+
+	for (i = 0; i < c->nusers; i++)
+		if (strcasecmp(c->users[i], addr) == 0 ||
+		    (strchr(c->users[i], '@') == NULL &&
+		    strlen(c->users[i]) == lp &&
+		    strncasecmp(c->users[i], addr, lp) == 0))
+			return 1;
+	return 0;
+}
+
+static void
+load_users(struct conf *c, const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[1024];
+	size_t cap = 0;
+
+	if (f == NULL) {
+		perror(file);
+		exit(2);
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if (c->nusers == cap) {
+			cap = cap ? cap * 2 : 64;
+			c->users = realloc(c->users, cap * sizeof(*c->users));
+			if (c->users == NULL)
+				exit(2);
+		}
+		c->users[c->nusers++] = strdup(line);
+	}
+	fclose(f);
+}
+
 static FILE *
 open_msg(const char *dir)
 {
@@ -228,6 +326,7 @@ session(int fd, const struct conf *cf, const char *peer)
 		flap.code = flap.mode == M_RATELIMIT ? 421 : 250;
 		c = &flap;
 	}
+	note(c, "connect ", peer);
 	if (c->mode == M_STALL)
 		tarpit(fd);
 	if (c->mode == M_RATELIMIT) {
@@ -238,8 +337,11 @@ session(int fd, const struct conf *cf, const char *peer)
 	}
 	say(fd, "220 %s ESMTP fakesmtp", me);
 	while (rd_line(&r, line, sizeof line) >= 0) {
+		note(c, "", line);
 		if (cmd_is(line, "EHLO")) {
 			say(fd, "250-%s", me);
+			if (c->mode == M_TLS)
+				say(fd, "250-STARTTLS");
 			say(fd, "250-PIPELINING");
 			say(fd, "250-SIZE 52428800");
 			say(fd, "250 8BITMIME");
@@ -247,7 +349,15 @@ session(int fd, const struct conf *cf, const char *peer)
 		} else if (cmd_is(line, "HELO")) {
 			say(fd, "250 %s", me);
 			mail = rcpts = 0;
+		} else if (cmd_is(line, "STARTTLS")) {
+			say(fd, "454 4.7.0 TLS not available due to local "
+			    "problem");
 		} else if (cmd_is(line, "MAIL")) {
+			if (c->mode == M_TLS) {
+				say(fd, "%d 5.7.0 Must issue a STARTTLS command "
+				    "first", c->code);
+				continue;
+			}
 			say(fd, "250 2.1.0 Ok");
 			mail = 1;
 			rcpts = 0;
@@ -259,6 +369,18 @@ session(int fd, const struct conf *cf, const char *peer)
 			get_addr(line, addr, sizeof addr);
 			if (c->mode == M_STALL_RCPT)
 				tarpit(fd);
+			{
+				long k = __atomic_add_fetch(c->nrcpt, 1,
+				    __ATOMIC_SEQ_CST);
+
+				if (c->tarpit_after > 0 && k > c->tarpit_after)
+					tarpit(fd);
+				if (c->limit_after > 0 && k > c->limit_after) {
+					say(fd, "421 4.7.0 Too many recipients "
+					    "from your host, try again later");
+					exit(0);
+				}
+			}
 			if (c->mode == M_BLOCKED) {
 				say(fd, "%d %d.7.1 Service unavailable; client "
 				    "[%s] blocked using zen.spamhaus.example "
@@ -274,6 +396,11 @@ session(int fd, const struct conf *cf, const char *peer)
 				say(fd, "%d 5.1.1 <%s>: Recipient address "
 				    "rejected: User unknown in virtual mailbox "
 				    "table", c->code, addr);
+			} else if (c->mode == M_USERS &&
+			    !known_user(c, addr)) {
+				say(fd, "%d %d.1.1 <%s>: Recipient address "
+				    "rejected: User unknown in virtual mailbox "
+				    "table", c->code, c->code / 100, addr);
 			} else {
 				say(fd, "250 2.1.5 Ok");
 				rcpts++;
@@ -328,7 +455,7 @@ main(int argc, char **argv)
 	int ch, lfd, one = 1, nkids = 0, have_mode = 0;
 	struct sigaction sig;
 
-	while ((ch = getopt(argc, argv, "a:c:d:f:m:p:P:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:d:f:L:m:p:P:t:T:u:w:x:")) != -1) {
 		switch (ch) {
 		case 'a':
 			c.addr = optarg;
@@ -367,6 +494,21 @@ main(int argc, char **argv)
 		case 't':
 			life = strtol(optarg, NULL, 10);
 			break;
+		case 'T':
+			c.tarpit_after = strtol(optarg, NULL, 10);
+			break;
+		case 'L':
+			c.limit_after = strtol(optarg, NULL, 10);
+			break;
+		case 'u':
+			load_users(&c, optarg);
+			break;
+		case 'w':
+			c.delay_ms = strtol(optarg, NULL, 10);
+			break;
+		case 'x':
+			c.transcript = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -385,6 +527,14 @@ main(int argc, char **argv)
 	}
 	c.deadline = time(NULL) + life;
 	c.start = time(NULL);
+	reply_delay_ms = c.delay_ms;
+	c.nrcpt = mmap(NULL, sizeof(*c.nrcpt), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c.nrcpt == MAP_FAILED) {
+		perror("fakesmtp: mmap");
+		return 1;
+	}
+	*c.nrcpt = 0;
 
 	/* Own process group, so SIGTERM can take the children along. */
 	(void)setpgid(0, 0);
