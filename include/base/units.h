@@ -35,6 +35,8 @@ int	 units_parse_rate(const char *s, double *rate);
 int	 units_parse_time(const char *s, time_t *t);
 /* Formats t as "2025-01-01 00:00:00" in UTC into buf (at least 20 bytes). */
 char	*units_fmt_time(char *buf, size_t len, time_t t);
+/* The same in ISO 8601: "2025-01-01T00:00:00Z". */
+char	*units_fmt_iso(char *buf, size_t len, time_t t);
 
 /* Days from 1970-01-01 to the proleptic Gregorian date y-m-d. */
 int64_t	 units_days_from_civil(int64_t y, unsigned m, unsigned d);

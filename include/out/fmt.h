@@ -46,6 +46,16 @@ void	fmt_list(FILE *, const struct fmt_opts *, const struct spool_snap *,
 /* The flags column of a message, as list and the TUI show it: F frozen,
  * A active, B bad file, C no body file; buf holds at least 5 bytes. */
 void	fmt_msg_flags(char *buf, const struct spool_msg *m);
+/* Where the text renderers (show, diagnose, plan) send their lines, so
+ * that the command line prints and the TUI pages the same lines: emit
+ * gets each line with its style (VIEW_ST_* numbers) and indent. */
+struct fmt_sink {
+	void	(*emit)(void *arg, int style, int indent, const char *text);
+	void	*arg;
+};
+/* Formats one line (at most 4095 bytes) and gives it to the sink. */
+void	fmt_put(const struct fmt_sink *, int style, int indent,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* One message in full, as a ticket reads: envelope, recipients with
  * their states and classes, Subject/From/To/Date, the delivery history
  * with runs of the same result folded, the other headers.  m is its

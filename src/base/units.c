@@ -240,14 +240,28 @@ units_parse_time(const char *s, time_t *t)
 	return 0;
 }
 
-char *
-units_fmt_time(char *buf, size_t len, time_t t)
+static char *
+fmt_utc(char *buf, size_t len, time_t t, int iso)
 {
 	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL)
 		snprintf(buf, len, "?");
+	else if (iso)
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	else
 		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
+}
+
+char *
+units_fmt_time(char *buf, size_t len, time_t t)
+{
+	return fmt_utc(buf, len, t, 0);
+}
+
+char *
+units_fmt_iso(char *buf, size_t len, time_t t)
+{
+	return fmt_utc(buf, len, t, 1);
 }

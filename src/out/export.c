@@ -478,19 +478,6 @@ static const char *const hdr_fields[4][2] = {
 	{ "from", "From" }, { "date", "Date" }
 };
 
-/* ISO-8601 UTC: "2025-01-01T00:00:00Z". */
-static const char *
-iso(char *buf, size_t len, time_t t)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		snprintf(buf, len, "?");
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
 static void
 json_row(FILE *f, const struct export_ctx *x, const struct spool_msg *m,
     const struct row *w)
@@ -500,7 +487,7 @@ json_row(FILE *f, const struct export_ctx *x, const struct spool_msg *m,
 
 	fputc('{', f);
 	fmt_msg_json(f, x->snap, x->diag, x->sel, x->only_sel, m, x->o->now);
-	fprintf(f, ",\"arrival_utc\":\"%s\"", iso(t, sizeof(t),
+	fprintf(f, ",\"arrival_utc\":\"%s\"", units_fmt_iso(t, sizeof(t),
 	    (time_t)m->arrival));
 	for (k = 0; k < 4; k++) {
 		fprintf(f, ",\"%s\":", hdr_fields[k][0]);
@@ -556,7 +543,7 @@ csv_row(FILE *f, const struct export_ctx *x, const struct spool_msg *m,
 	cstr(f, w->sha);
 	fputc(',', f);
 	cstr(f, w->error);
-	fprintf(f, ",%s", iso(t, sizeof(t), (time_t)m->arrival));
+	fprintf(f, ",%s", units_fmt_iso(t, sizeof(t), (time_t)m->arrival));
 	for (k = 0; k < 4; k++) {
 		fputc(',', f);
 		(void)fmt_header_value(w->h, hdr_fields[k][1], v, sizeof(v));

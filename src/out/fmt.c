@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "base/units.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,21 @@ fmt_summary(FILE *f, const struct fmt_opts *o, const struct stats *st)
 	}
 }
 
+/* ---- The line sink of the text renderers ---- */
+
+void
+fmt_put(const struct fmt_sink *o, int style, int indent, const char *fmt,
+    ...)
+{
+	char	 buf[4096];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	o->emit(o->arg, style, indent, buf);
+}
+
 /* ---- list ---- */
 
 void
@@ -435,9 +451,8 @@ fmt_state_name(int st)
 	return (unsigned)st < 4 ? state_names[st] : "?";
 }
 
-/* ",\"class\":...,\"last_error\":..." of recipient r (SIZE_MAX: none). */
-static void
-json_last(FILE *f, const struct diag *d, size_t r)
+void
+fmt_json_last(FILE *f, const struct diag *d, size_t r)
 {
 	const struct diag_rcpt *dr = r != SIZE_MAX ? diag_rcpt_last(d, r) :
 	    NULL;
@@ -486,7 +501,7 @@ fmt_msg_json(FILE *f, const struct spool_snap *s, const struct diag *d,
 	fmt_jstr(f, m->bad);
 	fprintf(f, ",\"warnings\":%d,\"host\":", m->warnings);
 	fmt_jstr(f, m->host);
-	json_last(f, d, select_last(sel, s, d, m));
+	fmt_json_last(f, d, select_last(sel, s, d, m));
 	fputs(",\"recipients\":[", f);
 	for (i = 0; i < m->nrcpt; i++) {
 		size_t ri = m->rcpt0 + i;
@@ -502,7 +517,7 @@ fmt_msg_json(FILE *f, const struct spool_snap *s, const struct diag *d,
 		fmt_jstr(f, spool_rcpt_domain(s, r));
 		fprintf(f, ",\"state\":\"%s\"",
 		    fmt_state_name(diag_rcpt_state(d, ri)));
-		json_last(f, d, ri);
+		fmt_json_last(f, d, ri);
 		fputc('}', f);
 	}
 	fputc(']', f);

@@ -15,34 +15,13 @@
 
 /* ---- diagnose ---- */
 
-struct out {
-	void	(*emit)(void *, int, int, const char *);
-	void	*arg;
-};
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-{
-	char	 buf[4096];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	o->emit(o->arg, style, indent, buf);
-}
-
 void
 fmt_diagnose_lines(const struct fmt_opts *fo, const struct stats *st,
     const struct stats_domain *d,
     void (*emit)(void *, int, int, const char *), void *arg)
 {
 	static const struct diag_domain none;
-	struct out o = { emit, arg };
+	struct fmt_sink o = { emit, arg };
 	const struct diag_domain *g = d->diag != NULL ? d->diag : &none;
 	const struct diag_info *in = diag_info(st->diag);
 	char name[512], a[16], b[16], t[32], host[256], text[1024], mix[512];
@@ -50,15 +29,15 @@ fmt_diagnose_lines(const struct fmt_opts *fo, const struct stats *st,
 	int64_t left;
 	size_t k;
 
-	put(&o, FMT_LS_SECTION, 0, "%s%s", fmt_clean(name, sizeof(name),
+	fmt_put(&o, FMT_LS_SECTION, 0, "%s%s", fmt_clean(name, sizeof(name),
 	    d->name, 0), diag_customers_known(st->diag) && !d->customer ?
 	    " (not a customer)" : "");
 	if (d->cls == CLASS_NONE)
-		put(&o, FMT_LS_NORMAL, 14, "  class:      none (no failed "
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  class:      none (no failed "
 		    "attempt or callout since %s UTC)", units_fmt_time(t,
 		    sizeof(t), in->since));
 	else
-		put(&o, FMT_LS_CLASS + d->cls, 14, "  class:      %s; tarpit "
+		fmt_put(&o, FMT_LS_CLASS + d->cls, 14, "  class:      %s; tarpit "
 		    "score %d%% of %u attempts and callouts%s",
 		    class_name((enum class_id)d->cls),
 		    (int)(g->tarpit * 100 + 0.5), g->samples, g->suspected ?
@@ -75,54 +54,54 @@ fmt_diagnose_lines(const struct fmt_opts *fo, const struct stats *st,
 			snprintf(mix + k, sizeof(mix) - k, "%s %u delivery "
 			    "attempt%s", n ? ";" : "", g->attempts,
 			    g->attempts == 1 ? "" : "s");
-		put(&o, FMT_LS_NORMAL, 14, "  mix:       %s", mix);
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  mix:       %s", mix);
 	}
 	if (d->messages > 0) {
-		put(&o, FMT_LS_NORMAL, 14, "  queue:      %u message%s, %u "
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  queue:      %u message%s, %u "
 		    "recipient%s, oldest %s", d->messages, d->messages == 1 ?
 		    "" : "s", d->recipients, d->recipients == 1 ? "" : "s",
 		    units_fmt_age(a, sizeof(a), fo->now - d->oldest));
 		left = d->oldest + fo->cutoff - fo->now;
 		if (left > 0)
-			put(&o, FMT_LS_NORMAL, 14, "  gives up:   in %s, at %s "
+			fmt_put(&o, FMT_LS_NORMAL, 14, "  gives up:   in %s, at %s "
 			    "UTC, on the oldest (final retry cutoff %s)",
 			    units_fmt_age(a, sizeof(a), left),
 			    units_fmt_time(t, sizeof(t), d->oldest +
 			    fo->cutoff), units_fmt_age(b, sizeof(b),
 			    fo->cutoff));
 		else
-			put(&o, FMT_LS_BAD, 14, "  gives up:   the oldest is "
+			fmt_put(&o, FMT_LS_BAD, 14, "  gives up:   the oldest is "
 			    "past the final retry cutoff (%s): it bounces at "
 			    "its next attempt", units_fmt_age(b, sizeof(b),
 			    fo->cutoff));
 	} else
-		put(&o, FMT_LS_NORMAL, 14, "  queue:      nothing queued");
-	put(&o, FMT_LS_NORMAL, 14, "  callouts:   %u could not complete, %u "
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  queue:      nothing queued");
+	fmt_put(&o, FMT_LS_NORMAL, 14, "  callouts:   %u could not complete, %u "
 	    "rejected by the primary, %u cached rejections",
 	    g->callout_deferred, g->callout_rejected, g->callout_cached);
 	if (g->last_success)
-		put(&o, FMT_LS_NORMAL, 14, "  delivered:  last success %s UTC "
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  delivered:  last success %s UTC "
 		    "(%s ago)", units_fmt_time(t, sizeof(t), g->last_success),
 		    units_fmt_age(a, sizeof(a), fo->now - g->last_success));
 	else
-		put(&o, FMT_LS_NORMAL, 14, "  delivered:  no success since %s "
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  delivered:  no success since %s "
 		    "UTC", units_fmt_time(t, sizeof(t), in->since));
 	if (g->nevidence > 0)
-		put(&o, FMT_LS_NORMAL, 4, "  evidence:");
+		fmt_put(&o, FMT_LS_NORMAL, 4, "  evidence:");
 	for (c = 0; c < g->nevidence; c++) {
 		const struct diag_evidence *e = &g->evidence[c];
 
 		fmt_clean(host, sizeof(host), e->host ? e->host : "", 0);
 		fmt_clean(text, sizeof(text), e->text, 0);
 		snprintf(a, sizeof(a), "x%u", e->count);
-		put(&o, e->cls ? FMT_LS_CLASS + e->cls : FMT_LS_NORMAL, 44,
+		fmt_put(&o, e->cls ? FMT_LS_CLASS + e->cls : FMT_LS_NORMAL, 44,
 		    "    %s %-10s %6s %s%s%s",
 		    units_fmt_time(t, sizeof(t), e->time),
 		    e->cls ? class_name((enum class_id)e->cls) : "",
 		    e->count > 1 ? a : "", host, host[0] ? ": " : "", text);
 	}
 	if (d->cls != CLASS_NONE)
-		put(&o, FMT_LS_NORMAL, 14, "  advice:     %s",
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  advice:     %s",
 		    class_advice((enum class_id)d->cls));
 }
 

@@ -10,27 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-struct out {
-	void	(*emit)(void *, int, int, const char *);
-	void	*arg;
-};
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-{
-	char	 buf[2048];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	o->emit(o->arg, style, indent, buf);
-}
-
 static const char *
 s_(size_t n)
 {
@@ -39,7 +18,7 @@ s_(size_t n)
 
 /* One line per domain of v[0..n), at most max. */
 static void
-domain_lines(struct out *o, const struct plan_domain *v, size_t n,
+domain_lines(struct fmt_sink *o, const struct plan_domain *v, size_t n,
     size_t max, int shared)
 {
 	char	 d[256], sh[48];
@@ -50,12 +29,12 @@ domain_lines(struct out *o, const struct plan_domain *v, size_t n,
 		sh[0] = '\0';
 		if (shared && v[i].shared > 0)
 			snprintf(sh, sizeof(sh), "  (%zu shared)", v[i].shared);
-		put(o, FMT_LS_NORMAL, 4, "    %-36s %6zu msg%s %6zu rcpt%s%s",
+		fmt_put(o, FMT_LS_NORMAL, 4, "    %-36s %6zu msg%s %6zu rcpt%s%s",
 		    d, v[i].msgs, s_(v[i].msgs), v[i].rcpts, s_(v[i].rcpts),
 		    sh);
 	}
 	if (n > max)
-		put(o, FMT_LS_NORMAL, 4, "    ... and %zu more domains",
+		fmt_put(o, FMT_LS_NORMAL, 4, "    ... and %zu more domains",
 		    n - max);
 }
 
@@ -63,7 +42,7 @@ void
 fmt_plan_lines(const struct plan *p, time_t now,
     void (*emit)(void *, int, int, const char *), void *arg)
 {
-	struct out	 o = { emit, arg };
+	struct fmt_sink	 o = { emit, arg };
 	const char	*act = plan_act_name(p->act);
 	char		 a1[16], a2[16], t[24], buf[512];
 	size_t		 i, k, acted = plan_nacted(p), o2 = 0;
@@ -76,25 +55,25 @@ fmt_plan_lines(const struct plan *p, time_t now,
 	if (p->nactive > 0)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 		    ", %zu being delivered now", p->nactive);
-	put(&o, FMT_LS_SECTION, 2, "%s", buf);
+	fmt_put(&o, FMT_LS_SECTION, 2, "%s", buf);
 	if (acted > 0)
-		put(&o, FMT_LS_NORMAL, 2, "  oldest %s (%s UTC), newest %s",
+		fmt_put(&o, FMT_LS_NORMAL, 2, "  oldest %s (%s UTC), newest %s",
 		    units_fmt_age(a1, sizeof(a1), (int64_t)now - p->oldest),
 		    units_fmt_time(t, sizeof(t), (time_t)p->oldest),
 		    units_fmt_age(a2, sizeof(a2), (int64_t)now - p->newest));
 	if (p->ndomains > 0) {
-		put(&o, FMT_LS_NORMAL, 2, "  selected, per domain:");
+		fmt_put(&o, FMT_LS_NORMAL, 2, "  selected, per domain:");
 		domain_lines(&o, p->domains, p->ndomains, 10, 1);
 	}
 	if (p->nshared > 0) {
 		if (p->nbyrcpt > 0)
-			put(&o, FMT_LS_NORMAL, 4, "  %zu shared message%s "
+			fmt_put(&o, FMT_LS_NORMAL, 4, "  %zu shared message%s "
 			    "(recipients at other domains too): only the "
 			    "selected recipients are marked done (exim -Mmd); "
 			    "the messages stay queued for the others",
 			    p->nbyrcpt, s_(p->nbyrcpt));
 		if (p->nskipped > 0)
-			put(&o, FMT_LS_BAD, 4, "  %zu shared message%s "
+			fmt_put(&o, FMT_LS_BAD, 4, "  %zu shared message%s "
 			    "skipped: %s", p->nskipped, s_(p->nskipped),
 			    p->act == PLAN_BOUNCE ? "Exim can only bounce "
 			    "whole messages, and their other recipients' "
@@ -102,7 +81,7 @@ fmt_plan_lines(const struct plan *p, time_t now,
 			    "bounces them)" : "see the results");
 	}
 	if (p->nothers > 0) {
-		put(&o, FMT_LS_BAD, 4, "  %s acts on whole messages: %zu other "
+		fmt_put(&o, FMT_LS_BAD, 4, "  %s acts on whole messages: %zu other "
 		    "recipient%s at %zu other domain%s %s too:", act,
 		    p->nother_rcpts, s_(p->nother_rcpts), p->nothers,
 		    s_(p->nothers), p->act == PLAN_BOUNCE ? "get bounced" :
@@ -121,7 +100,7 @@ fmt_plan_lines(const struct plan *p, time_t now,
 					text_sanitize(buf, sizeof(buf),
 					    p->addrs[it->other0 + k],
 					    strlen(p->addrs[it->other0 + k]));
-					put(&o, FMT_LS_NORMAL, 6, "      %s (%s)",
+					fmt_put(&o, FMT_LS_NORMAL, 6, "      %s (%s)",
 					    buf, it->id);
 				}
 			}
@@ -137,13 +116,13 @@ fmt_plan_lines(const struct plan *p, time_t now,
 		if (acted > PLAN_SAMPLE)
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 			    " ...");
-		put(&o, FMT_LS_NORMAL, 4, "%s", buf);
+		fmt_put(&o, FMT_LS_NORMAL, 4, "%s", buf);
 	}
 	if (p->nmissing > 0)
-		put(&o, FMT_LS_NORMAL, 2, "  %zu id%s not in the queue (already "
+		fmt_put(&o, FMT_LS_NORMAL, 2, "  %zu id%s not in the queue (already "
 		    "gone)", p->nmissing, s_(p->nmissing));
 	if (p->ncut > 0)
-		put(&o, FMT_LS_NORMAL, 2, "  %zu more selected, left out by "
+		fmt_put(&o, FMT_LS_NORMAL, 2, "  %zu more selected, left out by "
 		    "--max", p->ncut);
 }
 

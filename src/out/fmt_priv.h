@@ -17,5 +17,9 @@ const char	*fmt_trim(const char *s);
 /* The diagnosis fields shared by summary and diagnose (",\"class\":..."). */
 void		 fmt_json_diag(FILE *, const struct diag_domain *, int cls);
 void		 fmt_json_evidence(FILE *, const struct diag_evidence *);
+/* ",\"class\":...,\"last_error\":..." of snapshot recipient r of d
+ * (SIZE_MAX: none, both null). */
+struct diag;
+void		 fmt_json_last(FILE *, const struct diag *d, size_t r);
 
 #endif

@@ -120,23 +120,7 @@ static void
 json_rcpt_last(FILE *f, const struct spool_snap *snap, const struct diag *dg,
     const struct spool_msg *m, const struct spool_hdr *h, size_t i)
 {
-	size_t r = rcpt_index(snap, m, h, i);
-	const struct diag_rcpt *dr = r != SIZE_MAX ? diag_rcpt_last(dg, r) :
-	    NULL;
-	int c = r != SIZE_MAX ? diag_rcpt_class(dg, r) : 0;
-
-	fputs(",\"class\":", f);
-	fmt_jstr(f, c ? class_name((enum class_id)c) : NULL);
-	fputs(",\"last_error\":", f);
-	if (dr == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fprintf(f, "{\"time\":%lld,\"host\":", (long long)dr->time);
-	fmt_jstr(f, dr->host);
-	fputs(",\"text\":", f);
-	fmt_jstr(f, dr->text);
-	fputc('}', f);
+	fmt_json_last(f, dg, rcpt_index(snap, m, h, i));
 }
 
 static void
@@ -250,27 +234,6 @@ show_json(FILE *f, const struct fmt_opts *o, const struct spool_snap *snap,
 
 /* ---- The ticket, as lines (text output and the TUI alike) ---- */
 
-struct out {
-	void	(*emit)(void *, int, int, const char *);
-	void	*arg;
-};
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-{
-	char	 buf[4096];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	o->emit(o->arg, style, indent, buf);
-}
-
 /* The first header named name (case-insensitive), or NULL. */
 static const struct spool_header *
 header(const struct spool_hdr *h, const char *name)
@@ -338,7 +301,7 @@ is_top(const struct spool_header *hd)
 
 /* Prints a multi-line text indented, sanitized line by line. */
 static void
-block(struct out *o, int style, struct spool_str t)
+block(struct fmt_sink *o, int style, struct spool_str t)
 {
 	const char *p = t.p, *e = t.p + t.len, *nl;
 	char buf[4096];
@@ -348,7 +311,7 @@ block(struct out *o, int style, struct spool_str t)
 		if (nl == NULL)
 			nl = e;
 		text_sanitize(buf, sizeof(buf), p, (size_t)(nl - p));
-		put(o, style, 4, "  %s", buf);
+		fmt_put(o, style, 4, "  %s", buf);
 		p = nl + 1;
 	}
 }
@@ -379,7 +342,7 @@ same_line(const struct history_event *a, const struct history_event *b)
 #define FOLD_WIN	4	/* lines a repeating attempt may span */
 
 static void
-hist_line(struct out *o, const struct history_event *e, unsigned count,
+hist_line(struct fmt_sink *o, const struct history_event *e, unsigned count,
     time_t last)
 {
 	char	 t[32], t2[32], buf[2048], rep[96];
@@ -399,7 +362,7 @@ hist_line(struct out *o, const struct history_event *e, unsigned count,
 		style = FMT_LS_CLASS + c;
 	else if (e->kind == LL_SKIP)
 		style = FMT_LS_DIM;
-	put(o, style, 44, "  %s %-9s %-10s %s%s", t,
+	fmt_put(o, style, 44, "  %s %-9s %-10s %s%s", t,
 	    history_kind_name(e->kind), c ? class_name(c) : "", buf, rep);
 }
 
@@ -407,16 +370,16 @@ hist_line(struct out *o, const struct history_event *e, unsigned count,
  * one of the last FOLD_WIN different lines (an attempt of a few lines,
  * retried) is counted there instead of shown again. */
 static void
-hist_lines(struct out *o, const struct history *hi)
+hist_lines(struct fmt_sink *o, const struct history *hi)
 {
 	size_t	 win[FOLD_WIN], nwin = 0, i, k;
 	unsigned cnt[FOLD_WIN];
 	time_t	 last[FOLD_WIN];
 
-	put(o, FMT_LS_SECTION, 0, "Delivery history (%u attempts)",
+	fmt_put(o, FMT_LS_SECTION, 0, "Delivery history (%u attempts)",
 	    hi != NULL ? hi->attempts : 0);
 	if (hi == NULL || hi->n == 0) {
-		put(o, FMT_LS_DIM, 2, "  (no msglog)");
+		fmt_put(o, FMT_LS_DIM, 2, "  (no msglog)");
 		return;
 	}
 	for (i = 0; i < hi->n; i++) {
@@ -448,20 +411,20 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
     const struct spool_hdr *h, const struct history *hi,
     void (*emit)(void *, int, int, const char *), void *arg)
 {
-	struct out	 o = { emit, arg };
+	struct fmt_sink	 o = { emit, arg };
 	char		 buf[2048], t[32], a[16], sz[16], st[4400];
 	size_t		 i, npend = 0, ndel = 0, r;
 	const struct spool_header *hd;
 
-	put(&o, FMT_LS_SECTION, 0, "Message %.*s", (int)h->id.len, h->id.p);
+	fmt_put(&o, FMT_LS_SECTION, 0, "Message %.*s", (int)h->id.len, h->id.p);
 	text_sanitize(buf, sizeof(buf), h->sender.p, h->sender.len);
-	put(&o, FMT_LS_NORMAL, 14, "  %-11s <%s>%s", "Sender:", buf,
+	fmt_put(&o, FMT_LS_NORMAL, 14, "  %-11s <%s>%s", "Sender:", buf,
 	    h->sender.len == 0 ? " (a bounce)" : "");
-	put(&o, FMT_LS_NORMAL, 14, "  %-11s %s UTC (%s ago)", "Arrived:",
+	fmt_put(&o, FMT_LS_NORMAL, 14, "  %-11s %s UTC (%s ago)", "Arrived:",
 	    units_fmt_time(t, sizeof(t), (time_t)h->received),
 	    units_fmt_age(a, sizeof(a), fo->now - h->received));
 	if (m != NULL && m->size >= 0)
-		put(&o, FMT_LS_NORMAL, 14, "  %-11s %s (%lld bytes)", "Size:",
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  %-11s %s (%lld bytes)", "Size:",
 		    fmt_trim(units_fmt_size(sz, sizeof(sz), m->size)),
 		    (long long)m->size);
 	if (h->host_address.len > 0) {
@@ -474,7 +437,7 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
 			snprintf(st + strlen(st), sizeof(st) - strlen(st),
 			    " (HELO %s)", buf);
 		}
-		put(&o, FMT_LS_NORMAL, 14, "  %-11s %s", "From host:", st);
+		fmt_put(&o, FMT_LS_NORMAL, 14, "  %-11s %s", "From host:", st);
 	}
 	snprintf(st, sizeof(st), "%s", h->flags & MSG_F_FROZEN ? "frozen" :
 	    "queued");
@@ -486,15 +449,15 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
 		strncat(st, ", being delivered now", sizeof(st) - strlen(st) - 1);
 	if (h->flags & MSG_F_FIRST)
 		strncat(st, ", never tried", sizeof(st) - strlen(st) - 1);
-	put(&o, FMT_LS_NORMAL, 14, "  %-11s %s; %d delay warning%s sent",
+	fmt_put(&o, FMT_LS_NORMAL, 14, "  %-11s %s; %d delay warning%s sent",
 	    "State:", st, h->warnings, h->warnings == 1 ? "" : "s");
 	if (m != NULL && m->bad != NULL)
-		put(&o, FMT_LS_BAD, 14, "  %-11s %s", "Bad file:", m->bad);
+		fmt_put(&o, FMT_LS_BAD, 14, "  %-11s %s", "Bad file:", m->bad);
 
 	for (i = 0; i < h->nrcpts; i++)
 		npend += state_of(snap, dg, m, h, i) == DIAG_PENDING;
-	put(&o, FMT_LS_NORMAL, 0, "%s", "");
-	put(&o, FMT_LS_SECTION, 0, "Recipients (%zu, %zu pending)",
+	fmt_put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	fmt_put(&o, FMT_LS_SECTION, 0, "Recipients (%zu, %zu pending)",
 	    h->nrcpts, npend);
 	for (i = 0; i < h->nrcpts; i++) {
 		int s = state_of(snap, dg, m, h, i), c = 0;
@@ -512,25 +475,25 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
 		if (s == DIAG_PENDING && dr != NULL)
 			text_sanitize(err, sizeof(err), dr->text,
 			    strlen(dr->text));
-		put(&o, s == DIAG_PENDING ? (c ? FMT_LS_CLASS + c :
+		fmt_put(&o, s == DIAG_PENDING ? (c ? FMT_LS_CLASS + c :
 		    FMT_LS_NORMAL) : FMT_LS_DIM, 24, "  %-10s %-11s %s%s%s",
 		    fmt_state_name(s), s == DIAG_PENDING && c ?
 		    class_name((enum class_id)c) : "", buf, err[0] ? ": " : "",
 		    err);
 	}
-	put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	fmt_put(&o, FMT_LS_NORMAL, 0, "%s", "");
 	for (i = 0; i < 4; i++)
 		if ((hd = header(h, top_headers[i])) != NULL) {
 			char lab[16];
 
 			header_value(hd, buf, sizeof(buf));
 			snprintf(lab, sizeof(lab), "%s:", top_headers[i]);
-			put(&o, FMT_LS_NORMAL, 11, "%-9s %s", lab, buf);
+			fmt_put(&o, FMT_LS_NORMAL, 11, "%-9s %s", lab, buf);
 		}
-	put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	fmt_put(&o, FMT_LS_NORMAL, 0, "%s", "");
 	hist_lines(&o, hi);
-	put(&o, FMT_LS_NORMAL, 0, "%s", "");
-	put(&o, FMT_LS_SECTION, 0, "Headers");
+	fmt_put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	fmt_put(&o, FMT_LS_SECTION, 0, "Headers");
 	for (i = 0; i < h->nhdrs; i++) {
 		if (h->hdrs[i].flag == '*') {
 			ndel++;
@@ -540,10 +503,10 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
 			block(&o, FMT_LS_NORMAL, h->hdrs[i].text);
 	}
 	if (ndel > 0)
-		put(&o, FMT_LS_DIM, 2, "  (%zu deleted header%s not shown)",
+		fmt_put(&o, FMT_LS_DIM, 2, "  (%zu deleted header%s not shown)",
 		    ndel, ndel == 1 ? "" : "s");
-	put(&o, FMT_LS_NORMAL, 0, "%s", "");
-	put(&o, FMT_LS_SECTION, 0, "Spool options");
+	fmt_put(&o, FMT_LS_NORMAL, 0, "%s", "");
+	fmt_put(&o, FMT_LS_SECTION, 0, "Spool options");
 	for (i = 0; i < h->nopts; i++) {
 		const struct spool_opt *op = &h->opts[i];
 		const char *w = opt_words(op);
@@ -559,15 +522,15 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
 		}
 		text_sanitize(val, sizeof(val), op->value.p, op->value.len);
 		if (strcmp(name, "frozen") == 0)
-			put(&o, FMT_LS_NORMAL, 28, "  -%-24s frozen at %s UTC",
+			fmt_put(&o, FMT_LS_NORMAL, 28, "  -%-24s frozen at %s UTC",
 			    name, units_fmt_time(t, sizeof(t),
 			    (time_t)h->frozen_at));
 		else if (w != NULL)
-			put(&o, FMT_LS_NORMAL, 28, "  -%-24s %s%s%s%s", name, w,
+			fmt_put(&o, FMT_LS_NORMAL, 28, "  -%-24s %s%s%s%s", name, w,
 			    val[0] ? ": " : "", val, op->tainted ?
 			    " (tainted)" : "");
 		else
-			put(&o, FMT_LS_NORMAL, 28, "  -%-24s %s%s", name, val,
+			fmt_put(&o, FMT_LS_NORMAL, 28, "  -%-24s %s%s", name, val,
 			    op->tainted ? " (tainted)" : "");
 	}
 }
