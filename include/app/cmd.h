@@ -1,6 +1,7 @@
 /* cmd.h -- the subcommands, called by main() with the parsed options. */
 #ifndef MXTOP_CMD_H
 #define MXTOP_CMD_H
+#include <stdio.h>
 #include <time.h>
 
 #include "app/ctx.h"
@@ -11,10 +12,23 @@ int	cmd_summary(struct ctx *, int argc, char **argv);
 int	cmd_list(struct ctx *, int argc, char **argv);
 int	cmd_show(struct ctx *, int argc, char **argv);
 int	cmd_diagnose(struct ctx *, int argc, char **argv);
-/* Monitoring: one line, exit 0 (within limits), 1 (over), 2 (error). */
+/* Monitoring plugin: one line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3
+ * UNKNOWN. */
 int	cmd_check(struct ctx *, int argc, char **argv);
 /* flush, bounce, delete, freeze, thaw: argv[0] names the action. */
 int	cmd_action(struct ctx *, int argc, char **argv);
+/* Carries out a confirmed plan as action act (its name) at pace: the
+ * Exim commands through the job runner, a progress line on a terminal,
+ * one result line per message on stdout and in the audit log (with sel,
+ * the selection as options), SIGINT and SIGTERM letting the running
+ * commands finish, then the summary on info.  Returns 0 when every
+ * message reached the asked state, 1 when not, 2 when the audit log
+ * cannot be written. */
+struct plan;
+struct mta_pace;
+int	cmd_act_run(const struct ctx *, const char *act,
+	    const struct plan *plan, const struct mta_pace *pace,
+	    const char *sel, FILE *info);
 /* Writes the selected messages to an archive (-o, --as). */
 int	cmd_export(struct ctx *, int argc, char **argv);
 /* The curses TUI, or with c->once one screen as text. */

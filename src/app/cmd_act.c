@@ -277,34 +277,14 @@ dry_run(FILE *f, const struct ctx *c, const struct plan *p,
 	return 0;
 }
 
-int
-cmd_action(struct ctx *c, int argc, char **argv)
+/* The action's own checks of the command line; 0, or 2 after saying
+ * what is wrong. */
+static int
+check_args(const struct ctx *c, enum plan_act a, const char *act, int argc)
 {
-	struct sigaction sa, old_int, old_term;
-	struct spool_snap *snap;
-	struct diag *dg;
-	struct plan *plan;
-	struct mta_pace pace;
-	struct mta_job *job;
-	struct audit *au = NULL;
-	struct mta_progress pr;
-	const struct mta_item *it, *items;
-	const struct mta_rate_point *rp;
-	enum plan_act a;
-	FILE *out = stdout, *info;
-	char err[512], sel[4096], **ids = NULL;
-	long nids = 0;
-	size_t i, n, nrp, bad = 0;
-	int rc, tty_err, told = 0, step;
-	time_t t;
-
-	if (plan_act_parse(argv[0], &a) < 0) {
-		fprintf(stderr, "mxtop: unknown action %s\n", argv[0]);
-		return 2;
-	}
 	if (argc > 1) {
 		fprintf(stderr, "mxtop: %s takes no arguments; choose messages "
-		    "with --id, --domain, ... or --ids-from\n", argv[0]);
+		    "with --id, --domain, ... or --ids-from\n", act);
 		return 2;
 	}
 	if (c->adaptive && a != PLAN_FLUSH) {
@@ -312,33 +292,174 @@ cmd_action(struct ctx *c, int argc, char **argv)
 		return 2;
 	}
 	if (c->fmt.kind != FMT_TEXT && c->fmt.kind != FMT_JSON) {
-		fprintf(stderr, "mxtop: %s prints text or json\n", argv[0]);
+		fprintf(stderr, "mxtop: %s prints text or json\n", act);
 		return 2;
 	}
-	/* Plan and summary go where they do not mix with JSON results. */
-	info = c->fmt.kind == FMT_JSON ? stderr : stdout;
-	if (c->ids_from != NULL && (nids = read_ids(c->ids_from, &ids)) < 0)
-		return 2;
 	if (c->ids_from == NULL && select_empty(c->sel)) {
 		fprintf(stderr, "mxtop: %s needs a selection (--domain, "
 		    "--sender, --rcpt, --older-than, --id, ... or "
 		    "--ids-from); to act on the whole queue say "
-		    "--older-than 0s\n", argv[0]);
+		    "--older-than 0s\n", act);
 		return 2;
 	}
+	if (c->whole && a != PLAN_BOUNCE) {
+		fprintf(stderr, "mxtop: --whole-messages is for bounce (the "
+		    "other actions act on whole messages, or delete only the "
+		    "selected recipients)\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* Asks before acting: --yes, or y (the count typed) on a terminal.
+ * Returns 1 to go on. */
+static int
+approved(const struct ctx *c, const char *act, size_t n)
+{
+	if (c->yes)
+		return 1;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "mxtop: not confirmed: standard input is not "
+		    "a terminal; add --yes to %s these %zu messages\n", act,
+		    n);
+		return 0;
+	}
+	if (!confirm(act, n)) {
+		fprintf(stderr, "mxtop: not confirmed; nothing done\n");
+		return 0;
+	}
+	return 1;
+}
+
+/* The closing summary of a finished job on info. */
+static void
+summary(FILE *info, const struct ctx *c, const char *act,
+    const struct mta_job *job, const struct audit *au)
+{
+	const struct mta_rate_point *rp;
+	struct mta_progress pr;
+	size_t i, nrp;
+
+	mta_job_progress(job, &pr);
+	fprintf(info, "%s: %zu message%s in %.1fs: %zu done, %zu deferred, "
+	    "%zu failed, %zu gone, %zu locked, %zu skipped\n", act,
+	    pr.total, pr.total == 1 ? "" : "s", pr.elapsed, pr.n[MTA_R_DONE],
+	    pr.n[MTA_R_DEFERRED], pr.n[MTA_R_FAILED], pr.n[MTA_R_GONE],
+	    pr.n[MTA_R_LOCKED], pr.n[MTA_R_SKIPPED]);
+	if (pr.stop_reason != NULL)
+		fprintf(info, "stopped early: %s\n", pr.stop_reason);
+	rp = mta_job_rates(job, &nrp);
+	if (c->adaptive && nrp > 0) {
+		fprintf(info, "rate over time:");
+		for (i = 0; i < nrp; i++)
+			fprintf(info, " %.1fs:%.2f/s", rp[i].t, rp[i].rate);
+		fputc('\n', info);
+	}
+	fprintf(info, "audit log: %s\n", audit_path(au));
+}
+
+int
+cmd_act_run(const struct ctx *c, const char *act, const struct plan *plan,
+    const struct mta_pace *pace, const char *sel, FILE *info)
+{
+	struct sigaction sa, old_int, old_term;
+	struct mta_job *job;
+	struct audit *au;
+	struct mta_progress pr;
+	const struct mta_item *it, *items;
+	char err[512];
+	size_t i, n, bad = 0;
+	int rc, tty_err, told = 0, step;
+
+	if ((au = audit_open(c->audit, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mxtop: %s\n", err);
+		return 2;
+	}
+	fflush(info);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_int;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	interrupted = 0;
+	tty_err = isatty(STDERR_FILENO);
+	job = mta_job_new(&c->mta, c->spool, plan, pace);
+	do {
+		step = mta_job_step(job, 200);
+		if (interrupted && !told) {
+			mta_job_cancel(job, "interrupted");
+			mta_job_progress(job, &pr);
+			if (tty_err)
+				fputc('\n', stderr);
+			fprintf(stderr, "mxtop: interrupted; waiting for %zu "
+			    "running exim process%s\n", pr.running,
+			    pr.running == 1 ? "" : "es");
+			told = 1;
+		}
+		while ((it = mta_job_reap(job)) != NULL) {
+			if (tty_err)
+				fputs("\r\033[K", stderr);
+			report(stdout, c, act, it);
+			fflush(stdout);
+			if (audit_write(au, time(NULL), act, it, sel) < 0 &&
+			    !bad++)
+				fprintf(stderr, "mxtop: writing %s: %s\n",
+				    audit_path(au), strerror(errno));
+		}
+		if (tty_err && step != 0)
+			progress(act, job);
+	} while (step != 0);
+	if (tty_err)
+		fputs("\r\033[K", stderr);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	items = mta_job_items(job, &n);
+	rc = 0;
+	for (i = 0; i < n; i++)
+		if (!reached(c, &items[i]))
+			rc = 1;
+	summary(info, c, act, job, au);
+	if (bad > 0)
+		rc = 2;
+	mta_job_free(job);
+	audit_close(au);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "mxtop: write error on standard output\n");
+		rc = 2;
+	}
+	return rc;
+}
+
+int
+cmd_action(struct ctx *c, int argc, char **argv)
+{
+	struct spool_snap *snap;
+	struct diag *dg;
+	struct plan *plan;
+	struct mta_pace pace;
+	enum plan_act a;
+	FILE *info;
+	char err[512], sel[4096], **ids = NULL;
+	long nids = 0;
+	size_t i;
+	int rc;
+
+	if (plan_act_parse(argv[0], &a) < 0) {
+		fprintf(stderr, "mxtop: unknown action %s\n", argv[0]);
+		return 2;
+	}
+	if ((rc = check_args(c, a, argv[0], argc)) != 0)
+		return rc;
+	/* Plan and summary go where they do not mix with JSON results. */
+	info = c->fmt.kind == FMT_JSON ? stderr : stdout;
+	if (c->ids_from != NULL && (nids = read_ids(c->ids_from, &ids)) < 0)
+		return 2;
 	select_to_args(c->sel, sel, sizeof(sel));
 	if (c->ids_from != NULL) {
 		size_t l = strlen(sel);
 
 		snprintf(sel + l, sizeof(sel) - l, "%s--ids-from %s",
 		    l > 0 ? " " : "", c->ids_from);
-	}
-	if (c->whole && a != PLAN_BOUNCE) {
-		fprintf(stderr, "mxtop: --whole-messages is for bounce (the "
-		    "other actions act on whole messages, or delete only the "
-		    "selected recipients)\n");
-		rc = 2;
-		goto out;
 	}
 	if ((snap = load_spool(c, NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mxtop: %s\n", err);
@@ -363,107 +484,16 @@ cmd_action(struct ctx *c, int argc, char **argv)
 		if (c->dry_run && c->fmt.kind == FMT_JSON)
 			fmt_plan_json(stdout, plan, NULL, NULL);
 		rc = 1;
-		goto plan_out;
-	}
-	if (c->dry_run) {
+	} else if (c->dry_run)
 		rc = dry_run(info, c, plan, &pace);
-		goto plan_out;
-	}
-	if (plan_nacted(plan) > 0 && load_check_spool(c, err,
+	else if (plan_nacted(plan) > 0 && load_check_spool(c, err,
 	    sizeof(err)) < 0) {
 		fprintf(stderr, "mxtop: %s\n", err);
 		rc = 2;
-		goto plan_out;
-	}
-	if (!c->yes) {
-		if (!isatty(STDIN_FILENO)) {
-			fprintf(stderr, "mxtop: not confirmed: standard input "
-			    "is not a terminal; add --yes to %s these %zu "
-			    "messages\n", argv[0], plan_nacted(plan));
-			rc = 1;
-			goto plan_out;
-		}
-		if (!confirm(argv[0], plan_nacted(plan))) {
-			fprintf(stderr, "mxtop: not confirmed; nothing done\n");
-			rc = 1;
-			goto plan_out;
-		}
-	}
-	if ((au = audit_open(c->audit, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mxtop: %s\n", err);
-		rc = 2;
-		goto plan_out;
-	}
-	fflush(info);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_int;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	interrupted = 0;
-	tty_err = isatty(STDERR_FILENO);
-	job = mta_job_new(&c->mta, c->spool, plan, &pace);
-	do {
-		step = mta_job_step(job, 200);
-		if (interrupted && !told) {
-			mta_job_cancel(job, "interrupted");
-			mta_job_progress(job, &pr);
-			if (tty_err)
-				fputc('\n', stderr);
-			fprintf(stderr, "mxtop: interrupted; waiting for %zu "
-			    "running exim process%s\n", pr.running,
-			    pr.running == 1 ? "" : "es");
-			told = 1;
-		}
-		while ((it = mta_job_reap(job)) != NULL) {
-			if (tty_err)
-				fputs("\r\033[K", stderr);
-			report(out, c, argv[0], it);
-			fflush(out);
-			t = time(NULL);
-			if (audit_write(au, t, argv[0], it, sel) < 0 &&
-			    !bad++)
-				fprintf(stderr, "mxtop: writing %s: %s\n",
-				    audit_path(au), strerror(errno));
-		}
-		if (tty_err && step != 0)
-			progress(argv[0], job);
-	} while (step != 0);
-	if (tty_err)
-		fputs("\r\033[K", stderr);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	/* The closing summary. */
-	mta_job_progress(job, &pr);
-	items = mta_job_items(job, &n);
-	rc = 0;
-	for (i = 0; i < n; i++)
-		if (!reached(c, &items[i]))
-			rc = 1;
-	fprintf(info, "%s: %zu message%s in %.1fs: %zu done, %zu deferred, "
-	    "%zu failed, %zu gone, %zu locked, %zu skipped\n", argv[0],
-	    pr.total, pr.total == 1 ? "" : "s", pr.elapsed, pr.n[MTA_R_DONE],
-	    pr.n[MTA_R_DEFERRED], pr.n[MTA_R_FAILED], pr.n[MTA_R_GONE],
-	    pr.n[MTA_R_LOCKED], pr.n[MTA_R_SKIPPED]);
-	if (pr.stop_reason != NULL)
-		fprintf(info, "stopped early: %s\n", pr.stop_reason);
-	rp = mta_job_rates(job, &nrp);
-	if (c->adaptive && nrp > 0) {
-		fprintf(info, "rate over time:");
-		for (i = 0; i < nrp; i++)
-			fprintf(info, " %.1fs:%.2f/s", rp[i].t, rp[i].rate);
-		fputc('\n', info);
-	}
-	fprintf(info, "audit log: %s\n", audit_path(au));
-	if (bad > 0)
-		rc = 2;
-	mta_job_free(job);
-	audit_close(au);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "mxtop: write error on standard output\n");
-		rc = 2;
-	}
-plan_out:
+	} else if (!approved(c, argv[0], plan_nacted(plan)))
+		rc = 1;
+	else
+		rc = cmd_act_run(c, argv[0], plan, &pace, sel, info);
 	plan_free(plan);
 out:
 	for (i = 0; i < (size_t)(nids > 0 ? nids : 0); i++)
