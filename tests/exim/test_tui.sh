@@ -40,6 +40,11 @@ sb_primary contoso.example offline
 sb_send_n 12 -f 'news%n@partners.example' 'user%n@northwind.example' \
     > /dev/null
 sb_send_n 3 'a%n@contoso.example' > /dev/null
+# A message shared by two customers, for D on one of them.
+sb_primary fabrikam.example offline
+sb_primary tailspin.example offline
+shared=$(sb_send s1@fabrikam.example s2@tailspin.example)
+sb_send_n 2 'b%n@fabrikam.example' > /dev/null
 sb_queue_run > /dev/null 2>&1
 # The primary recovers.
 sb_primary northwind.example accept
@@ -77,6 +82,21 @@ wait_for " F" 15
 [ "$(sb_exim -bp | grep -c '\*\*\* frozen')" -eq 1 ] &&
     ok "exim -bp shows one frozen" || bad "exim -bp frozen count"
 [ -s "$SB_DIR/audit.log" ] && ok "audit log written" || bad "no audit log"
+# D on fabrikam's row: its recipients only; the shared message stays for
+# tailspin (exim -Mmd), the plan says so first.
+$T send-keys q / C-u "domain:fabrikam.example" Enter
+wait_for "filter domain:fabrikam.example"
+$T send-keys D
+wait_for "Delete 3 messages" && wait_for "1 shared message" &&
+    ok "D: the plan counts the shared message apart (exim -Mmd)"
+$T send-keys y
+wait_for "delete: 3 messages in" 30 && ok "delete ran"
+bp=$(sb_exim -bp)
+echo "$bp" | grep -A3 "$shared" | grep -q "D s1@fabrikam.example" &&
+    echo "$bp" | grep -A3 "$shared" | grep -q "^ *s2@tailspin.example" &&
+    [ "$(echo "$bp" | grep -c '@fabrikam.example' )" = 1 ] &&
+    ok "D on fabrikam: s1@ marked done in $shared, s2@tailspin still pending, fabrikam's own gone" ||
+    { bad "D on fabrikam"; echo "$bp" | sed 's/^/# /'; }
 $T send-keys q q
 wait_for "MXTOP-EXITED 0" && ok "quit"
 
