@@ -246,125 +246,137 @@ lb_val(struct lb *b, int vstyle, const char *val, const char *label)
 	v_lb_str(b, VIEW_ST_HEAD, label);
 }
 
+/* Header line 0: relay, spool, log, and the scan's state. */
 static void
-header(const struct view *v, int y, struct lb *b)
+header_where(const struct view *v, struct lb *b)
 {
-	char buf[1024], right[512], t[64], sz[32];
-	const struct stats *st = v->st;
+	char buf[1024], right[512], t[64];
 	struct tm tm;
+	int rw, k, n;
+
+	right[0] = '\0';
+	if (v->printing) {
+		units_fmt_time(t, sizeof(t), v->now);
+		snprintf(right, sizeof(right), "as of %s UTC", t);
+	} else if (v->info.scanning && v->info.scan_total > 0)
+		snprintf(right, sizeof(right), "scanning %zu%% of %zu",
+		    v->info.scan_done * 100 / v->info.scan_total,
+		    v->info.scan_total);
+	else if (v->info.scanning)
+		snprintf(right, sizeof(right), "scanning...");
+	else if (v->info.scan_time != 0) {
+		localtime_r(&v->info.scan_time, &tm);
+		strftime(t, sizeof(t), "%H:%M:%S", &tm);
+		snprintf(right, sizeof(right), "scanned %s in %.2fs",
+		    t, v->info.scan_secs);
+	}
+	rw = view_width(right, strlen(right), v->utf8);
+	v_lb_str(b, VIEW_ST_TITLE, "mxtop ");
+	snprintf(buf, sizeof(buf), "%s", v->host[0] ? v->host :
+	    "(host)");
+	v_lb_put(b, VIEW_ST_HEADVAL, buf, strlen(buf), -1,
+	    VIEW_ALIGN_LEFT);
+	v_lb_str(b, VIEW_ST_HEAD, "  spool ");
+	n = b->width - b->x - rw - 2;
+	if (n > 0) {
+		/* The spool, then the log in what is left. */
+		k = view_width(v->spool, strlen(v->spool), v->utf8);
+		if (k > n)
+			k = n;
+		v_lb_put(b, VIEW_ST_HEADVAL, v->spool, strlen(v->spool),
+		    k, VIEW_ALIGN_LEFT);
+		n = b->width - b->x - rw - 2 - 6;
+		if (n >= 8) {
+			v_lb_str(b, VIEW_ST_HEAD, "  log ");
+			if (v->info.log != NULL)
+				v_lb_put(b, VIEW_ST_HEADVAL, v->log,
+				    strlen(v->log), n,
+				    VIEW_ALIGN_LEFT);
+			else
+				v_lb_put(b, VIEW_ST_DIM, "none", 4, n,
+				    VIEW_ALIGN_LEFT);
+		}
+	} else
+		rw = 0;
+	if (rw > 0) {
+		v_lb_pad(b, VIEW_ST_HEAD, b->width - b->x - rw);
+		v_lb_str(b, v->info.scanning ? VIEW_ST_WARN :
+		    VIEW_ST_HEAD, right);
+	}
+}
+
+/* Header line 1: the queue in figures, and its depth over time. */
+static void
+header_figures(const struct view *v, struct lb *b)
+{
+	char buf[1024], sz[32];
+	const struct stats *st = v->st;
 	size_t i;
 	uint32_t co = 0, max;
+	int k, n;
+
+	if (st == NULL && v->info.scan_total > 0) {
+		snprintf(buf, sizeof(buf), "scanning the spool: %zu of "
+		    "%zu messages read (partial)", v->info.scan_done,
+		    v->info.scan_total);
+		v_lb_str(b, VIEW_ST_WARN, buf);
+		return;
+	}
+	if (st == NULL) {
+		v_lb_str(b, VIEW_ST_WARN, "scanning the spool...");
+		return;
+	}
+	for (i = 0; i < st->ndomains; i++)
+		co += st->domains[i].diag != NULL ?
+		    callouts(st->domains[i].diag) : 0;
+	snprintf(buf, sizeof(buf), "%u", st->total.messages);
+	lb_val(b, VIEW_ST_HEADVAL, buf, " msgs  ");
+	snprintf(buf, sizeof(buf), "%u", st->total.recipients);
+	lb_val(b, VIEW_ST_HEADVAL, buf, " rcpts  ");
+	lb_val(b, VIEW_ST_HEADVAL, v_size_str(sz, sizeof(sz),
+	    st->total.bytes), "  ");
+	snprintf(buf, sizeof(buf), "%u", st->total.frozen);
+	v_lb_str(b, VIEW_ST_HEAD, "frozen ");
+	lb_val(b, st->total.frozen ? VIEW_ST_WARN : VIEW_ST_HEADVAL,
+	    buf, "  ");
+	snprintf(buf, sizeof(buf), "%u", st->total.active);
+	v_lb_str(b, VIEW_ST_HEAD, "active ");
+	lb_val(b, VIEW_ST_HEADVAL, buf, "  ");
+	if (st->total.bad > 0) {
+		snprintf(buf, sizeof(buf), "%u", st->total.bad);
+		v_lb_str(b, VIEW_ST_HEAD, "bad ");
+		lb_val(b, VIEW_ST_BAD, buf, "  ");
+	}
+	snprintf(buf, sizeof(buf), "%u", co);
+	v_lb_str(b, VIEW_ST_HEAD, "callout fail ");
+	lb_val(b, co ? VIEW_ST_WARN : VIEW_ST_HEADVAL, buf, "  ");
+	if (v->info.partial)
+		v_lb_str(b, VIEW_ST_WARN, "(partial)  ");
+	/* Depth since start, as many samples as fit. */
+	n = b->width - b->x - 6;
+	if (n > 40)
+		n = 40;
+	if (n > v->nhist)
+		n = v->nhist;
+	if (n > 0) {
+		v_lb_str(b, VIEW_ST_HEAD, "depth ");
+		max = 0;
+		for (k = v->nhist - n; k < v->nhist; k++)
+			if (v->hist[k] > max)
+				max = v->hist[k];
+		for (k = v->nhist - n; k < v->nhist; k++)
+			lb_glyph(b, VIEW_ST_BAR, v->hist[k] ?
+			    level(v->hist[k], max) : 0);
+	}
+}
+
+/* Header line 2: the filter, what could not be read, where we are. */
+static void
+header_filter(const struct view *v, struct lb *b)
+{
+	char right[512], t[64];
 	int rw, k, n, style;
 
-	if (y == 0) {
-		right[0] = '\0';
-		if (v->printing) {
-			units_fmt_time(t, sizeof(t), v->now);
-			snprintf(right, sizeof(right), "as of %s UTC", t);
-		} else if (v->info.scanning && v->info.scan_total > 0)
-			snprintf(right, sizeof(right), "scanning %zu%% of %zu",
-			    v->info.scan_done * 100 / v->info.scan_total,
-			    v->info.scan_total);
-		else if (v->info.scanning)
-			snprintf(right, sizeof(right), "scanning...");
-		else if (v->info.scan_time != 0) {
-			localtime_r(&v->info.scan_time, &tm);
-			strftime(t, sizeof(t), "%H:%M:%S", &tm);
-			snprintf(right, sizeof(right), "scanned %s in %.2fs",
-			    t, v->info.scan_secs);
-		}
-		rw = view_width(right, strlen(right), v->utf8);
-		v_lb_str(b, VIEW_ST_TITLE, "mxtop ");
-		snprintf(buf, sizeof(buf), "%s", v->host[0] ? v->host :
-		    "(host)");
-		v_lb_put(b, VIEW_ST_HEADVAL, buf, strlen(buf), -1,
-		    VIEW_ALIGN_LEFT);
-		v_lb_str(b, VIEW_ST_HEAD, "  spool ");
-		n = b->width - b->x - rw - 2;
-		if (n > 0) {
-			/* The spool, then the log in what is left. */
-			k = view_width(v->spool, strlen(v->spool), v->utf8);
-			if (k > n)
-				k = n;
-			v_lb_put(b, VIEW_ST_HEADVAL, v->spool, strlen(v->spool),
-			    k, VIEW_ALIGN_LEFT);
-			n = b->width - b->x - rw - 2 - 6;
-			if (n >= 8) {
-				v_lb_str(b, VIEW_ST_HEAD, "  log ");
-				if (v->info.log != NULL)
-					v_lb_put(b, VIEW_ST_HEADVAL, v->log,
-					    strlen(v->log), n,
-					    VIEW_ALIGN_LEFT);
-				else
-					v_lb_put(b, VIEW_ST_DIM, "none", 4, n,
-					    VIEW_ALIGN_LEFT);
-			}
-		} else
-			rw = 0;
-		if (rw > 0) {
-			v_lb_pad(b, VIEW_ST_HEAD, b->width - b->x - rw);
-			v_lb_str(b, v->info.scanning ? VIEW_ST_WARN :
-			    VIEW_ST_HEAD, right);
-		}
-		return;
-	}
-	if (y == 1) {
-		if (st == NULL && v->info.scan_total > 0) {
-			snprintf(buf, sizeof(buf), "scanning the spool: %zu of "
-			    "%zu messages read (partial)", v->info.scan_done,
-			    v->info.scan_total);
-			v_lb_str(b, VIEW_ST_WARN, buf);
-			return;
-		}
-		if (st == NULL) {
-			v_lb_str(b, VIEW_ST_WARN, "scanning the spool...");
-			return;
-		}
-		for (i = 0; i < st->ndomains; i++)
-			co += st->domains[i].diag != NULL ?
-			    callouts(st->domains[i].diag) : 0;
-		snprintf(buf, sizeof(buf), "%u", st->total.messages);
-		lb_val(b, VIEW_ST_HEADVAL, buf, " msgs  ");
-		snprintf(buf, sizeof(buf), "%u", st->total.recipients);
-		lb_val(b, VIEW_ST_HEADVAL, buf, " rcpts  ");
-		lb_val(b, VIEW_ST_HEADVAL, v_size_str(sz, sizeof(sz),
-		    st->total.bytes), "  ");
-		snprintf(buf, sizeof(buf), "%u", st->total.frozen);
-		v_lb_str(b, VIEW_ST_HEAD, "frozen ");
-		lb_val(b, st->total.frozen ? VIEW_ST_WARN : VIEW_ST_HEADVAL,
-		    buf, "  ");
-		snprintf(buf, sizeof(buf), "%u", st->total.active);
-		v_lb_str(b, VIEW_ST_HEAD, "active ");
-		lb_val(b, VIEW_ST_HEADVAL, buf, "  ");
-		if (st->total.bad > 0) {
-			snprintf(buf, sizeof(buf), "%u", st->total.bad);
-			v_lb_str(b, VIEW_ST_HEAD, "bad ");
-			lb_val(b, VIEW_ST_BAD, buf, "  ");
-		}
-		snprintf(buf, sizeof(buf), "%u", co);
-		v_lb_str(b, VIEW_ST_HEAD, "callout fail ");
-		lb_val(b, co ? VIEW_ST_WARN : VIEW_ST_HEADVAL, buf, "  ");
-		if (v->info.partial)
-			v_lb_str(b, VIEW_ST_WARN, "(partial)  ");
-		/* Depth since start, as many samples as fit. */
-		n = b->width - b->x - 6;
-		if (n > 40)
-			n = 40;
-		if (n > v->nhist)
-			n = v->nhist;
-		if (n > 0) {
-			v_lb_str(b, VIEW_ST_HEAD, "depth ");
-			max = 0;
-			for (k = v->nhist - n; k < v->nhist; k++)
-				if (v->hist[k] > max)
-					max = v->hist[k];
-			for (k = v->nhist - n; k < v->nhist; k++)
-				lb_glyph(b, VIEW_ST_BAR, v->hist[k] ?
-				    level(v->hist[k], max) : 0);
-		}
-		return;
-	}
-	/* y == 2: the filter, and where we are. */
 	right[0] = '\0';
 	if (view_ntagged(v) > 0)
 		snprintf(right, sizeof(right), "[%zu tagged]  ",
@@ -405,6 +417,17 @@ header(const struct view *v, int y, struct lb *b)
 	v_lb_pad(b, VIEW_ST_HEAD, b->width - b->x - rw);
 	v_lb_put(b, VIEW_ST_HEADVAL, right, strlen(right), rw,
 	    VIEW_ALIGN_RIGHT);
+}
+
+static void
+header(const struct view *v, int y, struct lb *b)
+{
+	if (y == 0)
+		header_where(v, b);
+	else if (y == 1)
+		header_figures(v, b);
+	else
+		header_filter(v, b);
 }
 
 static void
