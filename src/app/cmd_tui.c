@@ -582,6 +582,18 @@ loop(struct tui *t)
 	}
 	if (t->sc.busy == 1)
 		pthread_join(t->sc.th, NULL);
+	/* A scan that ended after the last look: nobody takes it now. */
+	if (t->sc.busy != 0) {
+		if (t->sc.pdiag != t->sc.diag)
+			diag_free(t->sc.pdiag);
+		if (t->sc.psnap != t->sc.snap)
+			spool_snap_free(t->sc.psnap);
+		diag_free(t->sc.diag);
+		spool_snap_free(t->sc.snap);
+		t->sc.snap = t->sc.psnap = NULL;
+		t->sc.diag = t->sc.pdiag = NULL;
+		t->sc.busy = 0;
+	}
 	return 0;
 }
 

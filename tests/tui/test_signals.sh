@@ -15,10 +15,10 @@ trap '$T kill-server 2> /dev/null; rm -rf "$tmp"' EXIT
 cp -a "$SAMPLE" "$tmp/spool"
 now=$(cat "$SAMPLE/now")
 
-# Polls the pane until it shows pattern; 10 s at most.
+# Polls the pane until it shows pattern; 30 s at most (ASan is slow).
 wait_for() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		$T capture-pane -p -t "$1" 2> /dev/null | grep -q -F -- "$2" &&
 		    return 0
 		sleep 0.1
@@ -76,7 +76,11 @@ done
 # The pane killed under it: SIGHUP and a tty that is gone.
 $T new-session -d -s gone -x 100 -y 30 "env TERM=tmux-256color \
     LANG=C.UTF-8 $MXTOP -s $tmp/spool --now $now -d 1; sleep 60"
-if wait_for gone DOMAIN && pid=$(tui_pid gone) && [ -n "$pid" ]; then
+if ! wait_for gone DOMAIN; then
+	bad "pane killed: the TUI did not come up"
+elif ! pid=$(tui_pid gone) || [ -z "$pid" ]; then
+	bad "pane killed: no mxtop process under the pane"
+else
 	$T kill-pane -t gone
 	for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
 	if kill -0 "$pid" 2> /dev/null; then
@@ -85,7 +89,5 @@ if wait_for gone DOMAIN && pid=$(tui_pid gone) && [ -n "$pid" ]; then
 	else
 		ok "pane killed: mxtop exited"
 	fi
-else
-	bad "pane killed: the TUI did not come up"
 fi
 t_done
