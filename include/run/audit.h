@@ -34,9 +34,11 @@ int		 audit_write_kv(struct audit *, time_t t, const char *action,
 		    const char *key, const char *value);
 /* The directory the audit log is in when opened as audit_open(path)
  * would: mxtop's state directory (verify results live there too).
+ * With create, and path NULL, the default is made as audit_open() makes
+ * it; without, nothing is created (the directory may not exist).
  * Returns 0, or -1 with a one-line reason in err. */
-int		 audit_dir(const char *path, char *dir, size_t len, char *err,
-		    size_t errlen);
+int		 audit_dir(const char *path, int create, char *dir, size_t len,
+		    char *err, size_t errlen);
 void		 audit_close(struct audit *);	/* NULL is a no-op */
 
 #endif

@@ -17,9 +17,10 @@
 struct verify_set;
 
 /* The state file of spool, with the audit log at audit (NULL: the
- * default), into path.  Returns 0, or -1 with err. */
-int	vstate_path(const char *audit, const char *spool, char *path,
-	    size_t len, char *err, size_t errlen);
+ * default), into path; create: make the default directory (to write).
+ * Returns 0, or -1 with err. */
+int	vstate_path(const char *audit, const char *spool, int create,
+	    char *path, size_t len, char *err, size_t errlen);
 /* Adds the file's records to vs; a missing file is none.  *bad gets
  * the lines that could not be read (may be NULL).  Returns 0, or -1
  * with err when the file exists but cannot be read. */

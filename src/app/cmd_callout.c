@@ -410,14 +410,14 @@ co_fmt_verify(const struct co_dom *dm, struct fmt_verify *v)
 }
 
 int
-co_state_load(const struct ctx *c, char *path, size_t len,
+co_state_load(const struct ctx *c, int create, char *path, size_t len,
     struct verify_set **vs)
 {
 	char	 err[512];
 	size_t	 bad = 0;
 
 	*vs = verify_set_new();
-	if (vstate_path(c->audit, c->spool, path, len, err,
+	if (vstate_path(c->audit, c->spool, create, path, len, err,
 	    sizeof(err)) < 0 || vstate_load(path, *vs, &bad, err,
 	    sizeof(err)) < 0) {
 		fprintf(stderr, "mxtop: verify results: %s\n", err);
@@ -505,7 +505,7 @@ cmd_verified_load(struct ctx *c)
 	struct verify_set	*vs;
 	char			 path[4200];
 
-	if (co_state_load(c, path, sizeof(path), &vs) < 0)
+	if (co_state_load(c, 0, path, sizeof(path), &vs) < 0)
 		return NULL;
 	select_bind_verify(c->sel, vs, c->now, co_max_age(c));
 	return vs;

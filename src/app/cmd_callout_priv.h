@@ -80,8 +80,9 @@ void	co_fmt_verify(const struct co_dom *dm, struct fmt_verify *v);
 /* --max-verify-age in seconds (default 1h). */
 int64_t	co_max_age(const struct ctx *c);
 /* The verify state file: its path into path and its records into a new
- * set (*vs).  Returns 0, or -1 after a message on stderr. */
-int	co_state_load(const struct ctx *c, char *path, size_t len,
+ * set (*vs); create: the directory is made (to save into it).  Returns
+ * 0, or -1 after a message on stderr. */
+int	co_state_load(const struct ctx *c, int create, char *path, size_t len,
 	    struct verify_set **vs);
 /* Verifies dm's addresses without a fresh accepted or rejected answer
  * in vs: paced, with a progress line on a terminal's stderr; results

@@ -429,7 +429,7 @@ cmd_drain(struct ctx *c, int argc, char **argv)
 		    "--rcpt, ...), no arguments\n");
 		return 2;
 	}
-	if (co_state_load(c, path, sizeof(path), &vs) < 0)
+	if (co_state_load(c, !c->dry_run, path, sizeof(path), &vs) < 0)
 		return 2;
 	select_bind_verify(c->sel, vs, c->now, co_max_age(c));
 	if (rescan(c, &snap, &d) < 0) {

@@ -111,7 +111,7 @@ cmd_verify(struct ctx *c, int argc, char **argv)
 		fprintf(stderr, "mxtop: %s\n", err);
 		return 2;
 	}
-	if (co_state_load(c, path, sizeof(path), &vs) < 0) {
+	if (co_state_load(c, !c->dry_run, path, sizeof(path), &vs) < 0) {
 		spool_snap_free(snap);
 		return 2;
 	}

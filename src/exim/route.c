@@ -88,6 +88,8 @@ host_line(const char *s, size_t n, struct route *r)
 	if (k == i)
 		return;
 	cpy(h->name, sizeof(h->name), s + i, k - i);
+	if (h->name[0] == '\0')		/* a NUL byte: no name */
+		return;
 	for (i = k; i < n && s[i] == ' '; i++)
 		;
 	if (i < n && s[i] == '[') {

@@ -149,16 +149,51 @@ audit_write(struct audit *a, time_t t, const char *action,
 	return audit_write_kv(a, t, action, it, selection, NULL, NULL);
 }
 
+/* The directory of the default audit log, as audit_open(NULL) would
+ * choose it, without creating anything. */
+static int
+default_dir(char *dir, size_t len, char *err, size_t errlen)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char log[4096];
+
+	snprintf(log, sizeof(log), "%s/audit.log", AUDIT_DIR);
+	if (access(log, W_OK) == 0 || (access(log, F_OK) != 0 &&
+	    (access(AUDIT_DIR, W_OK) == 0 || (access(AUDIT_DIR, F_OK) != 0 &&
+	    access("/var/log", W_OK) == 0)))) {
+		snprintf(dir, len, "%s", AUDIT_DIR);
+		return 0;
+	}
+	if (xdg != NULL && *xdg == '/')
+		snprintf(dir, len, "%s/mxtop", xdg);
+	else if (home != NULL && *home == '/')
+		snprintf(dir, len, "%s/.local/state/mxtop", home);
+	else {
+		snprintf(err, errlen, "no state directory: %s is not writable "
+		    "and HOME is not set; use --audit FILE", AUDIT_DIR);
+		return -1;
+	}
+	return 0;
+}
+
 int
-audit_dir(const char *path, char *dir, size_t len, char *err, size_t errlen)
+audit_dir(const char *path, int create, char *dir, size_t len, char *err,
+    size_t errlen)
 {
 	struct audit	*a;
 	char		*slash;
 
-	if ((a = audit_open(path, err, errlen)) == NULL)
-		return -1;
-	snprintf(dir, len, "%s", a->path);
-	audit_close(a);
+	if (path == NULL && !create)
+		return default_dir(dir, len, err, errlen);
+	if (path != NULL)
+		snprintf(dir, len, "%s", path);
+	else {
+		/* Made as the audit log would be. */
+		if ((a = audit_open(NULL, err, errlen)) == NULL)
+			return -1;
+		snprintf(dir, len, "%s", a->path);
+		audit_close(a);
+	}
 	if ((slash = strrchr(dir, '/')) == NULL)
 		snprintf(dir, len, ".");
 	else if (slash == dir)

@@ -19,13 +19,13 @@
 #define VSTATE_MAX	(256u * 1024 * 1024)	/* bigger is not ours */
 
 int
-vstate_path(const char *audit, const char *spool, char *path, size_t len,
-    char *err, size_t errlen)
+vstate_path(const char *audit, const char *spool, int create, char *path,
+    size_t len, char *err, size_t errlen)
 {
 	struct sha256	 h;
 	char		 dir[4096], real[PATH_MAX], hex[65];
 
-	if (audit_dir(audit, dir, sizeof(dir), err, errlen) < 0)
+	if (audit_dir(audit, create, dir, sizeof(dir), err, errlen) < 0)
 		return -1;
 	if (realpath(spool, real) == NULL)
 		snprintf(real, sizeof(real), "%s", spool);

@@ -142,8 +142,8 @@ adapt() {
 		[[ $l == *--zone* ]] || l=${l/mxtop mx-check/mxtop mx-check --dns-server 127.0.0.1:$port}
 		l=${l/mxtop mx-check/mxtop mx-check $relay}
 	fi
-	# Actions plan only.
-	if [[ $l =~ mxtop\ (flush|bounce|delete|freeze|thaw)\  ]] &&
+	# Actions plan only; probe, verify and drain talk to no primary.
+	if [[ $l =~ mxtop\ (flush|bounce|delete|freeze|thaw|probe|verify|drain)\  ]] &&
 	    [[ $l != *--dry-run* ]]; then
 		l="$l --dry-run"
 	fi
