@@ -1,6 +1,6 @@
 /* zone.h -- DNS records as mx-check sees them: a record set with what is
- * known not to exist, and a parser of zone-file text and of dig's output
- * into one.
+ * known not to exist (zone.c), and a parser of zone-file text and of
+ * dig's output into one (zone_parse.c).
  *
  * Names are kept in one canonical form: presentation format, lower case,
  * absolute without the trailing dot ("mail.example.com"; "" is the

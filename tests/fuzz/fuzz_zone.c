@@ -2,7 +2,7 @@
  *
  *	clang -fsanitize=fuzzer,address,undefined -Iinclude \
  *	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
- *	    tests/fuzz/fuzz_zone.c src/model/zone.c src/base/[a-z]*.c
+ *	    tests/fuzz/fuzz_zone.c src/model/zone*.c src/base/[a-z]*.c
  *
  * The input is parsed twice (with and without an origin, so relative
  * names take both paths), then every record is printed and looked up,
