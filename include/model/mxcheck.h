@@ -70,7 +70,10 @@ int	mxcheck_relay_has_addr(const struct mxcheck_relay *, const char *addr);
  * (100.64/10), unique-local or unspecified: what a relay on the Internet
  * cannot reach.  Text that is no address is not private. */
 int	mxcheck_addr_private(const char *addr);
-/* Whether the text is an IPv4 or IPv6 address, as a name can look. */
+/* Whether the text is an IPv4 or IPv6 address as people write one where
+ * a host name belongs: "10.11.12.13", "2001:db8::1", in brackets
+ * ("[::1]", "[192.0.2.1]"), SMTP's "[IPv6:2001:db8::1]", or any of these
+ * as a canonical name (zone.h), escapes undone: "2001\058db8\058\0581". */
 int	mxcheck_is_ip(const char *s);
 
 /* What the data says about one MX target's addresses. */

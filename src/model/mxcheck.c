@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
 	const char	*name;
@@ -139,12 +140,51 @@ addr_canon(const char *s, size_t len, char *out, size_t outlen)
 	return -1;
 }
 
+/* The address a name stands for, as people write one where a host name
+ * belongs: "10.11.12.13", "2001:db8::1", "[::1]", "[IPv6:2001:db8::1]"
+ * (SMTP's address literal), or such a text as a canonical name (zone.h:
+ * "2001\058db8\058\0581", "\091::1\093"), whose escapes are undone.
+ * The inet_ntop() text into out; -1 if it is no address. */
+static int
+name_addr(const char *s, char *out, size_t outlen)
+{
+	char raw[64];
+	size_t n = 0;
+	int v6 = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned v = (unsigned char)*s;
+
+		if (v == '\\' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+		    s[2] <= '9' && s[3] >= '0' && s[3] <= '9') {
+			v = (unsigned)(s[1] - '0') * 100 +
+			    (unsigned)(s[2] - '0') * 10 + (unsigned)(s[3] - '0');
+			s += 3;
+		} else if (v == '\\' && s[1] != '\0')
+			v = (unsigned char)*++s;
+		/* An address has no NUL, blank or control byte. */
+		if (v <= ' ' || v >= 0x7f || n + 1 >= sizeof(raw))
+			return -1;
+		raw[n++] = (char)v;
+	}
+	raw[n] = '\0';
+	if (n > 7 && raw[0] == '[' && strncasecmp(raw + 1, "ipv6:", 5) == 0) {
+		memmove(raw + 1, raw + 6, n - 5);
+		n -= 5;
+		v6 = 1;
+	}
+	if (addr_canon(raw, n, out, outlen) < 0 ||
+	    (v6 && strchr(out, ':') == NULL))
+		return -1;
+	return 0;
+}
+
 int
 mxcheck_is_ip(const char *s)
 {
 	char out[64];
 
-	return addr_canon(s, strlen(s), out, sizeof(out)) == 0;
+	return name_addr(s, out, sizeof(out)) == 0;
 }
 
 static int
@@ -382,12 +422,15 @@ rec_rr(struct run *run, const struct zone_rr *rr)
 	rec_add(run, zone_rr_str(rr, line, sizeof(line)));
 }
 
+/* "name.: what" (a state), or "name.: what detail". */
 static void
-rec_fmt(struct run *run, const char *name, const char *what)
+rec_fmt(struct run *run, const char *name, const char *what,
+    const char *detail)
 {
-	char line[ZONE_NAME_MAX + 64];
+	char line[ZONE_NAME_MAX + 128];
 
-	snprintf(line, sizeof(line), "%s.: %s", name, what);
+	snprintf(line, sizeof(line), "%s.: %s%s%s", name, what,
+	    detail != NULL ? " " : "", detail != NULL ? detail : "");
 	rec_add(run, line);
 }
 
@@ -472,6 +515,7 @@ target(struct run *run, const struct zone_rr *mxrr, struct mxcheck_mx *m)
 	const struct zone_rr *ch[MXCHECK_CHAIN_MAX], *rr;
 	const struct zone_rr *mine[64], *priv[64];
 	const char *end;
+	char ip[MXCHECK_ADDR_MAX];
 	size_t nch, i, nmine = 0, npriv = 0, na = 0;
 	enum zone_state s4, s6;
 	int by_name, via_cname = 0, loop;
@@ -481,10 +525,15 @@ target(struct run *run, const struct zone_rr *mxrr, struct mxcheck_mx *m)
 	m->addr_state = MXA_SKIPPED;
 	if (m->host[0] == '\0')
 		return;			/* the null MX: no mail at all */
-	if (mxcheck_is_ip(m->host)) {
+	if (name_addr(m->host, ip, sizeof(ip)) == 0) {
 		rec_rr(run, mxrr);
+		/* Escaped or bracketed, the record alone does not show the
+		 * address. */
+		if (strcmp(ip, m->host) != 0)
+			rec_fmt(run, m->host, strchr(ip, ':') != NULL ?
+			    "IPv6 address" : "IPv4 address", ip);
 		finding(run, MXC_MX_IS_IP, NULL);
-		m->relay = relay_addr(run, m->host);
+		m->relay = relay_addr(run, ip);
 		return;
 	}
 	by_name = mxcheck_relay_has_name(run->r, m->host);
@@ -566,11 +615,11 @@ target(struct run *run, const struct zone_rr *mxrr, struct mxcheck_mx *m)
 		for (i = 0; i < nch; i++)
 			rec_rr(run, ch[i]);
 		if (loop)
-			rec_fmt(run, end, "CNAME loop");
+			rec_fmt(run, end, "CNAME loop", NULL);
 		else if (s4 == ZONE_NXDOMAIN || s6 == ZONE_NXDOMAIN)
-			rec_fmt(run, end, "NXDOMAIN");
+			rec_fmt(run, end, "NXDOMAIN", NULL);
 		else
-			rec_fmt(run, end, "no A or AAAA records");
+			rec_fmt(run, end, "no A or AAAA records", NULL);
 		finding(run, MXC_UNRESOLVABLE, NULL);
 	}
 	if (npriv > 0) {
@@ -699,7 +748,7 @@ mxcheck_run(const struct zone *z, const char *domain,
 		for (i = 0; i < nch; i++)
 			rec_rr(&run, ch[i]);
 		rec_fmt(&run, end, res->state == MXS_NXDOMAIN ? "NXDOMAIN" :
-		    "no MX records");
+		    "no MX records", NULL);
 		finding(&run, MXC_RELAY_MISSING, NULL);
 	} else if (nrelay == 0) {
 		for (i = 0; i < nmx; i++)

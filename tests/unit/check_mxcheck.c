@@ -40,6 +40,32 @@ static const struct fcase fcases[] = {
 	    "mail A 192.0.2.10\nmail AAAA 2001:db8::10\n"), "", 0, NULL },
 	{ "mx-is-ip", Z("@ MX 10 10.11.12.13.\n@ MX 20 mx2.relay.example.\n"),
 	    "mx-is-ip", 1, "d.example. MX 10 10.11.12.13." },
+	{ "mx-is-ip: IPv6", Z("@ MX 10 2001:DB8::1.\n"
+	    "@ MX 20 mx2.relay.example.\n"), "mx-is-ip", 1,
+	    "2001\\058db8\\058\\0581.: IPv6 address 2001:db8::1" },
+	{ "mx-is-ip: IPv6 in brackets", Z("@ MX 10 [::1].\n"
+	    "@ MX 20 mx2.relay.example.\n"), "mx-is-ip", 1,
+	    "d.example. MX 10 \\091\\058\\0581\\093." },
+	{ "mx-is-ip: an SMTP address literal", Z("@ MX 10 "
+	    "[IPv6:2001:db8:0::2].\n@ MX 20 mx2.relay.example.\n"), "mx-is-ip",
+	    1, "\\091ipv6\\0582001\\058db8\\0580\\058\\0582\\093.: "
+	    "IPv6 address 2001:db8::2" },
+	{ "mx-is-ip: IPv4 in brackets", Z("@ MX 10 [192.0.2.7].\n"
+	    "@ MX 20 mx2.relay.example.\n"), "mx-is-ip", 1,
+	    "\\091192.0.2.7\\093.: IPv4 address 192.0.2.7" },
+	{ "mx-is-ip: an IPv6 mapped IPv4 address", Z("@ MX 10 "
+	    "::ffff:192.0.2.1.\n@ MX 20 mx2.relay.example.\n"), "mx-is-ip", 1,
+	    "\\058\\058ffff\\058192.0.2.1.: IPv6 address ::ffff:192.0.2.1" },
+	{ "mx-is-ip: the relay's address is still the relay",
+	    Z("@ MX 10 mail\n@ MX 20 [192.0.2.25].\nmail A 192.0.2.10\n"),
+	    "mx-is-ip", 1, "d.example. MX 20 \\091192.0.2.25\\093." },
+	{ "mx-is-ip: dig's text", "d.example.\t3600\tIN\tMX\t10 "
+	    "2001:db8::1.\nd.example.\t3600\tIN\tMX\t20 mx2.relay.example.\n",
+	    "mx-is-ip", 1, "d.example. MX 10 2001\\058db8\\058\\0581." },
+	{ "an IPv6 address without its dot is a name in the zone",
+	    Z("@ MX 10 2001:db8::1\n@ MX 20 mx2.relay.example.\n"),
+	    "mx-unresolvable", 1,
+	    "2001\\058db8\\058\\0581.d.example.: NXDOMAIN" },
 	{ "mx-is-cname", Z("@ MX 10 mail\n@ MX 20 mx2.relay.example.\n"
 	    "mail CNAME server\nserver A 192.0.2.10\n"), "mx-is-cname", 1,
 	    "mail.d.example. CNAME server.d.example." },
@@ -310,6 +336,23 @@ START_TEST(t_addresses)
 	ck_assert(mxcheck_is_ip("2001:db8::1"));
 	ck_assert(!mxcheck_is_ip("10.11.12.13.example"));
 	ck_assert(!mxcheck_is_ip("10.11.12"));
+	/* As people write them, and as canonical names (zone.h). */
+	ck_assert(mxcheck_is_ip("[192.0.2.1]"));
+	ck_assert(mxcheck_is_ip("[::1]"));
+	ck_assert(mxcheck_is_ip("[IPv6:2001:db8::1]"));
+	ck_assert(mxcheck_is_ip("2001\\058db8\\058\\0581"));
+	ck_assert(mxcheck_is_ip("\\091\\058\\0581\\093"));
+	ck_assert(mxcheck_is_ip("\\091ipv6\\0582001\\058db8\\058\\0581\\093"));
+	ck_assert(mxcheck_is_ip("10\\.11.12.13"));
+	ck_assert(!mxcheck_is_ip("2001\\058db8\\058\\0581.d.example"));
+	ck_assert(!mxcheck_is_ip("[10.11.12]"));
+	ck_assert(!mxcheck_is_ip("[IPv6:10.11.12.13]"));
+	ck_assert(!mxcheck_is_ip("[IPv6:]"));
+	ck_assert(!mxcheck_is_ip("2001\\058db8\\058\\0581\\000"));
+	ck_assert(!mxcheck_is_ip("\\032::1"));
+	ck_assert(!mxcheck_is_ip("::1\\"));
+	ck_assert(!mxcheck_is_ip(""));
+	ck_assert(!mxcheck_is_ip("[]"));
 
 	memset(&r, 0, sizeof(r));
 	ck_assert_int_eq(mxcheck_relay_add_addr(&r, "[2001:DB8::25]"), 0);
