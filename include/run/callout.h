@@ -75,6 +75,8 @@ struct callout_result {
 	char		 reply[256];	/* the reply, or why none; untrusted */
 	time_t		 time;		/* wall clock of the answer */
 	double		 latency;	/* seconds */
+	double		 sent;		/* when its RCPT went, seconds after
+					 * the job started (0: not sent) */
 };
 
 struct callout_progress {

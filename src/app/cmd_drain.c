@@ -187,7 +187,8 @@ confirm(size_t n)
 }
 
 static void
-report(const struct ctx *c, const char *act, const struct mta_item *it)
+report(const struct ctx *c, const char *act, const struct mta_item *it,
+    double t0)
 {
 	char	 d[300];
 
@@ -197,7 +198,9 @@ report(const struct ctx *c, const char *act, const struct mta_item *it)
 		printf(",\"action\":\"%s\",\"result\":\"%s\",\"detail\":", act,
 		    mta_result_name(it->result));
 		fmt_json_str(stdout, it->detail, strlen(it->detail));
-		fputs("}\n", stdout);
+		/* When its Exim started, on the job's clock (pacing). */
+		printf(",\"started\":%.4f}\n", it->t_start > 0 ?
+		    it->t_start - t0 : 0);
 		return;
 	}
 	text_sanitize(d, sizeof(d), it->detail, strlen(it->detail));
@@ -214,6 +217,7 @@ run(const struct ctx *c, const struct plan *p, const char *act,
 {
 	struct mta_job		*job = mta_job_new(&c->mta, c->spool, p, pace);
 	const struct mta_item	*it, *items;
+	double			 t0 = mta_now();
 	struct mta_progress	 pr;
 	char			 rep[2048];
 	size_t			 i, n, notdone = 0;
@@ -226,7 +230,7 @@ run(const struct ctx *c, const struct plan *p, const char *act,
 			told = 1;
 		}
 		while ((it = mta_job_reap(job)) != NULL) {
-			report(c, act, it);
+			report(c, act, it, t0);
 			items = mta_job_items(job, &n);
 			replies(vs, it, p, (size_t)(it - items), rep,
 			    sizeof(rep));

@@ -283,8 +283,8 @@ verify_json(FILE *f, const struct fmt_verify *v)
 			fputs("null", f);
 		fputs(",\"reply\":", f);
 		fmt_jstr(f, r->reply);
-		fprintf(f, ",\"time\":%lld,\"latency\":%.3f}",
-		    (long long)r->time, r->latency);
+		fprintf(f, ",\"time\":%lld,\"latency\":%.3f,\"sent\":%.4f}",
+		    (long long)r->time, r->latency, r->sent);
 	}
 	fputs("]}", f);
 }

@@ -1,6 +1,7 @@
 /* callout_job.c -- verify: RCPT every address at the primary in paced,
  * parallel, non-blocking sessions (callout.h), stopping when the
  * primary gets into trouble (model/verify.h's watch). */
+#define _GNU_SOURCE		/* ppoll(2) */
 #include "run/callout.h"
 #include "run/smtp.h"
 #include "run/mta.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 enum sstate { S_BANNER, S_EHLO, S_HELO, S_MAIL, S_IDLE, S_RCPT, S_RSET,
@@ -118,7 +120,11 @@ callout_job_new(const struct callout_cfg *cfg,
 	j->batch = pace != NULL && pace->batch > 0 ? pace->batch :
 	    CALLOUT_BATCH;
 	j->rate = pace != NULL && pace->rate > 0 ? pace->rate : 0;
-	j->ss = xcalloc(j->parallel, sizeof(*j->ss));
+	/* Room for a session that opens while another says QUIT. */
+	j->ss = xcalloc(2 * j->parallel, sizeof(*j->ss));
+	/* Waits end on time, not up to 50 us late (the default timer
+	 * slack): a bucket of one token never makes up for lateness. */
+	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	j->t0 = mta_now();
 	mta_bucket_init(&j->bucket, j->rate, 1, j->t0);
 	if (nhosts == 0)
@@ -203,6 +209,7 @@ sess_next(struct callout_job *j, struct sess *s, double now)
 	s->cur = j->queue[j->qhead++];
 	s->nrcpt++;
 	s->ntxn++;
+	j->res[s->cur].sent = now - j->t0;
 	snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>", j->res[s->cur].addr);
 	if (send_cmd(j, s, S_RCPT, cmd, now) < 0)
 		requeue(j, s->cur, "could not send", 0);
@@ -261,15 +268,29 @@ sess_reply(struct callout_job *j, struct sess *s, double now)
 	return 0;
 }
 
-/* Opens sessions while there is work and room. */
+/* Sessions that still ask (not quitting, batch not used up). */
+static size_t
+live(const struct callout_job *j)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < j->nss; i++)
+		n += j->ss[i].st != S_QUIT && j->ss[i].nrcpt < j->batch;
+	return n;
+}
+
+/* Opens sessions while there is work and room: the next one is greeted
+ * while the last one asks its last recipient, so the pace does not
+ * stall at every new session. */
 static void
 open_more(struct callout_job *j, double now)
 {
 	struct sess		*s;
 	const struct callout_host *h;
 
-	while (!j->stopping && j->nss < j->parallel && j->qhead < j->qtail &&
-	    j->nss < j->qtail - j->qhead) {
+	while (!j->stopping && j->nss < 2 * j->parallel &&
+	    live(j) < j->parallel && j->qhead < j->qtail &&
+	    live(j) < j->qtail - j->qhead) {
 		s = &j->ss[j->nss];
 		memset(s, 0, sizeof(*s));
 		h = &j->hosts[j->host];
@@ -288,10 +309,11 @@ open_more(struct callout_job *j, double now)
 int
 callout_job_step(struct callout_job *j, int timeout_ms)
 {
-	struct pollfd	 pf[64];
+	struct pollfd	*pf;
+	struct timespec	 ts;
 	double		 t_end = mta_now() + timeout_ms / 1000.0, now, wait;
 	size_t		 i, np;
-	int		 ms, waiting, rc;
+	int		 waiting, rc;
 	enum smtp_ev	 ev;
 
 	for (;;) {
@@ -303,27 +325,31 @@ callout_job_step(struct callout_job *j, int timeout_ms)
 				waiting |= sess_next(j, &j->ss[i], now);
 		if (j->nss == 0 && (j->stopping || j->qhead == j->qtail))
 			break;
-		ms = (int)((t_end - now) * 1000);
-		for (i = 0; i < j->nss; i++) {
-			double d = j->ss[i].c.deadline - now;
-
-			if (j->ss[i].st != S_IDLE && d * 1000 < ms)
-				ms = (int)(d * 1000) + 1;
-		}
-		if (waiting && (wait = mta_bucket_wait(&j->bucket, now)) *
-		    1000 < ms)
-			ms = (int)(wait * 1000) + 1;
-		if (ms < 0)
-			ms = 0;
-		for (i = np = 0; i < j->nss && np < 64; i++) {
+		/* To the nanosecond: at 500/s a millisecond is half a token,
+		 * and a bucket of one token never makes up for lateness. */
+		wait = t_end - now;
+		for (i = 0; i < j->nss; i++)
+			if (j->ss[i].st != S_IDLE &&
+			    j->ss[i].c.deadline - now < wait)
+				wait = j->ss[i].c.deadline - now;
+		if (waiting && mta_bucket_wait(&j->bucket, now) < wait)
+			wait = mta_bucket_wait(&j->bucket, now);
+		if (wait < 0)
+			wait = 0;
+		ts.tv_sec = (time_t)wait;
+		ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+		pf = xcalloc(j->nss + 1, sizeof(*pf));
+		for (i = np = 0; i < j->nss; i++) {
 			pf[np].fd = j->ss[i].c.fd;
 			pf[np].events = smtp_events(&j->ss[i].c);
 			pf[np].revents = 0;
 			np++;
 		}
-		rc = poll(pf, np, ms);
-		if (rc < 0 && errno != EINTR)
+		rc = ppoll(pf, np, &ts, NULL);
+		if (rc < 0 && errno != EINTR) {
+			free(pf);
 			break;
+		}
 		now = mta_now();
 		for (i = j->nss; i > 0; i--) {
 			struct sess *s = &j->ss[i - 1];
@@ -339,6 +365,7 @@ callout_job_step(struct callout_job *j, int timeout_ms)
 			else if (sess_reply(j, s, now) < 0)
 				sess_close(j, i - 1);
 		}
+		free(pf);
 		if (mta_now() >= t_end)
 			break;
 	}

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,7 @@ smtp_open(struct smtp_conn *c, const char *addr, int port, double timeout,
 	struct sockaddr_in	*s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
 	socklen_t		 sl;
-	int			 fam;
+	int			 fam, one = 1;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -67,6 +68,8 @@ smtp_open(struct smtp_conn *c, const char *addr, int port, double timeout,
 		    strerror(errno));
 		return -1;
 	}
+	/* One command, one reply: nothing to gain from Nagle. */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->t_start = c->t_open = now;
 	c->timeout = timeout;
 	c->deadline = now + timeout;

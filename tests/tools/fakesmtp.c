@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <sys/mman.h>
@@ -585,6 +586,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		inet_ntop(AF_INET, &peer.sin_addr, pbuf, sizeof pbuf);
+		/* Multi-line replies go out at once, not after a delayed ACK. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		pid = fork();
 		if (pid == 0) {
 			time_t left = c.deadline - time(NULL);
