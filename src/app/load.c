@@ -179,45 +179,59 @@ load_msglogs(const struct spool_snap *snap, const struct spool_snap *psnap,
 	return dr;
 }
 
-/* Whether glob pat (lower-cased here) matches dom (already lower case). */
-static int
-gmatch(char *pat, const char *dom)
+/* The operator's customer list (--customers): plain names in a set,
+ * globs (*.example) apart; read once. */
+struct custlist {
+	struct intern	 *names;
+	char		**globs;
+	size_t		  nglobs, cap;
+};
+
+static void
+cust_add(struct custlist *cl, const char *s, size_t n)
 {
 	char	*p;
+	size_t	 i;
 
-	for (p = pat; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-	return fnmatch(pat, dom, 0) == 0;
+	if (n == 0)
+		return;
+	p = xmalloc(n + 1);
+	for (i = 0; i < n; i++)
+		p[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	p[n] = '\0';
+	if (strpbrk(p, "*?[") == NULL) {
+		(void)intern_add(cl->names, p, n);
+		free(p);
+		return;
+	}
+	xgrow(&cl->globs, &cl->cap, cl->nglobs + 1, sizeof(*cl->globs));
+	cl->globs[cl->nglobs++] = p;
 }
 
-/* The operator's list: "a.example,b.example", or a file with one name
- * (or glob such as *.example) a line; '#' starts a comment. */
-static int
-listed(const char *spec, const char *dom)
+/* "a.example,b.example", or a file with one name (or glob such as
+ * *.example) a line, '#' starting a comment; a spec that is neither a
+ * list nor a readable file is one name. */
+static void
+cust_read(struct custlist *cl, const char *spec)
 {
 	char	 line[512], *p, *e;
 	FILE	*f;
-	int	 hit = 0;
 
-	if (strchr(spec, '/') == NULL && strchr(spec, ',') != NULL) {
+	memset(cl, 0, sizeof(*cl));
+	cl->names = intern_new();
+	if ((strchr(spec, '/') == NULL && strchr(spec, ',') != NULL) ||
+	    (f = fopen(spec, "re")) == NULL) {
 		const char *s = spec, *q;
 
-		while (*s != '\0' && !hit) {
+		for (; *s != '\0'; s = *q ? q + 1 : q) {
 			q = strchr(s, ',');
 			if (q == NULL)
 				q = s + strlen(s);
-			snprintf(line, sizeof(line), "%.*s", (int)(q - s), s);
-			hit = gmatch(line, dom);
-			s = *q ? q + 1 : q;
+			cust_add(cl, s, (size_t)(q - s));
 		}
-		return hit;
+		return;
 	}
-	if ((f = fopen(spec, "re")) == NULL) {
-		snprintf(line, sizeof(line), "%s", spec);
-		return gmatch(line, dom);
-	}
-	while (!hit && fgets(line, sizeof(line), f) != NULL) {
+	while (fgets(line, sizeof(line), f) != NULL) {
 		if ((p = strchr(line, '#')) != NULL)
 			*p = '\0';
 		for (p = line; *p == ' ' || *p == '\t'; p++)
@@ -225,12 +239,33 @@ listed(const char *spec, const char *dom)
 		for (e = p + strlen(p); e > p && (e[-1] == '\n' ||
 		    e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'); e--)
 			;
-		*e = '\0';
-		if (*p != '\0')
-			hit = gmatch(p, dom);
+		cust_add(cl, p, (size_t)(e - p));
 	}
 	fclose(f);
-	return hit;
+}
+
+static int
+cust_has(const struct custlist *cl, const char *dom)
+{
+	size_t i;
+
+	if (intern_find(cl->names, dom, strlen(dom)) != UINT32_MAX)
+		return 1;
+	for (i = 0; i < cl->nglobs; i++)
+		if (fnmatch(cl->globs[i], dom, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+cust_free(struct custlist *cl)
+{
+	size_t i;
+
+	intern_free(cl->names);
+	for (i = 0; i < cl->nglobs; i++)
+		free(cl->globs[i]);
+	free(cl->globs);
 }
 
 int
@@ -246,9 +281,13 @@ load_customers(const struct ctx *c, const struct spool_snap *snap,
 	n = intern_count(snap->domains);
 	is = xcalloc(n + 1, 1);
 	if (c->customers != NULL) {
+		struct custlist cl;
+
+		cust_read(&cl, c->customers);
 		for (k = 0; k < n; k++)
-			is[k] = (uint8_t)listed(c->customers,
+			is[k] = (uint8_t)cust_has(&cl,
 			    intern_str(snap->domains, k));
+		cust_free(&cl);
 	} else {
 		if (!may_ask_exim(c)) {
 			free(is);
