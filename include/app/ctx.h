@@ -41,7 +41,9 @@ struct ctx {
 	int		 yes;		/* --yes: no confirmation */
 	int		 dry_run;	/* --dry-run: print argv, run nothing */
 	double		 rate;		/* --rate: messages per second, 0 none */
-	int		 parallel;	/* --parallel: Exim processes, 0 default */
+	int		 parallel;	/* --parallel: Exim commands, verify
+					 * sessions, DNS lookups at once; 0
+					 * default */
 	long		 max;		/* --max: at most this many, 0 all */
 	int		 adaptive;	/* --adaptive (flush) */
 	const char	*audit;		/* --audit FILE, or NULL: default */
@@ -71,6 +73,8 @@ struct ctx {
 	struct ctx_list	 relay_addrs;	/* --relay-addr ADDR */
 	int		 all;		/* --all: the domains with mail queued */
 	int		 all_customers;	/* --all-customers */
+	int		 dns;		/* --dns: diagnose looks up the DNS of
+					 * domains in class dns or loop */
 	int		 dns_timeout;	/* --timeout: seconds per try, 0 default;
 					 * probe, verify, drain: per SMTP
 					 * step */

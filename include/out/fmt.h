@@ -100,6 +100,23 @@ void	fmt_diagnose_lines(const struct fmt_opts *, const struct stats *,
 	    void *arg);
 /* Per domain: class, evidence, callouts, last success, advice. */
 void	fmt_diagnose(FILE *, const struct fmt_opts *, const struct stats *);
+/* The same with DNS evidence (diagnose --dns): mx is the mx-check result
+ * of the domain (model/mxcheck.h, as run/dns.h's lookups fill it; NULL:
+ * not looked up, the lines of fmt_diagnose_lines()).  After the evidence
+ * a "dns:" line (the findings, nothing wrong, or not checked), then
+ * mx-check's text of the domain: the MX set, each finding with its
+ * records, why and fix.  The result is only read. */
+struct mxcheck_result;
+void	fmt_diagnose_lines_mx(const struct fmt_opts *, const struct stats *,
+	    const struct stats_domain *, const struct mxcheck_result *mx,
+	    void (*emit)(void *arg, int style, int indent, const char *text),
+	    void *arg);
+/* fmt_diagnose() with mx[i] the mx-check result of st->domains[i] (mx,
+ * or mx[i], NULL: not looked up): the text as fmt_diagnose_lines_mx();
+ * in JSON each domain's "dns" is mx-check's object of the domain
+ * (mxtop.1, OUTPUT), or null when it was not looked up. */
+void	fmt_diagnose_mx(FILE *, const struct fmt_opts *, const struct stats *,
+	    const struct mxcheck_result *const *mx);
 
 /* One message as list --format json and csv write it: the JSON fields
  * without the enclosing braces ("id":...,"recipients":[...]), the CSV

@@ -67,22 +67,23 @@ fail:
 }
 
 int
-cmd_mxcheck_relay(struct ctx *c, struct mxcheck_relay *r)
+cmd_mxcheck_relay(struct ctx *c, struct mxcheck_relay *r, char *err,
+    size_t errlen)
 {
 	char val[4096], clean[256];
 	size_t i;
 
 	for (i = 0; i < c->relay_names.n; i++)
 		if (mxcheck_relay_add_name(r, c->relay_names.v[i]) < 0) {
-			fprintf(stderr, "mxtop: --relay-name %s: not a host "
-			    "name\n", text_sanitize(clean, sizeof(clean),
+			snprintf(err, errlen, "--relay-name %s: not a host "
+			    "name", text_sanitize(clean, sizeof(clean),
 			    c->relay_names.v[i], strlen(c->relay_names.v[i])));
 			return -1;
 		}
 	for (i = 0; i < c->relay_addrs.n; i++)
 		if (mxcheck_relay_add_addr(r, c->relay_addrs.v[i]) < 0) {
-			fprintf(stderr, "mxtop: --relay-addr %s: not an IPv4 "
-			    "or IPv6 address\n", text_sanitize(clean,
+			snprintf(err, errlen, "--relay-addr %s: not an IPv4 "
+			    "or IPv6 address", text_sanitize(clean,
 			    sizeof(clean), c->relay_addrs.v[i],
 			    strlen(c->relay_addrs.v[i])));
 			return -1;
@@ -97,9 +98,8 @@ cmd_mxcheck_relay(struct ctx *c, struct mxcheck_relay *r)
 	if (r->naddrs == 0)
 		(void)dns_local_addrs(r);
 	if (r->nnames == 0) {
-		fprintf(stderr, "mxtop: mx-check: Exim did not tell the "
-		    "relay's name: give --relay-name NAME (and --relay-addr "
-		    "ADDR)\n");
+		snprintf(err, errlen, "Exim did not tell the relay's name: "
+		    "give --relay-name NAME (and --relay-addr ADDR)");
 		return -1;
 	}
 	return 0;
@@ -271,7 +271,8 @@ cmd_mxcheck(struct ctx *c, int argc, char **argv)
 	qsort(doms + nargs, n - nargs, sizeof(*doms), by_name);
 
 	r = xcalloc(1, sizeof(*r));
-	if (cmd_mxcheck_relay(c, r) < 0) {
+	if (cmd_mxcheck_relay(c, r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mxtop: mx-check: %s\n", err);
 		rc = 2;
 		goto out;
 	}

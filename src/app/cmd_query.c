@@ -90,11 +90,14 @@ cmd_diagnose(struct ctx *c, int argc, char **argv)
 	struct diag *d;
 	char dom[1024], *p;
 	size_t i;
+	int dns_failed = 0;
 
 	if (argc > 2) {
 		fprintf(stderr, "mxtop: diagnose takes at most one domain\n");
 		return 2;
 	}
+	if (cmd_mxdiag_args(c) < 0)
+		return 2;
 	if ((s = scan(c)) == NULL)
 		return 2;
 	if (argc == 2) {
@@ -116,11 +119,16 @@ cmd_diagnose(struct ctx *c, int argc, char **argv)
 		} else
 			st->ndomains = 0;
 	}
-	fmt_diagnose(stdout, &c->fmt, st);
+	/* --dns: DNS evidence for the dns and loop domains (and for the one
+	 * named, whatever its class). */
+	if (c->dns)
+		dns_failed = cmd_mxdiag_print(c, st, argc == 2) < 0;
+	else
+		fmt_diagnose(stdout, &c->fmt, st);
 	stats_free(st);
 	diag_free(d);
 	spool_snap_free(s);
-	return finish();
+	return finish() != 0 || dns_failed ? 2 : 0;
 }
 
 int

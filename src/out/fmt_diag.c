@@ -6,6 +6,7 @@
 #include "exim/spool.h"
 #include "model/stats.h"
 #include "model/diag.h"
+#include "model/mxcheck.h"
 #include "base/units.h"
 
 #include <stdarg.h>
@@ -15,9 +16,34 @@
 
 /* ---- diagnose ---- */
 
+/* diagnose --dns: what mx-check says of the domain's DNS. */
+static void
+dns_lines(const struct fmt_sink *o, const struct mxcheck_result *mx)
+{
+	/* The evidence above is the logs' past, this is DNS as it is. */
+	if (mx->nf > 0)
+		fmt_put(o, FMT_LS_BAD, 14, "  dns:        mx-check now: %zu "
+		    "finding%s", mx->nf, mx->nf == 1 ? "" : "s");
+	else if (mx->error != NULL && mx->nmx == 0)
+		fmt_put(o, FMT_LS_BAD, 14, "  dns:        mx-check now: not "
+		    "checked (the lookup failed)");
+	else
+		fmt_put(o, FMT_LS_NORMAL, 14, "  dns:        mx-check now: "
+		    "nothing wrong");
+	fmt_mxcheck_lines(mx, 4, o);
+}
+
 void
 fmt_diagnose_lines(const struct fmt_opts *fo, const struct stats *st,
     const struct stats_domain *d,
+    void (*emit)(void *, int, int, const char *), void *arg)
+{
+	fmt_diagnose_lines_mx(fo, st, d, NULL, emit, arg);
+}
+
+void
+fmt_diagnose_lines_mx(const struct fmt_opts *fo, const struct stats *st,
+    const struct stats_domain *d, const struct mxcheck_result *mx,
     void (*emit)(void *, int, int, const char *), void *arg)
 {
 	static const struct diag_domain none;
@@ -100,6 +126,8 @@ fmt_diagnose_lines(const struct fmt_opts *fo, const struct stats *st,
 		    e->cls ? class_name((enum class_id)e->cls) : "",
 		    e->count > 1 ? a : "", host, host[0] ? ": " : "", text);
 	}
+	if (mx != NULL)
+		dns_lines(&o, mx);
 	if (d->cls != CLASS_NONE)
 		fmt_put(&o, FMT_LS_NORMAL, 14, "  advice:     %s",
 		    class_advice((enum class_id)d->cls));
@@ -150,6 +178,13 @@ print_wrapped(void *arg, int style, int indent, const char *text)
 void
 fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 {
+	fmt_diagnose_mx(f, o, st, NULL);
+}
+
+void
+fmt_diagnose_mx(FILE *f, const struct fmt_opts *o, const struct stats *st,
+    const struct mxcheck_result *const *mx)
+{
 	static const struct diag_domain none;
 	const struct diag_info *in = diag_info(st->diag);
 	size_t i;
@@ -195,6 +230,11 @@ fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 			fputs("],\"advice\":", f);
 			fmt_jstr(f, d->cls == CLASS_NONE ? NULL :
 			    class_advice((enum class_id)d->cls));
+			fputs(",\"dns\":", f);
+			if (mx != NULL && mx[i] != NULL)
+				fmt_mxcheck_json(f, mx[i]);
+			else
+				fputs("null", f);
 			fputc('}', f);
 		}
 		fputs("]}\n", f);
@@ -220,6 +260,7 @@ fmt_diagnose(FILE *f, const struct fmt_opts *o, const struct stats *st)
 		struct wrapper w = { f, o->width };
 
 		fputc('\n', f);
-		fmt_diagnose_lines(o, st, &st->domains[i], print_wrapped, &w);
+		fmt_diagnose_lines_mx(o, st, &st->domains[i], mx != NULL ?
+		    mx[i] : NULL, print_wrapped, &w);
 	}
 }

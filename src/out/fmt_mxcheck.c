@@ -8,6 +8,7 @@
 #include "model/zone.h"
 #include "base/mem.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,41 +52,141 @@ addr_state_name(enum mxcheck_addr a)
 
 /* ---- text ---- */
 
-/* Writes "label" and text wrapped to width, later lines at indent. */
+/* Appends to line[*o..len) what fmt writes (cut to fit). */
 static void
-wrap(FILE *f, const char *label, const char *text, int indent, int width)
+add(char *line, size_t len, size_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void
+add(char *line, size_t len, size_t *o, const char *fmt, ...)
 {
-	const char *p = text;
-	int col, n;
+	va_list ap;
+	int n;
 
-	fputs(label, f);
-	col = (int)strlen(label);
+	if (*o + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line + *o, len - *o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o = *o + (size_t)n < len ? *o + (size_t)n : len - 1;
+}
+
+void
+fmt_mxcheck_lines(const struct mxcheck_result *r, int ind,
+    const struct fmt_sink *o)
+{
+	char buf[4 * ZONE_NAME_MAX + 64], line[4096];
+	size_t i, k, n;
+
+	if (r->error != NULL)
+		fmt_put(o, FMT_LS_BAD, ind + 7, "%*serror: %s", ind, "",
+		    fmt_clean(buf, sizeof(buf), r->error, 0));
+	for (i = 0; i < r->ncname; i++)
+		fmt_put(o, FMT_LS_DIM, ind + 2, "%*sdomain is a CNAME to %s",
+		    ind, "", fmt_clean(buf, sizeof(buf), r->cname[i], 0));
+	if (r->state == MXS_NOMX)
+		fmt_put(o, FMT_LS_DIM, ind + 2, "%*sno MX records", ind, "");
+	else if (r->state == MXS_NXDOMAIN)
+		fmt_put(o, FMT_LS_DIM, ind + 2, "%*sthe domain does not exist "
+		    "(NXDOMAIN)", ind, "");
+	for (i = 0; i < r->nmx; i++) {
+		const struct mxcheck_mx *m = &r->mx[i];
+
+		n = 0;
+		add(line, sizeof(line), &n, "%*sMX %u %s", ind, "", m->pref,
+		    m->host[0] != '\0' ? fmt_clean(buf, sizeof(buf), m->host,
+		    0) : ". (null MX)");
+		for (k = 0; k < m->ncname; k++)
+			add(line, sizeof(line), &n, " -> %s", fmt_clean(buf,
+			    sizeof(buf), m->cname[k], 0));
+		if (m->ncname > 0)
+			add(line, sizeof(line), &n, " (CNAME)");
+		for (k = 0; k < m->naddrs; k++)
+			add(line, sizeof(line), &n, " %s", fmt_clean(buf,
+			    sizeof(buf), m->addrs[k], 0));
+		if (m->addr_state == MXA_NONE)
+			add(line, sizeof(line), &n, " (no address)");
+		else if (m->addr_state == MXA_UNKNOWN)
+			add(line, sizeof(line), &n, " (addresses not in the data)");
+		else if (m->addr_state == MXA_FAILED)
+			add(line, sizeof(line), &n, " (address lookup failed)");
+		if (m->relay)
+			add(line, sizeof(line), &n, " [relay]");
+		o->emit(o->arg, FMT_LS_DIM, ind + 4, line);
+	}
+	for (i = 0; i < r->nf; i++) {
+		const struct mxcheck_finding *g = &r->f[i];
+
+		fmt_put(o, FMT_LS_BAD, ind + 2, "%*s%s", ind, "",
+		    mxcheck_code_name(g->code));
+		for (k = 0; k < g->nrecords; k++)
+			fmt_put(o, FMT_LS_DIM, ind + 4, "%*s%s", ind + 2, "",
+			    fmt_clean(buf, sizeof(buf), g->records[k], 0));
+		fmt_put(o, FMT_LS_NORMAL, ind + 7, "%*swhy: %s", ind + 2, "",
+		    g->why);
+		fmt_put(o, FMT_LS_NORMAL, ind + 7, "%*sfix: %s", ind + 2, "",
+		    g->fix);
+	}
+	for (i = 0; i < r->nunknown; i++) {
+		fmt_clean(buf, sizeof(buf), r->unknown[i], 0);
+		fmt_put(o, FMT_LS_DIM, ind + 6, "%*snote: not in the data: "
+		    "the A/AAAA of %s", ind, "", buf);
+		fmt_put(o, FMT_LS_DIM, ind + 7, "%*s(add the output of dig "
+		    "%s A and dig %s AAAA)", ind + 6, "", buf, buf);
+	}
+}
+
+/* mx-check's text sink: data lines (not FMT_LS_NORMAL) as they are, to
+ * be copied whole; prose with its leading blanks, then the words one
+ * blank apart, wrapped to width with later lines at the indent. */
+struct wrap {
+	FILE	*f;
+	int	 width;
+};
+
+static void
+wrap_line(void *arg, int style, int indent, const char *text)
+{
+	struct wrap *w = arg;
+	const char *p = text;
+	int col = 0, n, first = 1;
+
+	if (style != FMT_LS_NORMAL) {
+		fprintf(w->f, "%s\n", text);
+		return;
+	}
+	while (*p == ' ') {
+		fputc(' ', w->f);
+		col++;
+		p++;
+	}
 	while (*p != '\0') {
 		const char *sp = strchr(p, ' ');
 
 		n = sp != NULL ? (int)(sp - p) : (int)strlen(p);
-		if (col > indent && col + 1 + n > width) {
-			fprintf(f, "\n%*s", indent, "");
+		if (!first && col > indent && col + 1 + n > w->width) {
+			fprintf(w->f, "\n%*s", indent, "");
 			col = indent;
-		} else {
-			fputc(' ', f);
+		} else if (!first) {
+			fputc(' ', w->f);
 			col++;
 		}
-		fwrite(p, 1, (size_t)n, f);
+		fwrite(p, 1, (size_t)n, w->f);
 		col += n;
 		p += n;
+		first = 0;
 		while (*p == ' ')
 			p++;
 	}
-	fputc('\n', f);
+	fputc('\n', w->f);
 }
 
 static void
 text_domain(FILE *f, const struct fmt_opts *o, const struct mxcheck_result *r)
 {
+	struct wrap w = { f, o->width >= 40 ? o->width : 80 };
+	struct fmt_sink sink = { wrap_line, &w };
 	char buf[4 * ZONE_NAME_MAX + 64];
-	size_t i, k;
-	int width = o->width >= 40 ? o->width : 80;
 
 	fmt_clean(buf, sizeof(buf), r->domain, 0);
 	if (r->nf > 0)
@@ -95,55 +196,7 @@ text_domain(FILE *f, const struct fmt_opts *o, const struct mxcheck_result *r)
 		fprintf(f, "%s: not checked\n", buf);
 	else
 		fprintf(f, "%s: ok\n", buf);
-	if (r->error != NULL)
-		fprintf(f, "  error: %s\n", fmt_clean(buf, sizeof(buf),
-		    r->error, 0));
-	for (i = 0; i < r->ncname; i++)
-		fprintf(f, "  domain is a CNAME to %s\n", fmt_clean(buf,
-		    sizeof(buf), r->cname[i], 0));
-	if (r->state == MXS_NOMX)
-		fputs("  no MX records\n", f);
-	else if (r->state == MXS_NXDOMAIN)
-		fputs("  the domain does not exist (NXDOMAIN)\n", f);
-	for (i = 0; i < r->nmx; i++) {
-		const struct mxcheck_mx *m = &r->mx[i];
-
-		fprintf(f, "  MX %u %s", m->pref, m->host[0] != '\0' ?
-		    fmt_clean(buf, sizeof(buf), m->host, 0) : ". (null MX)");
-		for (k = 0; k < m->ncname; k++)
-			fprintf(f, " -> %s", fmt_clean(buf, sizeof(buf),
-			    m->cname[k], 0));
-		if (m->ncname > 0)
-			fputs(" (CNAME)", f);
-		for (k = 0; k < m->naddrs; k++)
-			fprintf(f, " %s", fmt_clean(buf, sizeof(buf),
-			    m->addrs[k], 0));
-		if (m->addr_state == MXA_NONE)
-			fputs(" (no address)", f);
-		else if (m->addr_state == MXA_UNKNOWN)
-			fputs(" (addresses not in the data)", f);
-		else if (m->addr_state == MXA_FAILED)
-			fputs(" (address lookup failed)", f);
-		if (m->relay)
-			fputs(" [relay]", f);
-		fputc('\n', f);
-	}
-	for (i = 0; i < r->nf; i++) {
-		const struct mxcheck_finding *g = &r->f[i];
-
-		fprintf(f, "  %s\n", mxcheck_code_name(g->code));
-		for (k = 0; k < g->nrecords; k++)
-			fprintf(f, "    %s\n", fmt_clean(buf, sizeof(buf),
-			    g->records[k], 0));
-		wrap(f, "    why:", g->why, 9, width);
-		wrap(f, "    fix:", g->fix, 9, width);
-	}
-	for (i = 0; i < r->nunknown; i++) {
-		fmt_clean(buf, sizeof(buf), r->unknown[i], 0);
-		fprintf(f, "  note: not in the data: the A/AAAA of %s\n"
-		    "        (add the output of dig %s A and dig %s AAAA)\n",
-		    buf, buf, buf);
-	}
+	fmt_mxcheck_lines(r, 2, &sink);
 }
 
 /* ---- CSV ---- */
@@ -203,8 +256,8 @@ jarr(FILE *f, const char *const *v, size_t n)
 	fputc(']', f);
 }
 
-static void
-json_domain(FILE *f, const struct mxcheck_result *r)
+void
+fmt_mxcheck_json(FILE *f, const struct mxcheck_result *r)
 {
 	size_t i;
 
@@ -272,7 +325,7 @@ fmt_mxcheck(FILE *f, const struct fmt_opts *o,
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				fputs(",\n", f);
-			json_domain(f, &res[i]);
+			fmt_mxcheck_json(f, &res[i]);
 		}
 		fputs("]}\n", f);
 		break;
