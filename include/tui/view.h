@@ -52,12 +52,16 @@ enum view_act {
 	ACT_FREEZE,
 	ACT_THAW,
 	ACT_EXPORT,
-	ACT_CANCEL	/* cancel the running action */
+	ACT_CANCEL,	/* cancel the running action */
+	ACT_PROBE,	/* probe view_probe_domain()'s primary now */
+	ACT_RECOVER,	/* the Recover screen for view_probe_domain():
+			 * probe, verify, then the plan */
+	ACT_RECOVER_GO	/* the Recover screen's plan confirmed */
 };
 
 enum view_screen {
 	VIEW_DOMAINS, VIEW_MESSAGES, VIEW_MESSAGE, VIEW_BODY, VIEW_DIAGNOSE,
-	VIEW_HELP, VIEW_PLAN, VIEW__NSCREENS
+	VIEW_HELP, VIEW_PLAN, VIEW_RECOVER, VIEW__NSCREENS
 };
 
 /* Styles of rendered text; ui.c maps them to attributes and colours.
@@ -197,6 +201,25 @@ const struct view_plan	*view_plan(const struct view *);
  * (a short phrase, copied). */
 void	 view_export_again(struct view *, const char *why);
 void	 view_set_progress(struct view *, const struct view_progress *);
+
+/* ---- probe and the Recover screen (view_recover.c) ---- */
+
+/* The domain p and R work on: the cursor row's on the Domains screen,
+ * the screen's own on a domain's Messages screen; NULL otherwise. */
+const char	*view_probe_domain(const struct view *);
+/* The last probe of domain: its verdict ("ok", "tarpit", ...; copied)
+ * at time when; the Domains screen shows it (column PROBE, once any
+ * domain has been probed). */
+void	 view_set_probe(struct view *, const char *domain,
+	    const char *verdict, time_t when);
+/* The Recover screen: opened by ACT_RECOVER (view_key() pushes it), its
+ * lines set by the loop: cleared with a title, then one line at a time
+ * (text untrusted, sanitized; style enum view_style).  confirm: y now
+ * answers ACT_RECOVER_GO (the plan is shown); running: x cancels. */
+void	 view_recover_clear(struct view *, const char *title);
+void	 view_recover_line(struct view *, int style, int indent,
+	    const char *text);
+void	 view_recover_state(struct view *, int confirm, int running);
 
 /* Accessors, for the loop, ui.c and the tests. */
 enum view_screen view_screen(const struct view *);

@@ -456,7 +456,18 @@ carry_out(struct tui *t, enum view_act a)
 	case ACT_EXPORT:
 		tui_exp_start(t);
 		break;
+	case ACT_PROBE:
+	case ACT_RECOVER:
+		tui_recover_start(t, a == ACT_PROBE);
+		break;
+	case ACT_RECOVER_GO:
+		tui_recover_go(t);
+		break;
 	case ACT_CANCEL:
+		if (view_screen(t->v) == VIEW_RECOVER) {
+			tui_recover_cancel(t);
+			break;
+		}
 		if (t->ex.running) {
 			atomic_store(&t->ex.cancel, 1);
 			view_status(t->v, 0, "cancelling the export");
@@ -525,7 +536,8 @@ loop(struct tui *t)
 		ui_show(t->v);
 		now = tui_mono();
 		wait = t->sc.busy ? 0.25 : t->due - now;
-		if ((t->job != NULL || t->ex.running) && wait > 0.1)
+		if ((t->job != NULL || t->ex.running || tui_recover_busy(t)) &&
+		    wait > 0.1)
 			wait = 0.1;
 		timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
 		pfd[0].fd = STDIN_FILENO;
@@ -561,6 +573,7 @@ loop(struct tui *t)
 		}
 		act_step(t);
 		tui_exp_step(t);
+		tui_recover_step(t);
 		if (!t->sc.busy && tui_mono() >= t->due)
 			scan_start(t);
 	}
@@ -571,6 +584,7 @@ loop(struct tui *t)
 			continue;
 		act_step(t);
 	}
+	tui_recover_stop(t);	/* p, R: their steps end consistently */
 	if (t->ex.running) {
 		/* Q with an export running: stop it, delete the file. */
 		atomic_store(&t->ex.cancel, 1);

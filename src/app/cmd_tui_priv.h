@@ -94,6 +94,7 @@ struct tui {
 	enum view_act	 jobact;
 	struct view_progress prog;
 	char		 sel[1024];	/* the filter, for the audit log */
+	struct recover	*rec;		/* p, R (cmd_tui_recover.c) */
 };
 
 /* Seconds on the monotonic clock. */
@@ -102,5 +103,15 @@ double	tui_mono(void);
 void	tui_exp_start(struct tui *);
 /* Reads the running export's counters; at its end, the result line. */
 void	tui_exp_step(struct tui *);
+
+/* p and R (cmd_tui_recover.c): start probing (probe_only) or recovering
+ * view_probe_domain(); the plan confirmed; one step, never blocking;
+ * whether it runs (not waiting for y); cancel; cancel and wait (quit). */
+void	tui_recover_start(struct tui *, int probe_only);
+void	tui_recover_go(struct tui *);
+void	tui_recover_step(struct tui *);
+int	tui_recover_busy(const struct tui *);
+void	tui_recover_cancel(struct tui *);
+void	tui_recover_stop(struct tui *);
 
 #endif

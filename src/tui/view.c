@@ -145,6 +145,7 @@ view_free(struct view *v)
 	free(v->row);
 	plan_free(v->plan.p);
 	select_free(v->plan.sel);
+	free(v->probes);
 	free(v);
 }
 

@@ -14,7 +14,7 @@ enum op { OP_UP, OP_DOWN, OP_PGUP, OP_PGDN, OP_HOME, OP_END, OP_ENTER,
 	OP_RSORT, OP_SORTPREV, OP_RESCAN, OP_TAG, OP_TAGALL, OP_UNTAG,
 	OP_DIAG, OP_BODY, OP_FLUSH, OP_BOUNCE, OP_DELETE, OP_FREEZE, OP_THAW,
 	OP_EXPORT, OP_CANCEL, OP_HELP, OP_REDRAW, OP_SEARCH, OP_NEXT,
-	OP_PREV };
+	OP_PREV, OP_PROBE, OP_RECOVER, OP_RECOVER_GO };
 
 #define S_DOM	(1u << VIEW_DOMAINS)
 #define S_MSGS	(1u << VIEW_MESSAGES)
@@ -25,7 +25,8 @@ enum op { OP_UP, OP_DOWN, OP_PGUP, OP_PGDN, OP_HOME, OP_END, OP_ENTER,
 #define S_LIST	(S_DOM | S_MSGS)
 #define S_ACT	(S_DOM | S_MSGS | S_MSG | S_BODY | S_DIAG)
 #define S_ALL	((1u << VIEW__NSCREENS) - 1)
-#define S_PAGER	(S_MSG | S_BODY | S_DIAG | S_HELP | (1u << VIEW_PLAN))
+#define S_REC	(1u << VIEW_RECOVER)
+#define S_PAGER	(S_MSG | S_BODY | S_DIAG | S_HELP | (1u << VIEW_PLAN) | S_REC)
 
 struct keydef {
 	int		 key;
@@ -84,6 +85,11 @@ static const struct keydef keys[] = {
 	{ 'T', "T", S_ACT, OP_THAW, "thaw (exim -Mt)" },
 	{ 'e', "e", S_ACT, OP_EXPORT, "export to an archive for a ticket (asks for "
 	    "the file name)" },
+	{ 'p', "p", S_DOM | S_MSGS | S_DIAG, OP_PROBE, "probe the domain's "
+	    "primary now (SMTP up to RCPT; column PROBE)" },
+	{ 'R', "R", S_DOM | S_MSGS | S_DIAG, OP_RECOVER, "recover the domain: "
+	    "probe, verify, plan, remove the rejected, paced flush" },
+	{ 'y', "y", S_REC, OP_RECOVER_GO, "go ahead with the plan shown" },
 	{ 'x', "x", S_ALL, OP_CANCEL, "cancel the running action" },
 	{ '?', "?", S_ALL, OP_HELP, "this help" },
 	{ 'h', "h", S_ALL & ~S_HELP, OP_HELP, NULL },
@@ -133,7 +139,7 @@ build_help(struct view *v)
 		if ((scr & S_ALL) != S_ALL) {
 			static const char *const sn[VIEW__NSCREENS] = {
 				"Domains", "Messages", "Message", "Body",
-				"Diagnose", "Help", "Plan"
+				"Diagnose", "Help", "Plan", "Recover"
 			};
 
 			for (c = 0; c < VIEW__NSCREENS; c++)
@@ -173,6 +179,8 @@ build_help(struct view *v)
 	    "callouts that failed in the log window");
 	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "LASTOK", "time since "
 	    "the last successful delivery (- none seen)");
+	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "PROBE", "the last "
+	    "probe's verdict and age (p), once a domain was probed");
 	v_pg_add(p, VIEW_ST_NORMAL, 16, "  %-13s %s", "FL", "F frozen, A "
 	    "being delivered, B bad spool file, C no body file yet; a tagged "
 	    "row is marked *");
@@ -420,7 +428,28 @@ view_key(struct view *v, int key)
 		return v_start_action(v, ACT_THAW);
 	case OP_EXPORT:
 		return v_start_action(v, ACT_EXPORT);
+	case OP_PROBE:
+	case OP_RECOVER:
+		if ((rk = view_probe_domain(v)) == NULL) {
+			view_status(v, 1, "no domain here");
+			break;
+		}
+		if (k->op == OP_PROBE) {
+			view_status(v, 0, "probing %s", rk);
+			return ACT_PROBE;
+		}
+		if (f->scr != VIEW_RECOVER) {
+			char d[CTX_MAX];
+
+			snprintf(d, sizeof(d), "%s", rk);
+			push(v, VIEW_RECOVER, d);
+		}
+		return ACT_RECOVER;
+	case OP_RECOVER_GO:
+		return v_recover_key(v, key);
 	case OP_CANCEL:
+		if (f->scr == VIEW_RECOVER && v->rec_running)
+			return ACT_CANCEL;
 		if (!v->prog.running) {
 			view_status(v, 0, "no action is running");
 			break;

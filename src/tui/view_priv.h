@@ -64,7 +64,7 @@ struct frame {
 };
 
 enum { DC_DOMAIN, DC_MSGS, DC_RCPTS, DC_SIZE, DC_OLDEST, DC_AGES, DC_CLASS,
-	DC_TARPIT, DC_CALLOUT, DC_LASTOK, DC_FROZEN, DC__N };
+	DC_TARPIT, DC_CALLOUT, DC_LASTOK, DC_FROZEN, DC_PROBE, DC__N };
 
 enum { MC_AGE, MC_SIZE, MC_ID, MC_SENDER, MC_RCPT, MC_CLASS, MC_FLAGS, MC__N };
 
@@ -139,7 +139,24 @@ struct view {
 	int			 nhist;
 	const struct spool_snap	*hist_snap;
 	int			 printing;	/* view_print(): no cursor */
+	/* Probes and the Recover screen (view_recover.c). */
+	struct vprobe		*probes;	/* the last probe per domain */
+	size_t			 nprobes, capprobes;
+	int			 rec_confirm, rec_running;
 };
+
+/* ---- view_recover.c ---- */
+
+struct vprobe {
+	char	 domain[256];
+	char	 verdict[16];
+	time_t	 when;
+};
+
+/* The last probe of domain, or NULL. */
+const struct vprobe *v_probe_of(const struct view *, const char *domain);
+/* The Recover screen's keys y and x; ACT_NONE when not its own. */
+enum view_act	 v_recover_key(struct view *, int key);
 
 /* ---- view.c: small helpers ---- */
 

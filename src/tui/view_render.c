@@ -129,6 +129,20 @@ dom_cell(const struct view *v, struct lb *b, const struct stats_domain *d,
 		snprintf(buf, sizeof(buf), "%u", d->frozen);
 		style = d->frozen ? VIEW_ST_WARN : VIEW_ST_DIM;
 		break;
+	case DC_PROBE: {
+		const struct vprobe *pr = v_probe_of(v, d->name);
+
+		if (pr == NULL) {
+			snprintf(buf, sizeof(buf), "-");
+			style = VIEW_ST_DIM;
+			break;
+		}
+		snprintf(buf, sizeof(buf), "%s %s", pr->verdict, v_age(a,
+		    sizeof(a), v->now - pr->when));
+		style = strcmp(pr->verdict, "ok") == 0 ? VIEW_ST_NORMAL :
+		    VIEW_ST_WARN;
+		break;
+	}
 	}
 	v_lb_put(b, style, buf, strlen(buf), w, v_dcols[col].align);
 }
@@ -230,6 +244,9 @@ scr_name(const struct frame *f, char *buf, size_t len)
 		break;
 	case VIEW_PLAN:
 		snprintf(buf, len, "plan");
+		break;
+	case VIEW_RECOVER:
+		snprintf(buf, len, "recover %s", f->ctx);
 		break;
 	default:
 		snprintf(buf, len, "help");

@@ -33,6 +33,7 @@ const struct view_col v_dcols[DC__N] = {
 	{ "CALLOUT", VIEW_ALIGN_RIGHT,  7,  7, 2 },
 	{ "LASTOK",  VIEW_ALIGN_RIGHT,  6,  6, 4 },
 	{ "FROZEN",  VIEW_ALIGN_RIGHT,  6,  6, 0 },
+	{ "PROBE",   VIEW_ALIGN_LEFT,   9, 16, 7 },
 };
 
 const struct view_col v_mcols[MC__N] = {
@@ -236,6 +237,9 @@ v_layout(struct view *v)
 			w[i] = (int)strlen(cols[i].name);
 		on[i] = 1;
 	}
+	/* No probe yet: no column of dashes. */
+	if (v_top(v)->scr == VIEW_DOMAINS && v->nprobes == 0)
+		on[DC_PROBE] = 0;
 	/* Counts as wide as the largest. */
 	if (v_top(v)->scr == VIEW_DOMAINS && v->st != NULL) {
 		char tmp[32];
