@@ -6,6 +6,7 @@
  * everything consistent: a probe runs out, a verify QUITs its sessions
  * and saves what it learnt, a running Exim finishes and is logged. */
 #include "app/cmd.h"
+#include "app/load.h"
 #include "cmd_tui_priv.h"
 #include "cmd_callout_priv.h"
 #include "model/select.h"
