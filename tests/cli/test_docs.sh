@@ -6,10 +6,11 @@
 # 2. Every example command of the README (indented lines that run mxtop)
 #    and of mxtop.1 (.Dl $ ...) is run, in order, in one scratch
 #    directory, on the sample spool: example.com stands for the sample's
-#    contoso.example, actions get --dry-run, mx-check asks a private NSD
-#    on a loopback port (the test's zones), ssh is a local cat.  Each must
-#    exit as mxtop.1 documents: 0; check 0..3 as its first word says;
-#    mx-check 0 without findings, 1 with; never a usage error.
+#    contoso.example, actions get --dry-run, mx-check and diagnose --dns
+#    ask a private NSD on a loopback port (the test's zones), ssh is a
+#    local cat.  Each must exit as mxtop.1 documents: 0; check 0..3 as
+#    its first word says; mx-check 0 without findings, 1 with; never a
+#    usage error.
 # 3. The KEYS section of mxtop.1 names every key of the TUI's help.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../testlib.sh"
@@ -141,6 +142,11 @@ adapt() {
 		l=$(sed -E 's/--dns-server [^ ]+//' <<< "$l")
 		[[ $l == *--zone* ]] || l=${l/mxtop mx-check/mxtop mx-check --dns-server 127.0.0.1:$port}
 		l=${l/mxtop mx-check/mxtop mx-check $relay}
+	fi
+	# So does diagnose --dns.
+	if [[ $l =~ mxtop\ diagnose.*\ --dns( |$) ]]; then
+		l=$(sed -E 's/--dns-server [^ ]+//' <<< "$l")
+		l=${l/mxtop diagnose/mxtop diagnose --dns-server 127.0.0.1:$port $relay}
 	fi
 	# Actions plan only; probe, verify and drain talk to no primary.
 	if [[ $l =~ mxtop\ (flush|bounce|delete|freeze|thaw|probe|verify|drain)\  ]] &&
