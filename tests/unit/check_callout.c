@@ -11,9 +11,14 @@
 #include "run/callout.h"
 #include "model/probe.h"
 #include "model/verify.h"
+#include "model/plan.h"
+#include "model/select.h"
+#include "exim/spool.h"
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -589,6 +594,107 @@ START_TEST(verify_job_refused)
 }
 END_TEST
 
+/* ---- drain's plan ---- */
+
+static void
+put_msg(const char *dir, const char *id, const char *rcpts, int n)
+{
+	char path[600], buf[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/input/%s-H", dir, id);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "%s-H\nroot 0 0\n<s@x.example>\n1735689000 0\nXX\n%d\n%s"
+	    "\n007  X-A: 1\n", id, n, rcpts);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/input/%s-D", dir, id);
+	snprintf(buf, sizeof(buf), "%s-D\nbody\n", id);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(buf, f);
+	fclose(f);
+}
+
+START_TEST(drain_plan)
+{
+	char dir[] = "/tmp/mxtop-check-drain-XXXXXX", path[600], err[256];
+	struct verify_set *vs = verify_set_new();
+	struct select *sel = select_new();
+	struct spool_snap *snap;
+	struct plan_drain *pd;
+	struct plan *fl;
+	time_t now = 1735700000;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/input", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/msglog", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	put_msg(dir, "1tSm9A-000W7E-01", "j1@d.example\nj2@d.example\n", 2);
+	put_msg(dir, "1tSm9B-000W7E-02", "u1@d.example\nj3@d.example\n", 2);
+	put_msg(dir, "1tSm9C-000W7E-03", "j4@d.example\np@o.example\n", 2);
+	put_msg(dir, "1tSm9D-000W7E-04", "u2@d.example\n", 1);
+	put_msg(dir, "1tSm9E-000W7E-05", "n1@d.example\nj5@d.example\n", 2);
+	put_msg(dir, "1tSm9F-000W7E-06", "late@d.example\n", 1);
+	ck_assert_ptr_nonnull(snap = spool_scan(dir, NULL, err, sizeof(err)));
+	/* j*: 5xx; u*: 2xx; n1: 4xx (deferred); late: a 5xx too old. */
+	verify_set_put(vs, "j1@d.example", now - 60, VERIFY_REJECTED, 550, "");
+	verify_set_put(vs, "j2@d.example", now - 60, VERIFY_REJECTED, 550, "");
+	verify_set_put(vs, "j3@d.example", now - 60, VERIFY_REJECTED, 550, "");
+	verify_set_put(vs, "j4@d.example", now - 60, VERIFY_REJECTED, 550, "");
+	verify_set_put(vs, "j5@d.example", now - 60, VERIFY_REJECTED, 550, "");
+	verify_set_put(vs, "u1@d.example", now - 60, VERIFY_ACCEPTED, 250, "");
+	verify_set_put(vs, "u2@d.example", now - 60, VERIFY_ACCEPTED, 250, "");
+	verify_set_put(vs, "n1@d.example", now - 60, VERIFY_DEFERRED, 450, "");
+	verify_set_put(vs, "late@d.example", now - 7200, VERIFY_REJECTED, 550,
+	    "");
+	ck_assert_int_eq(select_add(sel, "domain", "d.example", err,
+	    sizeof(err)), 0);
+	select_bind_verify(sel, vs, now, 3600);
+	pd = plan_drain_new(snap, NULL, sel, now, 0, 0);
+	/* Remove: 01 whole; the rejected of 02, 03 (o.example stays) and
+	 * 05 by -Mmd; never the deferred n1 or the stale late@. */
+	ck_assert_int_eq(pd->remove->act, PLAN_DELETE);
+	ck_assert_uint_eq(pd->remove->n, 4);
+	ck_assert_str_eq(pd->remove->items[0].id, "1tSm9A-000W7E-01");
+	ck_assert_int_eq(pd->remove->items[0].how, PLAN_WHOLE);
+	ck_assert_int_eq(pd->remove->items[1].how, PLAN_RCPTS);
+	ck_assert_str_eq(pd->remove->addrs[pd->remove->items[1].addr0],
+	    "j3@d.example");
+	ck_assert_int_eq(pd->remove->items[2].how, PLAN_RCPTS);
+	ck_assert_int_eq(pd->remove->items[3].how, PLAN_RCPTS);
+	ck_assert_str_eq(pd->remove->items[3].id, "1tSm9E-000W7E-05");
+	/* Flush: the messages with an accepted recipient. */
+	ck_assert_uint_eq(pd->flush->n, 2);
+	ck_assert_str_eq(pd->flush->items[0].id, "1tSm9B-000W7E-02");
+	ck_assert_str_eq(pd->flush->items[1].id, "1tSm9D-000W7E-04");
+	/* Left: n1 and late@; 05 and 06 stay untouched otherwise. */
+	ck_assert_uint_eq(pd->nleft_rcpts, 2);
+	ck_assert_uint_eq(pd->nleft_msgs, 2);
+	plan_drain_free(pd);
+	/* --bounce-rejected: -Mg for 01 only; the others are skipped. */
+	pd = plan_drain_new(snap, NULL, sel, now, 1, 0);
+	ck_assert_int_eq(pd->remove->act, PLAN_BOUNCE);
+	ck_assert_uint_eq(plan_nacted(pd->remove), 1);
+	ck_assert_uint_eq(pd->remove->nskipped, 3);
+	plan_drain_free(pd);
+	fl = plan_drain_flush(snap, NULL, sel, now, 1);
+	ck_assert_uint_eq(fl->n, 1);
+	ck_assert_uint_eq(fl->ncut, 1);
+	plan_free(fl);
+	/* Without answers nothing at all is removed or flushed. */
+	select_bind_verify(sel, NULL, now, 3600);
+	pd = plan_drain_new(snap, NULL, sel, now, 0, 0);
+	ck_assert_uint_eq(pd->remove->n + pd->flush->n, 0);
+	ck_assert_uint_eq(pd->nleft_msgs, 6);
+	plan_drain_free(pd);
+	select_free(sel);
+	verify_set_free(vs);
+	spool_snap_free(snap);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 static Suite *
 callout_suite(void)
 {
@@ -621,6 +727,10 @@ callout_suite(void)
 	tcase_add_test(tc, verify_text_roundtrip);
 	tcase_add_test(tc, verify_text_hostile);
 	tcase_add_test(tc, verify_watch_stops);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("drain");
+	tcase_add_test(tc, drain_plan);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("job");
