@@ -51,7 +51,9 @@ dns=(--dns --dns-server "127.0.0.1:$port" --relay-name mx2.relay.example)
 trace() {	# FILE CMD...: the sockets' destinations of CMD into FILE
 	local f=$1
 	shift
-	strace -f -qq -e trace=connect,sendto,sendmsg,sendmmsg -o "$f" "$@"
+	# LeakSanitizer cannot run under ptrace (make sanitize).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -qq -e trace=connect,sendto,sendmsg,sendmmsg -o "$f" "$@"
 }
 # dests TRACE: "destinations N bad M" (bad: not the test's server).
 dests() {
