@@ -94,6 +94,16 @@ EOF
 ok "probe: ok, at the host and port exim -bt names, EHLO with Exim's primary_hostname" ||
     { bad "probe back: exit $rc"; sed 's/^/# /' "$SB_DIR/p1.err" "$SB_DIR/p1.json" | head -20; }
 
+mx probe --all --format json > "$SB_DIR/pall.json" 2> /dev/null
+rc=$?
+python3 - "$SB_DIR/pall.json" <<'EOF' && [ $rc = 1 ] &&
+import json, sys
+d = {x["domain"]: x["class"] for x in json.load(open(sys.argv[1]))["domains"]}
+assert d == {"d.example": "ok", "other.example": "offline"}, d
+EOF
+ok "probe --all: every customer domain with mail queued (d ok, other offline; exit 1)" ||
+    bad "probe --all: exit $rc: $(head -c 300 "$SB_DIR/pall.json")"
+
 # ---- verify marks exactly what the primary rejects. ----
 : > "$TR"
 mx verify --domain d.example --rate 50/s --format json > "$SB_DIR/v.json" 2> "$SB_DIR/v.err"
