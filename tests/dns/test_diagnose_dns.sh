@@ -5,16 +5,15 @@
 # woodgrove.example (class loop) a name of its own with the relay's
 # address, contoso.example (class tarpit) a relay-missing mistake that
 # diagnose must not look up unless it is named.  The planted findings
-# must show in the text and the JSON of the diagnosis, the TUI's entry
-# point (cmd_mxdiag_check() from many threads at once, through
-# tests/tools/mxdiagcheck) must find the same, and under strace no DNS
-# packet goes anywhere but the test's server, and none at all without
-# --dns.  Run as root (NSD binds as root and drops nothing here).
+# must show in the text and the JSON of the diagnosis, and under strace
+# no DNS packet goes anywhere but the test's server, and none at all
+# without --dns (the TUI's entry point, cmd_mxdiag_check() on many
+# threads at once, is tests/unit/check_mxdiag.c's).  Run as root (NSD
+# binds as root and drops nothing here).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../testlib.sh"
 t_need nsd dig strace python3
 [ "$(id -u)" = 0 ] || { echo "not root: skipped (nsd needs root here)"; exit 77; }
-[ -x "$TOOLS/mxdiagcheck" ] || { echo "no $TOOLS/mxdiagcheck: skipped (make tools)"; exit 77; }
 tmp=$(mktemp -d /tmp/mxtop-ddns.XXXXXX)
 chmod 755 "$tmp"
 . "$here/nsd.lib"
@@ -164,21 +163,6 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(x["dns"]
 expect 0 "diagnose contoso.example --dns (tarpit)" "$MXTOP" "${S[@]}" diagnose \
     contoso.example "${dns[@]}"
 grep -qx '    relay-missing' "$tmp/out" && ok "named: contoso.example's relay-missing" || bad "named: $(grep -A3 'dns:' "$tmp/out")"
-
-# --- the TUI's entry point, from many threads at once ---
-expect 0 "cmd_mxdiag_check() on 4 threads per domain" "$TOOLS/mxdiagcheck" \
-    --dns-server "127.0.0.1:$port" --relay-name mx2.relay.example -- \
-    proseware.example woodgrove.example contoso.example
-cat > "$tmp/want" <<'EOF'
-proseware.example: mx-is-ip|proseware.example. MX 10 10.11.12.13.
-woodgrove.example: alias-a-to-relay|woodgrove.example. MX 20 backup.woodgrove.example.|backup.woodgrove.example. A 192.0.2.25
-contoso.example: relay-missing|contoso.example. MX 10 mail.contoso.example.
-EOF
-if diff "$tmp/want" "$tmp/out" > "$tmp/diff"; then
-	ok "cmd_mxdiag_check(): the same findings and records, every thread"
-else
-	bad "cmd_mxdiag_check():"; sed 's/^/# /' "$tmp/diff"
-fi
 
 # --- no DNS unless asked ---
 trace "$tmp/trace" "$MXTOP" "${S[@]}" diagnose > /dev/null 2>&1
