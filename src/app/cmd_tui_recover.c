@@ -319,6 +319,11 @@ tui_recover_go(struct tui *t)
 
 	if (r == NULL || r->ph != R_PLAN)
 		return;
+	if (t->c->dry_run) {
+		done(t, "", "dry run: nothing removed or flushed (--dry-run)");
+		show(t);
+		return;
+	}
 	if (load_check_spool(t->c, err, sizeof(err)) < 0) {
 		done(t, "not started: ", err);
 		show(t);
