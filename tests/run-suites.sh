@@ -7,11 +7,13 @@ npass=0 nskip=0 nfail=0 failed=""
 for s in "$@"; do
 	[ -e "$s" ] || continue
 	echo "== $s"
+	t0=$SECONDS
 	case $s in
 	*.sh) bash "$s" ;;
 	*) MXTOP_SAMPLE=${SAMPLE:-} "$s" ;;
 	esac
 	rc=$?
+	echo "-- $s: $((SECONDS - t0))s"
 	case $rc in
 	0) npass=$((npass + 1)) ;;
 	77) nskip=$((nskip + 1)); echo "-- $s: skipped" ;;
