@@ -56,7 +56,9 @@ enum view_act {
 	ACT_PROBE,	/* probe view_probe_domain()'s primary now */
 	ACT_RECOVER,	/* the Recover screen for view_probe_domain():
 			 * probe, verify, then the plan */
-	ACT_RECOVER_GO	/* the Recover screen's plan confirmed */
+	ACT_RECOVER_GO,	/* the Recover screen's plan confirmed */
+	ACT_MXCHECK	/* look view_probe_domain() up in DNS (mx-check),
+			 * then view_set_mx() */
 };
 
 enum view_screen {
@@ -220,6 +222,13 @@ void	 view_recover_clear(struct view *, const char *title);
 void	 view_recover_line(struct view *, int style, int indent,
 	    const char *text);
 void	 view_recover_state(struct view *, int confirm, int running);
+
+/* The DNS evidence of domain (mx-check's result, only read; the caller
+ * keeps it until the next call or view_free(); NULL: none): its
+ * Diagnose screen shows the findings, as diagnose --dns does. */
+struct mxcheck_result;
+void	 view_set_mx(struct view *, const char *domain,
+	    const struct mxcheck_result *res);
 
 /* Accessors, for the loop, ui.c and the tests. */
 enum view_screen view_screen(const struct view *);

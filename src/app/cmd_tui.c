@@ -456,6 +456,9 @@ carry_out(struct tui *t, enum view_act a)
 	case ACT_EXPORT:
 		tui_exp_start(t);
 		break;
+	case ACT_MXCHECK:
+		tui_mx_start(t);
+		break;
 	case ACT_PROBE:
 	case ACT_RECOVER:
 		tui_recover_start(t, a == ACT_PROBE);
@@ -536,7 +539,8 @@ loop(struct tui *t)
 		ui_show(t->v);
 		now = tui_mono();
 		wait = t->sc.busy ? 0.25 : t->due - now;
-		if ((t->job != NULL || t->ex.running || tui_recover_busy(t)) &&
+		if ((t->job != NULL || t->ex.running || tui_recover_busy(t) ||
+		    tui_mx_busy(t)) &&
 		    wait > 0.1)
 			wait = 0.1;
 		timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
@@ -574,6 +578,7 @@ loop(struct tui *t)
 		act_step(t);
 		tui_exp_step(t);
 		tui_recover_step(t);
+		tui_mx_step(t);
 		if (!t->sc.busy && tui_mono() >= t->due)
 			scan_start(t);
 	}
@@ -585,6 +590,7 @@ loop(struct tui *t)
 		act_step(t);
 	}
 	tui_recover_stop(t);	/* p, R: their steps end consistently */
+	tui_mx_stop(t);
 	if (t->ex.running) {
 		/* Q with an export running: stop it, delete the file. */
 		atomic_store(&t->ex.cancel, 1);

@@ -95,6 +95,7 @@ struct tui {
 	struct view_progress prog;
 	char		 sel[1024];	/* the filter, for the audit log */
 	struct recover	*rec;		/* p, R (cmd_tui_recover.c) */
+	struct tui_mx	*mx;		/* M (cmd_tui_mx.c) */
 };
 
 /* Seconds on the monotonic clock. */
@@ -113,5 +114,13 @@ void	tui_recover_step(struct tui *);
 int	tui_recover_busy(const struct tui *);
 void	tui_recover_cancel(struct tui *);
 void	tui_recover_stop(struct tui *);
+
+/* M (cmd_tui_mx.c): look view_probe_domain() up in DNS in a thread; at
+ * its end hand the result to the view; whether one runs; wait for it
+ * and free everything (quit). */
+void	tui_mx_start(struct tui *);
+void	tui_mx_step(struct tui *);
+int	tui_mx_busy(const struct tui *);
+void	tui_mx_stop(struct tui *);
 
 #endif

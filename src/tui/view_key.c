@@ -14,7 +14,7 @@ enum op { OP_UP, OP_DOWN, OP_PGUP, OP_PGDN, OP_HOME, OP_END, OP_ENTER,
 	OP_RSORT, OP_SORTPREV, OP_RESCAN, OP_TAG, OP_TAGALL, OP_UNTAG,
 	OP_DIAG, OP_BODY, OP_FLUSH, OP_BOUNCE, OP_DELETE, OP_FREEZE, OP_THAW,
 	OP_EXPORT, OP_CANCEL, OP_HELP, OP_REDRAW, OP_SEARCH, OP_NEXT,
-	OP_PREV, OP_PROBE, OP_RECOVER, OP_RECOVER_GO };
+	OP_PREV, OP_PROBE, OP_RECOVER, OP_RECOVER_GO, OP_MXCHECK };
 
 #define S_DOM	(1u << VIEW_DOMAINS)
 #define S_MSGS	(1u << VIEW_MESSAGES)
@@ -90,6 +90,8 @@ static const struct keydef keys[] = {
 	{ 'R', "R", S_DOM | S_MSGS | S_DIAG, OP_RECOVER, "recover the domain: "
 	    "probe, verify, plan, remove the rejected, paced flush" },
 	{ 'y', "y", S_REC, OP_RECOVER_GO, "go ahead with the plan shown" },
+	{ 'M', "M", S_DOM | S_MSGS | S_DIAG, OP_MXCHECK, "look the domain's "
+	    "MX up in DNS (mx-check): its findings join the diagnosis" },
 	{ 'x', "x", S_ALL, OP_CANCEL, "cancel the running action" },
 	{ '?', "?", S_ALL, OP_HELP, "this help" },
 	{ 'h', "h", S_ALL & ~S_HELP, OP_HELP, NULL },
@@ -447,6 +449,19 @@ view_key(struct view *v, int key)
 		return ACT_RECOVER;
 	case OP_RECOVER_GO:
 		return v_recover_key(v, key);
+	case OP_MXCHECK:
+		if ((rk = view_probe_domain(v)) == NULL) {
+			view_status(v, 1, "no domain here");
+			break;
+		}
+		view_status(v, 0, "looking up %s in DNS (mx-check)", rk);
+		if (f->scr != VIEW_DIAGNOSE) {
+			char d[CTX_MAX];
+
+			snprintf(d, sizeof(d), "%s", rk);
+			push(v, VIEW_DIAGNOSE, d);
+		}
+		return ACT_MXCHECK;
 	case OP_CANCEL:
 		if (f->scr == VIEW_RECOVER && v->rec_running)
 			return ACT_CANCEL;

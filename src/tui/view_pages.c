@@ -128,5 +128,16 @@ v_build_diag(struct view *v)
 	fo.cutoff = v->info.cutoff > 0 ? v->info.cutoff : 4 * 86400;
 	fo.log = v->info.log;
 	p->skip_title = 1;
-	fmt_diagnose_lines(&fo, v->st, d, to_pager, p);
+	fmt_diagnose_lines_mx(&fo, v->st, d, v->mx != NULL &&
+	    strcmp(v->mxdom, name) == 0 ? v->mx : NULL, to_pager, p);
+}
+
+void
+view_set_mx(struct view *v, const char *domain,
+    const struct mxcheck_result *res)
+{
+	snprintf(v->mxdom, sizeof(v->mxdom), "%s", domain ? domain : "");
+	v->mx = domain != NULL ? res : NULL;
+	if (v_top(v)->scr == VIEW_DIAGNOSE)
+		v_build_diag(v);
 }

@@ -110,6 +110,9 @@ struct view {
 	struct view_info	 info;
 	char			 host[256], spool[1024], log[1024];
 	char			 warn[1024];
+	/* M: the DNS evidence of one domain (the loop's). */
+	char			 mxdom[256];
+	const struct mxcheck_result *mx;
 	struct select		*sel;
 	int			 own_sel;
 	char			 words[512], args[1024];

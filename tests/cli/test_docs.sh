@@ -123,7 +123,7 @@ else
 fi
 cp "$tmp/zones/contoso.example.zone" "$tmp/run/contoso.example.zone"
 relay="--relay-name mx2.relay.example --relay-addr 192.0.2.25"
-id=$("$MXTOP" -s "$SAMPLE" list --domain contoso.example --format ids |
+id=$("$MXTOP" -s "$SAMPLE" --now "$now" --since 7d list --domain contoso.example --format ids |
     head -1)
 
 # How an example runs here (see the top of the file).
