@@ -88,22 +88,13 @@ pick_format(const struct ctx *c, enum export_format *f)
 	return 0;
 }
 
-int
-cmd_export(struct ctx *c, int argc, char **argv)
+/* The options of export, checked before the spool is read: 0, or 2
+ * after saying what is wrong; the format in *fmt. */
+static int
+check_args(const struct ctx *c, int argc, enum export_format *fmt)
 {
-	struct export_opts o;
-	struct export_result res;
-	struct progress p;
-	struct spool_snap *s;
-	struct diag *dg;
-	struct stats *st;
 	struct stat sb;
-	enum export_format fmt;
-	char err[512], selbuf[4096];
-	size_t *idx, n = 0, i;
-	int fd, rc, created = 0, tostdout;
 
-	(void)argv;
 	if (argc > 1) {
 		fprintf(stderr, "mxtop: export takes no arguments (select "
 		    "with --domain, --id, ...)\n");
@@ -119,57 +110,50 @@ cmd_export(struct ctx *c, int argc, char **argv)
 		    "exclude each other\n");
 		return 2;
 	}
-	if (pick_format(c, &fmt) < 0)
+	if (pick_format(c, fmt) < 0)
 		return 2;
-	if (c->manifest_only && (fmt == EXPORT_MBOX || fmt == EXPORT_MBOXGZ)) {
+	if (c->manifest_only && (*fmt == EXPORT_MBOX ||
+	    *fmt == EXPORT_MBOXGZ)) {
 		fprintf(stderr, "mxtop: an mbox holds no manifest; "
 		    "--manifest-only needs an archive format\n");
 		return 2;
 	}
-	tostdout = strcmp(c->output, "-") == 0;
-	if (tostdout && isatty(STDOUT_FILENO)) {
+	if (strcmp(c->output, "-") == 0 && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "mxtop: not writing an archive to a terminal; "
 		    "redirect standard output\n");
 		return 2;
 	}
-	if (!tostdout && !c->force && lstat(c->output, &sb) == 0) {
+	if (strcmp(c->output, "-") != 0 && !c->force &&
+	    lstat(c->output, &sb) == 0) {
 		fprintf(stderr, "mxtop: %s exists (--force overwrites it)\n",
 		    c->output);
 		return 2;
 	}
+	return 0;
+}
 
-	if ((s = load_spool(c, NULL, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "mxtop: %s\n", err);
-		return 2;
-	}
-	/* The msglogs give each recipient its state, class and last
-	 * error. */
-	dg = load_diag(c, s, 1);
-	idx = xcalloc(s->nmsgs ? s->nmsgs : 1, sizeof(*idx));
-	for (i = 0; i < s->nmsgs; i++)
-		if (select_msg(c->sel, s, dg, &s->msgs[i], c->now))
-			idx[n++] = i;
-	st = stats_build(s, c->sel, dg, c->now, NULL, 0);
-	if (n == 0) {
-		fprintf(stderr, "mxtop: the selection matches no message; "
-		    "nothing written\n");
-		rc = 1;
-		goto out;
-	}
+/* Writes the messages idx[0..n) of s to -o: 0 all exported (or gone), 1
+ * some unreadable, 2 after saying why nothing (whole) was written; a
+ * file it created is removed then. */
+static int
+write_out(const struct ctx *c, enum export_format fmt,
+    const struct spool_snap *s, const struct diag *dg, const size_t *idx,
+    size_t n, const struct stats *st)
+{
+	struct export_opts o;
+	struct export_result res;
+	struct progress p;
+	char err[512], selbuf[4096];
+	int fd, rc, tostdout = strcmp(c->output, "-") == 0;
 
 	if (tostdout)
 		fd = STDOUT_FILENO;
-	else {
-		fd = open(c->output, O_WRONLY | O_CREAT | O_CLOEXEC |
-		    (c->force ? O_TRUNC : O_EXCL), 0644);
-		if (fd < 0) {
-			fprintf(stderr, "mxtop: %s: %s%s\n", c->output,
-			    strerror(errno), errno == EEXIST ?
-			    " (--force overwrites it)" : "");
-			rc = 2;
-			goto out;
-		}
-		created = 1;
+	else if ((fd = open(c->output, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    (c->force ? O_TRUNC : O_EXCL), 0644)) < 0) {
+		fprintf(stderr, "mxtop: %s: %s%s\n", c->output,
+		    strerror(errno), errno == EEXIST ?
+		    " (--force overwrites it)" : "");
+		return 2;
 	}
 	memset(&p, 0, sizeof(p));
 	p.tty = isatty(STDERR_FILENO);
@@ -196,17 +180,49 @@ cmd_export(struct ctx *c, int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "mxtop: %s: %s\n", tostdout ? "stdout" :
 		    c->output, err);
-		if (created)
+		if (!tostdout)
 			unlink(c->output);
-		rc = 2;
-		goto out;
+		return 2;
 	}
 	if (p.tty)
 		fprintf(stderr, "mxtop: %zu exported, %zu gone, %zu "
 		    "unreadable: %s\n", res.done, res.gone, res.failed,
 		    c->output);
-	rc = res.failed > 0 ? 1 : 0;
-out:
+	return res.failed > 0 ? 1 : 0;
+}
+
+int
+cmd_export(struct ctx *c, int argc, char **argv)
+{
+	struct spool_snap *s;
+	struct diag *dg;
+	struct stats *st;
+	enum export_format fmt;
+	char err[512];
+	size_t *idx, n = 0, i;
+	int rc;
+
+	(void)argv;
+	if ((rc = check_args(c, argc, &fmt)) != 0)
+		return rc;
+	if ((s = load_spool(c, NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mxtop: %s\n", err);
+		return 2;
+	}
+	/* The msglogs give each recipient its state, class and last
+	 * error. */
+	dg = load_diag(c, s, 1);
+	idx = xcalloc(s->nmsgs ? s->nmsgs : 1, sizeof(*idx));
+	for (i = 0; i < s->nmsgs; i++)
+		if (select_msg(c->sel, s, dg, &s->msgs[i], c->now))
+			idx[n++] = i;
+	st = stats_build(s, c->sel, dg, c->now, NULL, 0);
+	if (n == 0) {
+		fprintf(stderr, "mxtop: the selection matches no message; "
+		    "nothing written\n");
+		rc = 1;
+	} else
+		rc = write_out(c, fmt, s, dg, idx, n, st);
 	stats_free(st);
 	diag_free(dg);
 	free(idx);
