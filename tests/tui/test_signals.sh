@@ -32,6 +32,9 @@ tui_pid() {
 	pgrep -P "$sh" -x mxtop || pgrep -P "$sh"
 }
 
+# A session that outlives the others, so that the server does not exit
+# (and race the next new-session) when a test's session is killed.
+$T new-session -d -s keep "sleep 600"
 n=0
 for sig in TERM HUP INT QUIT; do
 	n=$((n + 1))
