@@ -90,11 +90,11 @@ $(O)/unit/check_%: tests/unit/check_%.c $(O)/libmxcore.a $(O)/flags
 	$(COMPILE) -Wno-missing-prototypes $(CHECK_CFLAGS) -MMD -MP -o $@ $< \
 	    $(LDFLAGS) $(O)/libmxcore.a $(CHECK_LIBS) $(MX_LIBS)
 
-$(O)/tools/%: tests/tools/%.c $(O)/flags
+$(O)/tools/%: tests/tools/%.c $(O)/libmxcore.a $(O)/flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Wno-missing-prototypes -Iinclude \
 	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP -o $@ $< \
-	    $(LDFLAGS) -lpthread
+	    $(LDFLAGS) $(O)/libmxcore.a $(MX_LIBS) -lpthread
 
 tools: $(TOOL_BIN)
 

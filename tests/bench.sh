@@ -1,41 +1,74 @@
 #!/usr/bin/env bash
 # bench.sh -- mxtop against Exim's own tools on one large spool (make bench).
 #
-#	N=100000 LOGSIZE=1024 bash tests/bench.sh
+#	N=100000 bash tests/bench.sh                 # flat spool (the default)
+#	N=1000000 SPLIT=1 BENCH_DIR=/work/perf bash tests/bench.sh
 #
-# Builds a spool of N messages with tests/tools/spoolgen inside a real-Exim
-# sandbox, checks that `exim -bp` accepts every file, then times, warm
-# cache, best of 3: mxtop summary, exim -bpc, exim -bp | exiqsumm, and the
-# floor of reading every -H once (cat); reports mxtop's peak RSS per
-# message, the cost of reading every msglog (mxtop list), and the scan of
-# a LOGSIZE-MiB main log window (mxtop diagnose).  Prints ratios.
+# Builds a spool of N messages with tests/tools/spoolgen (split into
+# input/<c>/ with SPLIT=1) inside a real-Exim sandbox, checks that
+# `exim -bp` accepts every file, then prints, side by side, the ratios of
+# issue 13 (warm cache; best of RUNS, 3, or 1 from N=500000 on):
+#   summary / (exim -bp | exiqsumm)                     target <= 0.20
+#   summary / floor (-H open+read+close, -D fstatat, 2 threads)  <= 1.3
+#   list --format ids / exim -bpc                              <= 2
+#   peak RSS of summary, bytes a message                       <= 200
+#   the TUI's refresh with nothing changed: CPU / CPU of one exim -bp
+#                                                              <= 0.03
+#   after 1% churn (0.5% of -H rewritten and renamed into place, 0.25%
+#   completed, 0.25% new): seconds until the TUI shows the new totals
+#   (<= 3), and the refresh's CPU / one exim -bp's (<= 0.1)
+#   the TUI's first table (marked partial), seconds           <= 0.5
+#   the TUI's RSS, bytes a message (<= 200), and after 100 refreshes /
+#   after the first (<= 1.10)
+# The refresh CPU is measured with tests/tools/refreshcheck (the TUI's
+# own scan path, load_live_scan(), then stats_build()); the rest on the
+# real TUI in tmux (TUI=0 skips it).  With BENCH_DIR the spool is made
+# once in BENCH_DIR/spool-N-SPLIT and reused (the churn keeps it valid).
+# From N=200000 on, the slow extras (list --format json, export,
+# diagnose of a LOGSIZE-MiB log) are skipped unless EXTRAS=1.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 : "${MXTOP:=$top/mxtop}"
 : "${TOOLS:=$top/build/tools}"
 : "${N:=100000}"
+: "${SPLIT:=0}"
 : "${LOGSIZE:=1024}"
+: "${TUI:=1}"
+if [ -z "${RUNS-}" ]; then RUNS=3; [ "$N" -ge 500000 ] && RUNS=1; fi
+if [ -z "${EXTRAS-}" ]; then EXTRAS=1; [ "$N" -ge 200000 ] && EXTRAS=0; fi
 export TOOLS
 : "${SB_PORT:=$((3000 + $$ % 2000 * 2))}"
 . "$here/exim/sandbox.sh"
 
-sb_start
-echo "generating $N messages in $SB_SPOOL ..."
-"$TOOLS/spoolgen" "$SB_SPOOL" "$N" 500 || exit 1
-count=$(sb_exim -bpc)
-bad=$(sb_exim -bp | grep -c 'spool format error')
-echo "exim -bpc: $count messages; exim -bp format errors: $bad"
-if [ "$count" != "$N" ] || [ "$bad" != 0 ]; then
-	echo "bench: exim does not accept the generated spool" >&2
+if [ "$SPLIT" = 1 ]; then sb_start --split; else sb_start; fi
+SPOOL=$SB_SPOOL
+if [ -n "${BENCH_DIR-}" ]; then
+	SPOOL=$BENCH_DIR/spool-$N-$SPLIT
+	mkdir -p "$SPOOL/log"
+	sed -i "s|^spool_directory = .*|spool_directory = $SPOOL|" "$SB_CONF"
+fi
+if [ ! -d "$SPOOL/input" ] || [ -z "$(ls -A "$SPOOL/input" 2>/dev/null)" ]; then
+	echo "generating $N messages in $SPOOL ..."
+	"$TOOLS/spoolgen" "$SPOOL" "$N" 500 "$SPLIT" || exit 1
+fi
+mkdir -p "$SPOOL/log" "$SPOOL/db"
+[ "$(stat -c %U "$SPOOL/input")" = Debian-exim ] ||
+    chown -R Debian-exim:Debian-exim "$SPOOL"
+: >> "$SPOOL/log/mainlog"
+EX="$EXIM -C $SB_CONF"
+count=$($EX -bpc)
+echo "exim -bpc: $count messages"
+if [ "$count" != "$N" ]; then
+	echo "bench: exim does not see $N messages" >&2
 	exit 1
 fi
 
-# Best wall time of 3 runs, in seconds, of a shell command.
+# Best wall time of RUNS runs, in seconds, of a shell command.
 best() {
-	python3 - "$1" <<'EOF'
-import resource, subprocess, sys, time
+	python3 - "$1" "$RUNS" <<'EOF'
+import subprocess, sys, time
 best = None
-for _ in range(3):
+for _ in range(int(sys.argv[2])):
     t = time.perf_counter()
     subprocess.run(['bash', '-c', sys.argv[1]], check=True,
                    stdout=subprocess.DEVNULL)
@@ -45,45 +78,47 @@ print('%.3f' % best)
 EOF
 }
 
-# Peak RSS in KiB of one run of a command.
-rss() {
+# "wall cpu maxrss_kib" of one run of a command (children's CPU).
+run1() {
 	python3 - "$@" <<'EOF'
-import resource, subprocess, sys
+import resource, subprocess, sys, time
+t = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print('%.3f %.3f %d' % (time.perf_counter() - t, r.ru_utime + r.ru_stime,
+                        r.ru_maxrss))
 EOF
 }
 
-EX="$EXIM -C $SB_CONF"
-t_mx=$(best "$MXTOP -s $SB_SPOOL summary")
-t_mx1=$(best "$MXTOP -s $SB_SPOOL --threads 1 summary")
-t_bpc=$(best "$EX -bpc")
-t_qs=$(best "$EX -bp | exiqsumm")
-t_cat=$(best "find $SB_SPOOL/input -name '*-H' -print0 | xargs -0 cat")
-t_list=$(best "$MXTOP -s $SB_SPOOL list --format json")
-kib=$(rss "$MXTOP" -s "$SB_SPOOL" summary)
-# Export of the whole queue: time and peak RSS (constant memory: the
-# archive is streamed; RSS is the snapshot's, as for list).
-rm -f "$SB_DIR/all.tar.gz"
-t_exp=$(python3 - "$MXTOP" "$SB_SPOOL" "$SB_DIR/all.tar.gz" <<'EOF'
-import resource, subprocess, sys, time
-t = time.perf_counter()
-subprocess.run([sys.argv[1], '-s', sys.argv[2], 'export', '--older-than',
-                '0s', '-o', sys.argv[3]], check=True,
-               stdout=subprocess.DEVNULL)
-print('%.3f %d' % (time.perf_counter() - t,
-                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-EOF
-)
-kib_list=$(rss "$MXTOP" -s "$SB_SPOOL" list --format json)
+t_elapsed() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.3f' % (a/b if b else 0))" "$1" "$2"; }
 
-# A main log window of LOGSIZE MiB, made of real lines (repeated).
-log=$SB_DIR/biglog
-mkdir -p "$log"
-src=$top/sample-spool/log/mainlog
-[ -s "$src" ] || src=$SB_LOG/mainlog
-if [ -s "$src" ]; then
-	python3 - "$src" "$log/mainlog" "$LOGSIZE" <<'EOF'
+# Warm the cache: one look at every file.
+"$TOOLS/spoolfloor" "$SPOOL" 2 > /dev/null
+# One exim -bp: its CPU, and every file accepted.
+read -r _ cpu_bp _ < <(run1 bash -c "$EX -bp > $SB_DIR/bp.txt")
+bad=$(grep -c 'spool format error' "$SB_DIR/bp.txt")
+echo "exim -bp: CPU ${cpu_bp}s, format errors: $bad"
+[ "$bad" = 0 ] || { echo "bench: exim rejects generated files" >&2; exit 1; }
+t_qs=$(best "$EX -bp | exiqsumm")
+t_mx=$(best "$MXTOP -s $SPOOL summary")
+t_floor=$(best "$TOOLS/spoolfloor $SPOOL 2")
+t_bpc=$(best "$EX -bpc")
+t_ids=$(best "$MXTOP -s $SPOOL list --format ids")
+read -r _ _ kib < <(run1 "$MXTOP" -s "$SPOOL" summary)
+bpm() { python3 -c "print(round($1*1024/$N))"; }
+
+if [ "$EXTRAS" = 1 ]; then
+	t_mx1=$(best "$MXTOP -s $SPOOL --threads 1 summary")
+	t_list=$(best "$MXTOP -s $SPOOL list --format json")
+	rm -f "$SB_DIR/all.tar.gz"
+	read -r t_exp _ kib_exp < <(run1 "$MXTOP" -s "$SPOOL" export \
+	    --older-than 0s -o "$SB_DIR/all.tar.gz")
+	log=$SB_DIR/biglog
+	mkdir -p "$log"
+	src=$top/sample-spool/log/mainlog
+	if [ -s "$src" ]; then
+		python3 - "$src" "$log/mainlog" "$LOGSIZE" <<'EOF'
 import sys
 lines = open(sys.argv[1], 'rb').read()
 want = int(sys.argv[3]) << 20
@@ -93,26 +128,173 @@ with open(sys.argv[2], 'wb') as f:
         f.write(lines)
         n += len(lines)
 EOF
-	t_log=$(best "$MXTOP -s $SB_SPOOL -l $log --since 100000d diagnose --format json")
-else
-	t_log=
+		t_log=$(best "$MXTOP -s $SPOOL -l $log --since 36500d diagnose --format json")
+	fi
 fi
 
-ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b if b else 0))" "$1" "$2"; }
+# 1% churn as Exim makes it: -H rewritten beside and renamed into
+# place, completions (-D then -H), new messages (-D, then -H renamed in).
+churn() {
+	python3 - "$SPOOL" "$N" <<'EOF'
+import os, random, sys
+spool, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(13)
+heads = []
+for root, dirs, files in os.walk(os.path.join(spool, 'input')):
+    heads += [os.path.join(root, f) for f in files if f.endswith('-H')]
+rnd.shuffle(heads)
+k = max(4, n // 100)
+rew, gone, new = heads[:k // 2], heads[k // 2:3 * k // 4], heads[3 * k // 4:k]
+def put(path, data):
+    d = os.path.dirname(path)
+    tmp = os.path.join(d, 'hdr.' + os.path.basename(path)[:-2])
+    with open(tmp, 'wb') as f:
+        f.write(data)
+    os.rename(tmp, path)
+for h in rew:
+    put(h, open(h, 'rb').read())
+for h in gone:
+    os.unlink(h[:-1] + 'D')
+    os.unlink(h)
+added = 0
+for i, h in enumerate(new):
+    old = os.path.basename(h)[:-2]
+    if len(old) != 16:
+        continue
+    d = os.path.dirname(h)
+    j = i
+    while True:
+        nid = old[:7] + 'z' + '%05d' % j + old[13:]
+        if not os.path.exists(os.path.join(d, nid + '-H')):
+            break
+        j += 1
+    body = open(h[:-1] + 'D', 'rb').read().replace(old.encode(), nid.encode(), 1)
+    with open(os.path.join(d, nid + '-D'), 'wb') as f:
+        f.write(body)
+    put(os.path.join(d, nid + '-H'),
+        open(h, 'rb').read().replace(old.encode(), nid.encode(), 1))
+    added += 1
+print(n - len(gone) + added)
+EOF
+}
+
+tui_first= tui_lat= cpu_quiet= cpu_churn= tui_rss1= tui_rss100= tui_rssc= rc_rss=
+if [ "$TUI" = 1 ] && command -v tmux > /dev/null; then
+	T="tmux -L mxb$$ -f /dev/null"
+	pane() { $T capture-pane -p 2> /dev/null; }
+	msgs() { pane | sed -n 's/^ *\([0-9][0-9]*\) msgs .*/\1/p' | head -1; }
+	t0=$(date +%s.%N)
+	$T new-session -d -x 100 -y 30 "env TERM=tmux-256color LANG=C.UTF-8 \
+	    $MXTOP -s $SPOOL -l $SPOOL/log -d 0.2"
+	partial=
+	for i in $(seq 6000); do
+		p=$(pane)
+		if echo "$p" | grep -q ' msgs '; then
+			tui_first=$(t_elapsed "$t0" "$(date +%s.%N)")
+			echo "$p" | grep -q '(partial)' && partial=" (partial)"
+			break
+		fi
+		sleep 0.01
+	done
+	# The whole spool in, then the RSS after the first refresh.
+	for i in $(seq 3000); do
+		p=$(pane)
+		echo "$p" | grep -q ' msgs ' && ! echo "$p" |
+		    grep -q -e '(partial)' -e 'scanning' && break
+		sleep 0.1
+	done
+	pid=$($T list-panes -F '#{pane_pid}')
+	[ "$(cat /proc/$pid/comm 2> /dev/null)" = mxtop ] ||
+	    pid=$(pgrep -P "$pid" mxtop | head -1)
+	sleep 1
+	tui_rss1=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
+	# refreshcheck: the same path, its CPU refresh by refresh (fifos:
+	# a coproc's descriptors are not seen in $(...)).
+	mkfifo "$SB_DIR/rc.in" "$SB_DIR/rc.out"
+	"$TOOLS/refreshcheck" -l "$SPOOL/log" "$SPOOL" < "$SB_DIR/rc.in" \
+	    > "$SB_DIR/rc.out" &
+	rcpid=$!
+	exec {RCW}> "$SB_DIR/rc.in" {RCR}< "$SB_DIR/rc.out"
+	# Lines of one "time N" command: refresh lines, then rss.
+	rc_time() {
+		local l
+		echo "time $1" >&"$RCW"
+		: > "$SB_DIR/rc.lines"
+		while IFS= read -r l <&"$RCR"; do
+			echo "$l" >> "$SB_DIR/rc.lines"
+			case $l in rss*) break ;; esac
+		done
+	}
+	rc_time 1
+	rc_time 10
+	cpu_quiet=$(sed -n 's/^refresh .* cpu \([0-9.]*\).*/\1/p' \
+	    "$SB_DIR/rc.lines" | sort -n | awk '{ v[NR] = $1 }
+	    END { print v[int((NR + 1) / 2)] }')
+	rc_rss=$(awk '/^rss/ { print $2 }' "$SB_DIR/rc.lines")
+	# 100 refreshes of the TUI (-d 0.2), then its RSS again.
+	sleep "$(python3 -c "print(round(100 * (0.2 + ${cpu_quiet:-0}) + 1, 1))")"
+	tui_rss100=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
+	# 1% churn: until the TUI shows the new totals.
+	want=$(churn)
+	t1=$(date +%s.%N)
+	for i in $(seq 3000); do
+		[ "$(msgs)" = "$want" ] && break
+		sleep 0.02
+	done
+	[ "$(msgs)" = "$want" ] && tui_lat=$(t_elapsed "$t1" "$(date +%s.%N)")
+	sleep 2
+	tui_rssc=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
+	rc_time 1
+	cpu_churn=$(sed -n 's/^refresh .* cpu \([0-9.]*\).*/\1/p' \
+	    "$SB_DIR/rc.lines")
+	echo quit >&"$RCW"
+	wait "$rcpid" 2> /dev/null
+	exec {RCW}>&- {RCR}<&-
+	$T kill-server 2> /dev/null
+fi
+
+kind=flat; [ "$SPLIT" = 1 ] && kind=split
 echo
-echo "spool: $N messages (flat), 500 domains; warm cache, best of 3"
-printf '%-42s %8ss\n' "mxtop summary (all cores)" "$t_mx"
-printf '%-42s %8ss\n' "mxtop summary (--threads 1)" "$t_mx1"
-printf '%-42s %8ss   mxtop/this %s\n' "exim -bpc" "$t_bpc" "$(ratio "$t_mx" "$t_bpc")"
-printf '%-42s %8ss   mxtop/this %s\n' "exim -bp | exiqsumm" "$t_qs" "$(ratio "$t_mx" "$t_qs")"
-printf '%-42s %8ss   mxtop/this %s\n' "cat every -H (floor)" "$t_cat" "$(ratio "$t_mx" "$t_cat")"
-printf '%-42s %8ss\n' "mxtop list --format json (+ every msglog)" "$t_list"
-printf '%-42s %8s KiB, %s bytes/message\n' "mxtop summary peak RSS" "$kib" \
-    "$(python3 -c "print(round($kib*1024/$N))")"
-printf '%-42s %8ss   peak RSS %s KiB (list: %s KiB)\n' \
-    "mxtop export, every message, tar.gz" "${t_exp% *}" "${t_exp#* }" \
-    "$kib_list"
-[ -n "$t_log" ] && printf '%-42s %8ss   %s MiB/s\n' \
-    "mxtop diagnose, ${LOGSIZE} MiB main log" "$t_log" \
-    "$(python3 -c "print(round($LOGSIZE/$t_log))")"
+echo "spool: $N messages ($kind), 500 domains; warm cache, best of $RUNS"
+printf '%-46s %9s   %-22s %s\n' "" "seconds" "ratio (target)" ""
+printf '%-46s %9s\n' "exim -bp | exiqsumm" "$t_qs"
+printf '%-46s %9s   %-22s\n' "mxtop summary" "$t_mx" \
+    "$(ratio "$t_mx" "$t_qs") of exiqsumm (<= 0.20)"
+printf '%-46s %9s   %-22s\n' "floor: -H open/read/close + -D fstatat, 2 thr" \
+    "$t_floor" "$(ratio "$t_mx" "$t_floor") summary/floor (<= 1.3)"
+printf '%-46s %9s\n' "exim -bpc" "$t_bpc"
+printf '%-46s %9s   %-22s\n' "mxtop list --format ids" "$t_ids" \
+    "$(ratio "$t_ids" "$t_bpc") of exim -bpc (<= 2)"
+printf '%-46s %9s   %s B/message (<= 200)\n' "mxtop summary peak RSS (KiB)" \
+    "$kib" "$(bpm "$kib")"
+printf '%-46s %9s\n' "one exim -bp, CPU" "$cpu_bp"
+if [ -n "$cpu_quiet" ]; then
+	printf '%-46s %9s   %-22s\n' "TUI refresh, nothing changed, CPU (median)" \
+	    "$cpu_quiet" "$(ratio "$cpu_quiet" "$cpu_bp") of exim -bp (<= 0.03)"
+	printf '%-46s %9s   %-22s\n' "TUI refresh after 1% churn, CPU" \
+	    "${cpu_churn:--}" "$(ratio "${cpu_churn:-0}" "$cpu_bp") of exim -bp (<= 0.1)"
+	printf '%-46s %9s   (<= 3)\n' "TUI new totals after 1% churn" \
+	    "${tui_lat:-never}"
+	printf '%-46s %9s   (<= 0.5)%s\n' "TUI first table" "${tui_first:--}" \
+	    "$partial"
+	printf '%-46s %9s   %s B/message (<= 200)\n' "TUI RSS after the first refresh (KiB)" \
+	    "$tui_rss1" "$(bpm "$tui_rss1")"
+	printf '%-46s %9s   %s of the first (<= 1.10)\n' \
+	    "TUI RSS after 100 refreshes (KiB)" "$tui_rss100" \
+	    "$(ratio "$tui_rss100" "$tui_rss1")"
+	printf '%-46s %9s   %s of the first\n' \
+	    "TUI RSS after the churn (a new snapshot, KiB)" "$tui_rssc" \
+	    "$(ratio "${tui_rssc:-0}" "$tui_rss1")"
+	printf '%-46s %9s   %s B/message\n' "refreshcheck RSS (KiB)" \
+	    "$rc_rss" "$(bpm "${rc_rss:-0}")"
+fi
+if [ "$EXTRAS" = 1 ]; then
+	printf '%-46s %9s\n' "mxtop summary (--threads 1)" "$t_mx1"
+	printf '%-46s %9s\n' "mxtop list --format json (+ every msglog)" "$t_list"
+	printf '%-46s %9s   peak RSS %s KiB\n' \
+	    "mxtop export, every message, tar.gz" "$t_exp" "$kib_exp"
+	[ -n "${t_log-}" ] && printf '%-46s %9s   %s MiB/s\n' \
+	    "mxtop diagnose, ${LOGSIZE} MiB main log" "$t_log" \
+	    "$(python3 -c "print(round($LOGSIZE/$t_log))")"
+fi
 sb_stop

@@ -85,4 +85,34 @@ struct diag	*load_diag(const struct ctx *c, const struct spool_snap *snap,
 int		 load_problems(const struct spool_snap *snap,
 		    const struct diag *d, const char *log, char *buf,
 		    size_t len);
+
+/* ---- The TUI's scans, one after another ---- */
+
+/* What the TUI keeps from one scan to the next: the spool's watch, the
+ * main log's sums and where it was read up to.  log: the main log (NULL:
+ * none, the msglogs only).  Owned by the thread that scans. */
+struct load_live;
+struct load_live *load_live_new(const char *log);
+void		 load_live_free(struct load_live *);	/* NULL: no-op */
+
+/* One look at the spool and the logs: a full scan when prev is NULL,
+ * else a refresh from prev (prevd its diagnosis; both untouched, must
+ * outlive the call).  o: the diagnosis window as of now; so: scan
+ * options.  Sets *snap to the new snapshot (NULL: prev still stands)
+ * and *diag to the new diagnosis (NULL: nothing changed at all, prevd
+ * still stands).  Only the msglogs of new or rewritten messages and of
+ * messages the main log named since are read.  Returns 0 (a log problem
+ * in warn), or -1 with err when the spool cannot be read. */
+int		 load_live_scan(struct load_live *, const struct ctx *c,
+		    const struct diag_opts *o, time_t now,
+		    const struct spool_snap *prev, const struct diag *prevd,
+		    const struct spool_scan_opts *so, struct spool_snap **snap,
+		    struct diag **diag, char *err, size_t errlen, char *warn,
+		    size_t warnlen);
+
+/* load_msglogs(), but with ids (may be NULL: all) only the msglogs of
+ * messages new since psnap, rewritten since, or named in ids. */
+struct diag_rcpts *load_msglogs_since(const struct spool_snap *snap,
+		    const struct spool_snap *psnap, const struct diag *prev,
+		    const struct intern *ids);
 #endif

@@ -1,8 +1,9 @@
 /* spool.h -- read an Exim spool, read-only, into a snapshot.
  *
- * Nothing here writes, renames or locks anything in the spool.  The -D
- * file is only opened to fstat() it and to look (F_GETLK) whether Exim
- * holds its lock.  Facts: shared/docs/exim-spool.md sections 1-5. */
+ * Nothing here writes, renames or locks anything in the spool: -H and -J
+ * files are read, -D files stat()ed, and whether Exim holds a -D's lock
+ * is read from /proc/locks (or looked at with F_GETLK, which takes no
+ * lock).  Facts: shared/docs/exim-spool.md sections 1-5. */
 #ifndef MXTOP_SPOOL_H
 #define MXTOP_SPOOL_H
 #include <stdatomic.h>
@@ -97,6 +98,9 @@ int	spool_parse_buf(const char *buf, size_t len, const char *id,
 int	spool_id_valid(const char *s, size_t len);
 /* Arrival second encoded in the id's first 6 base-62 digits. */
 int64_t	spool_id_time(const char *id);
+/* The order of exim -bp: <0, 0 or >0 as id a comes before, with or
+ * after id b. */
+int	spool_id_cmp(const char *a, const char *b);
 
 /* ---- A snapshot of the whole queue ---- */
 
@@ -104,27 +108,31 @@ struct spool_rcpt {
 	const char	*addr;		/* owned by the snapshot */
 	uint32_t	 domain;	/* number in snap->domains (lower case) */
 	uint8_t		 state;		/* RCPT_PENDING or RCPT_DELIVERED */
+	uint8_t		 intree;	/* private: delivered by -H alone */
 };
 
+/* One message: a compact record (104 bytes); its strings live in the
+ * snapshot's pools, its recipients in snap->rcpts. */
 struct spool_msg {
 	char		 id[SPOOL_ID_MAX + 1];
 	char		 subdir;	/* split-spool directory, '\0' if flat */
+	uint8_t		 cls;		/* class of the last attempt (an enum
+					 * class_id), 0 until a diagnosis */
+	uint16_t	 warnings;	/* delay warnings sent (at most 65535) */
 	unsigned	 flags;		/* MSG_F_* */
-	int		 warnings;
-	int64_t		 arrival;	/* seconds */
 	int		 usec;		/* 0 when unknown */
+	uint32_t	 rcpt0;		/* first recipient in snap->rcpts */
+	uint32_t	 nrcpt, npending;
+	int64_t		 arrival;	/* seconds */
 	int64_t		 size;		/* as exim -bp; -1 without -D */
-	int64_t		 frozen_at;
 	const char	*sender;	/* "" for a bounce */
 	const char	*host;		/* sending host address, or NULL */
 	const char	*bad;		/* why -H is bad, or NULL */
-	uint32_t	 rcpt0;		/* first recipient in snap->rcpts */
-	uint32_t	 nrcpt, npending;
-	uint8_t		 cls;		/* class of the last attempt (an enum
-					 * class_id), 0 until a diagnosis */
-	ino_t		 h_ino;		/* -H as scanned, to notice changes */
-	int64_t		 h_mtime_ns;
+	ino_t		 h_ino;		/* -H as listed, to notice changes */
+	ino_t		 d_ino;		/* -D as listed (0: none), for locks */
 };
+
+struct spool_priv;			/* spool_priv.h */
 
 struct spool_snap {
 	char		 *dir;		/* the spool directory */
@@ -132,7 +140,8 @@ struct spool_snap {
 	size_t		  nmsgs;
 	struct spool_rcpt *rcpts;
 	size_t		  nrcpts;
-	struct intern	 *domains;	/* recipient domains, lower case */
+	struct intern	 *domains;	/* recipient domains, lower case,
+					 * numbered in order of first sight */
 	size_t		  nbad;		/* messages with MSG_F_BADFILE */
 	size_t		  nactive, nfrozen;
 	size_t		  norphans;	/* -D without -H and not locked */
@@ -142,39 +151,89 @@ struct spool_snap {
 					 * in a partial snapshot) */
 	double		  scan_secs;
 	time_t		  scan_start;	/* wall clock when the scan began */
+	size_t		  nread;	/* -H files read for this snapshot
+					 * (the rest came from the last one) */
 	/* private */
-	struct arena	 *arenas;
-	size_t		  narenas;
+	struct spool_priv *priv;
 	uint32_t	 *byid;		/* hash of ids: index + 1, 0 empty */
 	size_t		  nbyid;	/* a power of two */
 };
 
+/* What a refresh keeps between two looks at the spool: inotify watches
+ * on input/ and its subdirectories where the system has them.  Owned by
+ * the one thread that scans; NULL is a watch that never sees anything
+ * (every refresh then looks at the directories' mtimes). */
+struct spool_watch;
+struct spool_watch *spool_watch_new(void);
+void	spool_watch_free(struct spool_watch *);	/* NULL is a no-op */
+
 struct spool_scan_opts {
 	int	threads;	/* 0: one per core (at most 8) */
-	int	no_lock_probe;	/* skip the F_GETLK look at -D */
+	int	no_lock_probe;	/* skip looking whether -D is locked */
 	/* Progress for another thread to show, when not NULL: total is
 	 * set once the directories are listed, done grows as -H files are
 	 * read. */
 	atomic_size_t *done, *total;
-	/* When set and more than partial_n messages are listed, the oldest
-	 * partial_n are read first and handed over (the callee frees that
-	 * snapshot, whose nlisted tells how many there are in all), then
-	 * every message is read as usual.  For a first screen. */
+	/* When set and more than partial_n messages are listed, those of
+	 * the first directories listed (the oldest partial_n of them) are
+	 * read first and handed over, before the rest is even listed (the
+	 * callee frees that snapshot; its nlisted says how many were
+	 * listed then); then every message is read as usual.  For a first
+	 * screen. */
 	void	(*partial)(void *arg, struct spool_snap *part);
 	size_t	 partial_n;
 	void	*arg;
 	/* When set, only these messages (nids ids) are read. */
 	const char *const *ids;
 	size_t	 nids;
+	/* List only: records hold the id, the subdirectory and the arrival
+	 * the id encodes (size -1, no sender, no recipients), as exim -bpi
+	 * reads the queue. */
+	int	 ids_only;
+	/* Armed by spool_scan() and read by spool_refresh(), may be NULL. */
+	struct spool_watch *watch;
+	/* Tests: called once the directories are listed, before any -H
+	 * is read. */
+	void	(*listed)(void *arg);
 };
 
 /* Scans dir (the spool directory: it holds input/).  Returns NULL, with
  * a one-line reason in err, if dir or dir/input cannot be read.  Every
  * other problem is data: a bad message gets MSG_F_BADFILE and a reason.
- * opts may be NULL.  The caller frees with spool_snap_free(). */
+ * opts may be NULL.  The caller frees with spool_snap_free().
+ *
+ * Nothing is locked or written: -H files are opened and read (openat
+ * relative to their directory, read until a short read), -D files are
+ * looked at with one fstatat(); whether Exim holds a -D's lock comes
+ * from one read of /proc/locks per scan (F_GETLK file by file where
+ * there is none). */
 struct spool_snap *spool_scan(const char *dir, const struct spool_scan_opts *,
 	    char *err, size_t errlen);
 void	spool_snap_free(struct spool_snap *);	/* NULL is a no-op */
+
+/* The queue as it is now, from prev (a full scan or a refresh of the
+ * same spool, which stays untouched and must outlive the call): only
+ * the directories that changed (by opts->watch, else by their mtimes)
+ * are listed again, only new or rewritten -H files (a new inode, or
+ * named by the watch) are read, -J files are read again, the lock
+ * state comes from /proc/locks; every other record is copied from prev.
+ * The result equals what spool_scan() would return.  Returns 1 with a
+ * new snapshot in *next, 0 with *next NULL when nothing changed (prev
+ * is still exact), -1 with err when input/ cannot be read.  opts->ids,
+ * ids_only, partial are ignored (a prev made with ids or ids_only is
+ * scanned afresh). */
+int	spool_refresh(const struct spool_snap *prev,
+	    const struct spool_scan_opts *, struct spool_snap **next,
+	    char *err, size_t errlen);
+
+/* Bytes the snapshot holds (records, recipients, strings, index). */
+size_t	spool_snap_bytes(const struct spool_snap *);
+/* Whether a and b say the same of every message (every field of every
+ * record and recipient, the totals; not the timings, inodes are
+ * compared too).  0 when they do, else -1 with the first difference in
+ * why. */
+int	spool_snap_diff(const struct spool_snap *a, const struct spool_snap *b,
+	    char *why, size_t len);
 
 /* Finds a message by id (a hash lookup); NULL if it is not in the
  * snapshot. */

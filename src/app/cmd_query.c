@@ -73,7 +73,10 @@ cmd_summary(struct ctx *c, int argc, char **argv)
 	}
 	if ((s = scan(c)) == NULL)
 		return 2;
-	d = diagnosed(c, s, 1);
+	/* Per-domain figures: the main log (or, without one, the msglogs)
+	 * says what each domain's class is; no message's own msglog is
+	 * needed unless the selection asks for classes. */
+	d = diagnosed(c, s, 0);
 	st = stats_of(c, s, d, NULL, 1);
 	fmt_summary(stdout, &c->fmt, st);
 	stats_free(st);
@@ -142,11 +145,27 @@ cmd_list(struct ctx *c, int argc, char **argv)
 		fprintf(stderr, "mxtop: list takes no arguments (use --id)\n");
 		return 2;
 	}
-	if ((s = scan(c)) == NULL)
+	if (c->fmt.kind == FMT_IDS && select_empty(c->sel) &&
+	    c->order != STATS_BY_BYTES && c->order != STATS_BY_RCPTS &&
+	    c->order != STATS_BY_CLASS) {
+		/* Every id in queue order: the directories alone, as exim
+		 * -bpi reads the queue; no file is opened, no log read. */
+		struct spool_scan_opts so = { .threads = c->threads,
+		    .ids_only = 1 };
+		char err[512];
+
+		if ((s = load_spool(c, &so, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "mxtop: %s\n", err);
+			return 2;
+		}
+		d = NULL;
+	} else if ((s = scan(c)) == NULL)
 		return 2;
-	/* Ids alone need no class, unless the selection asks for one. */
-	d = diagnosed(c, s, c->fmt.kind != FMT_IDS ||
-	    c->order == STATS_BY_CLASS);
+	else
+		/* Ids alone need no class, unless the selection asks for
+		 * one. */
+		d = diagnosed(c, s, c->fmt.kind != FMT_IDS ||
+		    c->order == STATS_BY_CLASS);
 	c->fmt.order = (int)c->order;
 	c->fmt.reverse = c->reverse;
 	fmt_list(stdout, &c->fmt, s, d, c->sel);

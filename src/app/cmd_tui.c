@@ -63,8 +63,11 @@ on_partial(void *arg, struct spool_snap *part)
 	while (n < 0 && errno == EINTR);
 }
 
-#define PARTIAL_N	20000	/* messages in a first, partial screen */
+#define PARTIAL_N	10000	/* messages in a first, partial screen */
 
+/* In the scan thread: the first scan reads the whole spool (handing the
+ * first directories' messages over first), every later one refreshes
+ * the last snapshot, reading only what changed (load_live_scan()). */
 static void
 scan_do(struct scan *sc)
 {
@@ -72,39 +75,21 @@ scan_do(struct scan *sc)
 	    .done = &sc->done, .total = &sc->total,
 	    .partial = sc->want_partial ? on_partial : NULL,
 	    .partial_n = PARTIAL_N, .arg = sc };
-	struct diag_rcpts *dr;
-	struct diag_customers cu;
 	double t0 = tui_mono();
-	char err[512];
+	char warn[512];
 
 	sc->err[0] = '\0';
+	sc->snap = NULL;
 	sc->diag = NULL;
-	sc->snap = load_spool(sc->c, &so, sc->err, sizeof(sc->err));
-	if (sc->snap != NULL) {
-		/* Each recipient's last attempt: the msglogs, each read
-		 * from where the last scan stopped. */
-		dr = load_msglogs(sc->snap, sc->prev_snap, sc->prev_diag);
-		/* The main log, from where the last scan stopped; afresh
-		 * once the window has slid by its own length. */
-		if (sc->acc != NULL && !diag_acc_fits(sc->acc, &sc->o,
-		    sc->now)) {
-			diag_acc_free(sc->acc);
-			sc->acc = NULL;
-			logscan_free(sc->ls);
-			sc->ls = NULL;
-		}
-		if (sc->acc == NULL) {
-			sc->acc = diag_acc_new(&sc->o);
-			sc->ls = sc->log != NULL ? logscan_new(sc->log) : NULL;
-		}
-		if (load_log(sc->acc, sc->ls, sc->snap, err, sizeof(err)) < 0)
-			snprintf(sc->err, sizeof(sc->err), "%.400s (diagnosis "
-			    "from the msglogs)", err);
-		(void)load_customers(sc->c, sc->snap, &cu);
-		sc->diag = diag_result(sc->acc, sc->snap, dr,
-		    cu.is != NULL ? &cu : NULL);
-		free((void *)cu.is);
-	}
+	sc->failed = 0;
+	if (sc->live == NULL)
+		sc->live = load_live_new(sc->log);
+	if (load_live_scan(sc->live, sc->c, &sc->o, sc->now, sc->prev_snap,
+	    sc->prev_diag, &so, &sc->snap, &sc->diag, sc->err,
+	    sizeof(sc->err), warn, sizeof(warn)) < 0)
+		sc->failed = 1;
+	else if (warn[0] != '\0')
+		snprintf(sc->err, sizeof(sc->err), "%.500s", warn);
 	sc->secs = tui_mono() - t0;
 }
 
@@ -202,7 +187,22 @@ take_partial(struct tui *t)
 	sc->pdiag = NULL;
 }
 
-/* Takes the finished scan over. */
+/* Frees a diagnosis a running export may still read: later, once it
+ * no longer does. */
+static void
+retire_diag(struct tui *t, struct diag *d)
+{
+	if (d == NULL)
+		return;
+	if (t->ex.running && t->ex.diag == d && !t->ex.own) {
+		diag_free(t->sc.retired);	/* an older one, not in use */
+		t->sc.retired = d;
+	} else
+		diag_free(d);
+}
+
+/* Takes the finished scan over: a new snapshot with its diagnosis, a new
+ * diagnosis of the same snapshot, or nothing new (the clock moved). */
 static void
 scan_done(struct tui *t)
 {
@@ -214,22 +214,40 @@ scan_done(struct tui *t)
 		pthread_join(sc->th, NULL);
 	sc->busy = 0;
 	t->info.scanning = 0;
-	t->info.partial = 0;
-	if (sc->snap == NULL) {
+	if (sc->retired != NULL && !(t->ex.running &&
+	    t->ex.diag == sc->retired)) {
+		diag_free(sc->retired);
+		sc->retired = NULL;
+	}
+	if (sc->failed) {
 		view_status(t->v, 1, "scan failed: %s", sc->err);
 	} else {
-		t->snap = sc->snap;
-		t->diag = sc->diag;
+		t->info.partial = 0;
+		if (sc->snap != NULL) {
+			t->snap = sc->snap;
+			t->diag = sc->diag;
+		} else if (sc->diag != NULL)
+			t->diag = sc->diag;
 		t->now = sc->now;
 		t->info.scan_time = t->pinned ? t->now : time(NULL);
 		t->info.scan_secs = sc->secs;
 		rebuild(t);
-		if (t->ex.running && t->ex.snap == osnap)
-			t->ex.own = 1;	/* the export frees them */
-		else {
-			diag_free(odiag);
-			spool_snap_free(osnap);
-		}
+		if (sc->snap != NULL) {
+			if (t->ex.running && t->ex.snap == osnap &&
+			    !t->ex.own) {
+				/* The export frees them, with the diagnosis
+				 * it reads. */
+				t->ex.own = 1;
+				if (sc->retired == t->ex.diag)
+					sc->retired = NULL;
+				if (odiag != t->ex.diag)
+					diag_free(odiag);
+			} else {
+				diag_free(odiag);
+				spool_snap_free(osnap);
+			}
+		} else if (sc->diag != NULL)
+			retire_diag(t, odiag);
 		if (sc->err[0] != '\0')
 			view_status(t->v, 1, "%s", sc->err);
 	}
@@ -715,8 +733,8 @@ cmd_tui(struct ctx *c, int argc, char **argv)
 	view_free(t.v);
 	stats_free(t.st);
 	diag_free(t.diag);
-	diag_acc_free(t.sc.acc);
-	logscan_free(t.sc.ls);
+	diag_free(t.sc.retired);
+	load_live_free(t.sc.live);
 	spool_snap_free(t.snap);
 	return rc;
 }

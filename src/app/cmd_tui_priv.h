@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "app/cmd.h"
+#include "app/load.h"
 #include "out/export.h"
 #include "run/mta.h"
 #include "exim/spool.h"
@@ -24,23 +25,27 @@ struct scan {
 	struct diag_opts o;
 	const struct spool_snap *prev_snap;	/* the last scan, */
 	const struct diag *prev_diag;	/* and its diagnosis */
-	/* The main log's sums and read position across scans: the scan
-	 * thread's own. */
-	struct diag_acc	*acc;
-	struct logscan	*ls;
+	/* The spool's watch and the main log's sums and read position
+	 * across scans: the scan thread's own. */
+	struct load_live *live;
 	int		 want_partial;	/* first scan: hand the oldest over */
 	struct spool_snap *psnap;	/* that partial snapshot, */
 	struct diag	*pdiag;		/* and its diagnosis */
 	/* Progress, read by the loop while the thread runs. */
 	atomic_size_t	 done, total;
-	/* Out. */
+	/* Out: a new snapshot and diagnosis, a new diagnosis only, or
+	 * neither (nothing changed); failed with err. */
 	struct spool_snap *snap;
 	struct diag	*diag;
+	int		 failed;
 	char		 err[512];
 	double		 secs;
 	int		 fd[2];
 	pthread_t	 th;
 	int		 busy;
+	/* The UI thread's: a diagnosis replaced while an export reads it,
+	 * freed once the export is done. */
+	struct diag	*retired;
 };
 
 /* One export, done off the UI thread.  It borrows a snapshot (with its

@@ -518,3 +518,202 @@ load_customer_names(const struct ctx *c, struct intern *set, char *err,
 	}
 	return 0;
 }
+
+/* ---- The TUI's scans, one after another ---- */
+
+struct load_live {
+	struct spool_watch	*watch;
+	struct diag_acc		*acc;	/* the main log's sums */
+	struct logscan		*ls;	/* and where it was read up to */
+	const char		*log;
+};
+
+struct load_live *
+load_live_new(const char *log)
+{
+	struct load_live *lv = xcalloc(1, sizeof(*lv));
+
+	lv->watch = spool_watch_new();
+	lv->log = log;
+	return lv;
+}
+
+void
+load_live_free(struct load_live *lv)
+{
+	if (lv == NULL)
+		return;
+	spool_watch_free(lv->watch);
+	diag_acc_free(lv->acc);
+	logscan_free(lv->ls);
+	free(lv);
+}
+
+struct idfeed {
+	struct diag_acc		*acc;
+	const struct spool_snap	*snap;
+	struct intern		*ids;
+	size_t			 n;
+};
+
+static void
+on_event_id(const struct logscan_event *ev, void *arg)
+{
+	struct idfeed *f = arg;
+
+	diag_acc_event(f->acc, ev, f->snap);
+	if (ev->id != NULL && ev->id[0] != '\0')
+		(void)intern_add(f->ids, ev->id, strlen(ev->id));
+	f->n++;
+}
+
+/* load_log(), also collecting the ids the new lines name; returns the
+ * number of events read, -1 with err. */
+static long
+log_ids(struct load_live *lv, const struct spool_snap *snap,
+    struct intern *ids, char *err, size_t errlen)
+{
+	const struct logscan_counts *cnt;
+	struct idfeed f = { lv->acc, snap, ids, 0 };
+	int rc = 0;
+
+	if (logscan_run(lv->ls, diag_acc_since(lv->acc), on_event_id,
+	    &f) < 0) {
+		snprintf(err, errlen, "cannot read log: %s",
+		    logscan_error(lv->ls) ? logscan_error(lv->ls) :
+		    strerror(errno));
+		rc = -1;
+	}
+	cnt = logscan_counts(lv->ls);
+	diag_acc_logstats(lv->acc, cnt->lines, cnt->unparsable,
+	    logscan_error(lv->ls), rc < 0);
+	if (rc < 0)
+		from_msglogs(lv->acc, snap);
+	return rc < 0 ? -1 : (long)f.n;
+}
+
+struct diag_rcpts *
+load_msglogs_since(const struct spool_snap *snap,
+    const struct spool_snap *psnap, const struct diag *prev,
+    const struct intern *ids)
+{
+	struct diag_rcpts *dr;
+	struct history	 h;
+	size_t		 i;
+
+	dr = diag_rcpts_new(snap, psnap, diag_rcpts_of(prev));
+	for (i = 0; i < snap->nmsgs; i++) {
+		const struct spool_msg *m = &snap->msgs[i], *pm;
+
+		/* Exim writes a msglog line before the main-log line that
+		 * goes with it: a message the log did not name since, and
+		 * whose -H is the one last read, has nothing new. */
+		if (ids != NULL && psnap != NULL && (pm = spool_find(psnap,
+		    m->id)) != NULL && pm->h_ino == m->h_ino &&
+		    intern_find(ids, m->id, strlen(m->id)) == UINT32_MAX)
+			continue;
+		history_init(&h);
+		h.fed = diag_rcpts_offset(dr, i);
+		if (history_read(&h, snap->dir, m->id) >= 0)
+			diag_rcpts_feed(dr, i, &h, h.fed - h.tlen);
+		history_done(&h);
+	}
+	return dr;
+}
+
+/* Whether snapshots a and b number the same domains the same way. */
+static int
+same_domains(const struct spool_snap *a, const struct spool_snap *b)
+{
+	uint32_t n = intern_count(a->domains), k;
+
+	if (n != intern_count(b->domains))
+		return 0;
+	for (k = 0; k < n; k++)
+		if (strcmp(intern_str(a->domains, k),
+		    intern_str(b->domains, k)) != 0)
+			return 0;
+	return 1;
+}
+
+int
+load_live_scan(struct load_live *lv, const struct ctx *c,
+    const struct diag_opts *o, time_t now, const struct spool_snap *prev,
+    const struct diag *prevd, const struct spool_scan_opts *so,
+    struct spool_snap **snap, struct diag **diag, char *err, size_t errlen,
+    char *warn, size_t warnlen)
+{
+	struct spool_scan_opts sopt = *so;
+	const struct spool_snap *cur;
+	struct diag_customers cu;
+	struct diag_rcpts *dr;
+	struct intern *ids;
+	uint8_t *is = NULL;
+	int changed, fresh = 0, rc;
+	long gained = 0;
+	uint32_t k, n;
+
+	*snap = NULL;
+	*diag = NULL;
+	warn[0] = '\0';
+	sopt.watch = lv->watch;
+	if (prev == NULL) {
+		if ((*snap = load_spool(c, &sopt, err, errlen)) == NULL)
+			return -1;
+		changed = 1;
+	} else if ((rc = spool_refresh(prev, &sopt, snap, err, errlen)) < 0)
+		return -1;
+	else
+		changed = rc;
+	cur = *snap != NULL ? *snap : prev;
+	/* The main log, from where the last scan stopped; afresh once the
+	 * window has slid by its own length. */
+	/* Without a main log every msglog is read each time: afresh. */
+	if (lv->acc != NULL && (!diag_acc_fits(lv->acc, o, now) ||
+	    lv->log == NULL)) {
+		diag_acc_free(lv->acc);
+		lv->acc = NULL;
+		logscan_free(lv->ls);
+		lv->ls = NULL;
+	}
+	if (lv->acc == NULL) {
+		lv->acc = diag_acc_new(o);
+		lv->ls = lv->log != NULL ? logscan_new(lv->log) : NULL;
+		fresh = 1;
+	}
+	ids = intern_new();
+	if (lv->ls != NULL) {
+		gained = log_ids(lv, cur, ids, warn, warnlen);
+		if (gained < 0)
+			snprintf(warn + strlen(warn), warnlen - strlen(warn),
+			    " (diagnosis from the msglogs)");
+	} else {
+		(void)load_log(lv->acc, NULL, cur, warn, warnlen);
+		gained = -1;		/* no log: every msglog, every time */
+	}
+	if (!changed && !fresh && gained == 0 && prevd != NULL) {
+		intern_free(ids);
+		return 0;		/* nothing at all changed */
+	}
+	/* Each recipient's last attempt: the msglogs of new and rewritten
+	 * messages and of those the log named, each from where the last
+	 * scan stopped. */
+	dr = load_msglogs_since(cur, prevd != NULL ? prev : NULL, prevd,
+	    gained >= 0 && prevd != NULL ? ids : NULL);
+	intern_free(ids);
+	/* The customers, asked again only when the domains changed. */
+	if (prevd != NULL && (cur == prev || same_domains(cur, prev))) {
+		n = intern_count(cur->domains);
+		if (diag_customers_known(prevd)) {
+			is = xcalloc(n + 1, 1);
+			for (k = 0; k < n; k++)
+				is[k] = (uint8_t)diag_customer(prevd, k);
+		}
+		cu.is = is;
+		cu.n = n;
+	} else
+		(void)load_customers(c, cur, &cu);
+	*diag = diag_result(lv->acc, cur, dr, cu.is != NULL ? &cu : NULL);
+	free((void *)cu.is);
+	return 0;
+}

@@ -41,12 +41,74 @@ keep(struct intern *in, const char *s)
 	return s != NULL ? intern_str(in, intern_add(in, s, strlen(s))) : NULL;
 }
 
+/* Old strings to new ones: each distinct text of the last records is
+ * interned once (texts repeat: one per primary and error). */
+struct memo {
+	const char	**from, **to;
+	size_t		  n, cap;
+};
+
+static size_t
+memo_slot(const struct memo *mo, const char *s)
+{
+	size_t mask = mo->cap - 1, j;
+
+	j = (size_t)(((uintptr_t)s * 0x9e3779b97f4a7c15ULL) >> 17) & mask;
+	while (mo->from[j] != NULL && mo->from[j] != s)
+		j = (j + 1) & mask;
+	return j;
+}
+
+static const char *
+carry(struct memo *mo, struct intern *in, const char *s)
+{
+	size_t j;
+
+	if (s == NULL)
+		return NULL;
+	if (mo->n * 2 >= mo->cap) {
+		struct memo big = { NULL, NULL, mo->n, mo->cap ? mo->cap * 2 :
+		    1024 };
+
+		big.from = xcalloc(big.cap, sizeof(*big.from));
+		big.to = xcalloc(big.cap, sizeof(*big.to));
+		for (j = 0; j < mo->cap; j++)
+			if (mo->from[j] != NULL) {
+				size_t k = memo_slot(&big, mo->from[j]);
+
+				big.from[k] = mo->from[j];
+				big.to[k] = mo->to[j];
+			}
+		free(mo->from);
+		free(mo->to);
+		*mo = big;
+	}
+	j = memo_slot(mo, s);
+	if (mo->from[j] == NULL) {
+		mo->from[j] = s;
+		mo->to[j] = keep(in, s);
+		mo->n++;
+	}
+	return mo->to[j];
+}
+
+/* Record o of the last snapshot, for the same recipient now. */
+static void
+take(struct diag_rcpts *dr, struct memo *mo, size_t r,
+    const struct diag_rcpt *o)
+{
+	dr->r[r] = *o;
+	dr->r[r].host = carry(mo, dr->strs, o->host);
+	dr->r[r].text = carry(mo, dr->strs, o->text);
+}
+
 struct diag_rcpts *
 diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
     const struct diag_rcpts *prev)
 {
 	struct diag_rcpts	*dr = xcalloc(1, sizeof(*dr));
 	const struct spool_msg	*pm;
+	struct memo		 mo = { NULL, NULL, 0, 0 };
 	size_t			 i, j, k;
 
 	dr->snap = snap;
@@ -60,30 +122,34 @@ diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
 	for (i = 0; i < snap->nmsgs; i++) {
 		const struct spool_msg *m = &snap->msgs[i];
 
-		if ((pm = spool_find(psnap, m->id)) == NULL)
+		/* The same snapshot (the log changed, not the spool). */
+		pm = snap == psnap ? m : spool_find(psnap, m->id);
+		if (pm == NULL)
 			continue;
 		dr->fed[i] = prev->fed[pm - psnap->msgs];
-		/* The same recipients, as a rule; -Mar may add some. */
 		for (j = 0; j < m->nrcpt; j++) {
 			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + j];
 
-			for (k = 0; k < pm->nrcpt; k++) {
-				size_t pk = (j + k) % pm->nrcpt;
-				const struct diag_rcpt *o =
-				    &prev->r[pm->rcpt0 + pk];
-
-				if (strcmp(psnap->rcpts[pm->rcpt0 + pk].addr,
-				    r->addr) != 0)
-					continue;
-				dr->r[m->rcpt0 + j] = *o;
-				dr->r[m->rcpt0 + j].host = keep(dr->strs,
-				    o->host);
-				dr->r[m->rcpt0 + j].text = keep(dr->strs,
-				    o->text);
-				break;
+			/* The same recipients in the same order, as a
+			 * rule; -Mar may add some. */
+			if (j < pm->nrcpt && (snap == psnap ||
+			    strcmp(psnap->rcpts[pm->rcpt0 + j].addr,
+			    r->addr) == 0)) {
+				take(dr, &mo, m->rcpt0 + j,
+				    &prev->r[pm->rcpt0 + j]);
+				continue;
 			}
+			for (k = 0; k < pm->nrcpt; k++)
+				if (strcmp(psnap->rcpts[pm->rcpt0 + k].addr,
+				    r->addr) == 0) {
+					take(dr, &mo, m->rcpt0 + j,
+					    &prev->r[pm->rcpt0 + k]);
+					break;
+				}
 		}
 	}
+	free(mo.from);
+	free(mo.to);
 	return dr;
 }
 

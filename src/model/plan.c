@@ -138,8 +138,9 @@ add(struct build *b, const struct spool_msg *m)
 	memcpy(it->id, m->id, sizeof(it->id) < sizeof(m->id) ?
 	    sizeof(it->id) : sizeof(m->id));
 	it->id[sizeof(it->id) - 1] = '\0';
+	/* The -H as listed; a scan reads no mtime (h_mtime_ns stays 0):
+	 * Exim renames a new -H into place, so a change is a new inode. */
 	it->h_ino = m->h_ino;
-	it->h_mtime_ns = m->h_mtime_ns;
 	it->arrival = m->arrival;
 	it->frozen = (m->flags & MSG_F_FROZEN) != 0;
 	it->active = (m->flags & MSG_F_ACTIVE) != 0;

@@ -196,8 +196,8 @@ precheck(struct mta_job *j, size_t i)
 		return -1;
 	}
 	if (it->h_ino != 0 && (st.st_ino != it->h_ino ||
-	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec !=
-	    it->h_mtime_ns)) {
+	    (it->h_mtime_ns != 0 && (int64_t)st.st_mtim.tv_sec * 1000000000 +
+	    st.st_mtim.tv_nsec != it->h_mtime_ns))) {
 		finish(j, i, MTA_R_GONE, 0, "changed since the plan "
 		    "(Exim worked on it meanwhile)");
 		return -1;

@@ -762,6 +762,85 @@ START_TEST(exim_line_lengths)
 }
 END_TEST
 
+/* ---- The scan at the floor (issue 13) ---- */
+
+/* list --format ids reads no file: the same ids, in the same order. */
+START_TEST(scan_ids_only)
+{
+	const char *dir = getenv("MXTOP_SAMPLE");
+	struct spool_scan_opts o = { .ids_only = 1 };
+	struct spool_snap *s, *i;
+	size_t k;
+
+	if (dir == NULL)
+		dir = "sample-spool";
+	s = spool_scan(dir, NULL, err, sizeof(err));
+	i = spool_scan(dir, &o, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(i);
+	ck_assert_uint_eq(i->nmsgs, s->nmsgs);
+	for (k = 0; k < s->nmsgs; k++) {
+		ck_assert_str_eq(i->msgs[k].id, s->msgs[k].id);
+		ck_assert_uint_eq(i->msgs[k].nrcpt, 0);
+		ck_assert_int_eq(i->msgs[k].arrival,
+		    spool_id_time(i->msgs[k].id));
+	}
+	ck_assert_ptr_eq(spool_find(i, s->msgs[0].id), &i->msgs[0]);
+	spool_snap_free(s);
+	spool_snap_free(i);
+}
+END_TEST
+
+/* Names that are no regular file are flagged from the listing, without
+ * opening them (a FIFO would block a reader). */
+START_TEST(scan_special_files)
+{
+	struct spool_snap *s;
+	char path[512];
+	size_t k;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mxtop-check-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	mk("input");
+	snprintf(path, sizeof(path), "%s/input/1tSm9A-000W7E-01-H", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	mk("input/1tSm9B-000W7E-02-H");
+	snprintf(path, sizeof(path), "%s/input/1tSm9C-000W7E-03-H", tmpdir);
+	ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+	put("input/1tSm9Y-00000000W7E-132G-H", example_h, strlen(example_h));
+	s = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->nmsgs, 4);
+	ck_assert_uint_eq(s->nbad, 3);
+	for (k = 0; k < 3; k++) {
+		ck_assert(s->msgs[k].flags & MSG_F_BADFILE);
+		ck_assert_ptr_nonnull(s->msgs[k].bad);
+	}
+	ck_assert(!(s->msgs[3].flags & MSG_F_BADFILE));
+	spool_snap_free(s);
+	rmtree();
+}
+END_TEST
+
+/* exim -bp order: the time, the sub-second part, then the whole id. */
+START_TEST(id_order)
+{
+	ck_assert_int_lt(spool_id_cmp("1tSm9X-000W7E-84",
+	    "1tSm9Y-000000-00"), 0);
+	/* Same second: the sub-second part decides, old or new id. */
+	ck_assert_int_lt(spool_id_cmp("1tSm9Y-zzzzzz-00",
+	    "1tSm9Y-000000-01"), 0);
+	ck_assert_int_lt(spool_id_cmp("1tSm9Y-00000000W7E-0000",
+	    "1tSm9Y-000W7E-01"), 0);
+	ck_assert_int_lt(spool_id_cmp("1tSm9Y-000W7E-01",
+	    "1tSm9Y-00000000W7E-0100"), 0);
+	ck_assert_int_eq(spool_id_cmp("1tSm9Y-000W7E-01",
+	    "1tSm9Y-000W7E-01"), 0);
+	ck_assert_int_lt(spool_id_cmp("1tSm9Y-000W7D-01",
+	    "1tSm9Y-000W7E-01"), 0);
+}
+END_TEST
+
 static Suite *
 spool_suite(void)
 {
@@ -794,6 +873,9 @@ spool_suite(void)
 	tcase_add_test(tc, scan_sees_active_lock);
 	tcase_add_test(tc, scan_missing_spool);
 	tcase_add_test(tc, scan_sample_spool);
+	tcase_add_test(tc, scan_ids_only);
+	tcase_add_test(tc, scan_special_files);
+	tcase_add_test(tc, id_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

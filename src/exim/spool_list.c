@@ -1,0 +1,643 @@
+/* spool_list.c -- the directories of input/ as Exim sees them, the lock
+ * table of /proc/locks, and the inotify watch of a refresh.
+ *
+ * A directory is read once with readdir(): the inode of each name comes
+ * with it, so -H, -D and -J are matched without a stat().  Exim's rules
+ * (exim-spool.md 1.2): a queued message is a name of exactly 18 or 25
+ * characters ending in -H; a subdirectory is any one-character
+ * alphanumeric name in input/.  Nothing here opens a spool file for
+ * anything but reading. */
+#define _GNU_SOURCE		/* inotify_init1(2) flags */
+#include "spool_priv.h"
+#include "base/mem.h"
+#include "base/intern.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#include <sys/sysmacros.h>
+#endif
+
+static const char b62[] =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+int
+dir_slot(char c)
+{
+	if (c >= '0' && c <= '9')
+		return 1 + (c - '0');
+	if (c >= 'A' && c <= 'Z')
+		return 11 + (c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return 37 + (c - 'a');
+	return -1;
+}
+
+char
+slot_dir(int slot)
+{
+	return slot <= 0 || slot >= SPOOL_NDIRS ? '\0' : b62[slot - 1];
+}
+
+struct side {				/* a -D or -J beside the -H */
+	char		 id[SPOOL_ID_MAX + 1];
+	char		 kind;
+	ino_t		 ino;
+};
+
+static uint64_t
+id_hash(const char *id)
+{
+	return spool_hash(id, strlen(id));
+}
+
+/* Matches the -D and -J names of one directory to its -H entries
+ * l->v[from..l->n); a -D without -H is an orphan. */
+static void
+match(struct lvec *l, size_t from, const struct side *sd, size_t nsd,
+    char sub)
+{
+	size_t n = l->n - from, nslots = 16, i, j, mask;
+	uint32_t *slots;
+
+	while (nslots < n * 2)
+		nslots *= 2;
+	mask = nslots - 1;
+	slots = xcalloc(nslots, sizeof(*slots));
+	for (i = from; i < l->n; i++) {
+		for (j = id_hash(l->v[i].id) & mask; slots[j] != 0;
+		    j = (j + 1) & mask)
+			;
+		slots[j] = (uint32_t)(i - from) + 1;
+	}
+	for (i = 0; i < nsd; i++) {
+		struct lent *e = NULL;
+
+		for (j = id_hash(sd[i].id) & mask; slots[j] != 0;
+		    j = (j + 1) & mask)
+			if (strcmp(l->v[from + slots[j] - 1].id,
+			    sd[i].id) == 0) {
+				e = &l->v[from + slots[j] - 1];
+				break;
+			}
+		if (e != NULL && sd[i].kind == 'J')
+			e->has_j = 1;
+		else if (e != NULL)
+			e->d_ino = sd[i].ino;
+		else if (sd[i].kind == 'D') {
+			xgrow(&l->o, &l->capo, l->no + 1, sizeof(*l->o));
+			memset(&l->o[l->no], 0, sizeof(*l->o));
+			memcpy(l->o[l->no].id, sd[i].id, sizeof(sd[i].id));
+			l->o[l->no].sub = sub;
+			l->o[l->no++].ino = sd[i].ino;
+		}
+	}
+	free(slots);
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A directory changed within this much of its listing may change again
+ * within the same timestamp tick: it is listed again next time. */
+#define RACY_NS	(2 * (int64_t)1000000000)
+
+int
+list_dir(int dirfd, int slot, struct lvec *l, uint64_t *subs,
+    struct spool_dirstate *ds)
+{
+	struct side *sd = NULL;
+	size_t nsd = 0, capsd = 0, from = l->n, n;
+	struct dirent *de;
+	struct stat st;
+	int fd;
+	DIR *d;
+
+	memset(ds, 0, sizeof(*ds));
+	/* fdopendir() takes the descriptor over: a copy, rewound. */
+	if (dirfd < 0 || (fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	(void)lseek(fd, 0, SEEK_SET);
+	/* The mtime before the listing: a change during it shows next
+	 * time. */
+	if (fstat(fd, &st) == 0) {
+		ds->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		    st.st_mtim.tv_nsec;
+		ds->racy = now_ns() - ds->mtime_ns < RACY_NS;
+	}
+	ds->present = 1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *nm = de->d_name;
+
+		n = strlen(nm);
+		if (slot == 0 && n == 1 && dir_slot(nm[0]) > 0) {
+			if (subs != NULL)
+				*subs |= (uint64_t)1 << dir_slot(nm[0]);
+			continue;
+		}
+		/* Exim's rule: an -H name of exactly 18 or 25 characters. */
+		if ((n != 18 && n != 25) || nm[n - 2] != '-' ||
+		    !spool_id_valid(nm, n - 2))
+			continue;
+		if (nm[n - 1] == 'H') {
+			struct lent *e;
+
+			l->v = big_grow(l->v, &l->cap, (l->n + 1) *
+			    sizeof(*l->v));
+			e = &l->v[l->n++];
+			memset(e, 0, sizeof(*e));
+			memcpy(e->id, nm, n - 2);
+			e->sub = slot_dir(slot);
+			e->h_ino = de->d_ino;
+			e->dtype = de->d_type;
+		} else if (nm[n - 1] == 'D' || nm[n - 1] == 'J') {
+			xgrow(&sd, &capsd, nsd + 1, sizeof(*sd));
+			memset(&sd[nsd], 0, sizeof(*sd));
+			memcpy(sd[nsd].id, nm, n - 2);
+			sd[nsd].kind = nm[n - 1];
+			sd[nsd++].ino = de->d_ino;
+		}
+	}
+	closedir(d);
+	match(l, from, sd, nsd, slot_dir(slot));
+	free(sd);
+	return 0;
+}
+
+void
+lvec_free(struct lvec *l)
+{
+	big_free(l->v, l->cap);
+	free(l->o);
+	memset(l, 0, sizeof(*l));
+}
+
+/* exim -bp order (queue.c): the time field, then the part after the
+ * last '-', then the whole id; old and new ids sort among each other.
+ * As two big-endian words: time, that part padded with NULs (a shorter
+ * one sorts first, as with strcmp), the id's next 6 characters; the
+ * rest by strcmp. */
+struct skey {
+	uint64_t	 k1, k2;
+	uint32_t	 i;
+};
+
+static uint64_t
+be64(const unsigned char *b)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static void
+mkkey(const char *id, struct skey *k)
+{
+	unsigned char b[16];
+	size_t len = strlen(id), tail = len == 23 ? 19 : 14;
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, id, 6);
+	memcpy(b + 6, id + tail, len - tail);
+	memcpy(b + 10, id + 7, 6);
+	k->k1 = be64(b);
+	k->k2 = be64(b + 8);
+}
+
+int
+spool_id_cmp(const char *a, const char *b)
+{
+	struct skey x, y;
+
+	mkkey(a, &x);
+	mkkey(b, &y);
+	if (x.k1 != y.k1)
+		return x.k1 < y.k1 ? -1 : 1;
+	if (x.k2 != y.k2)
+		return x.k2 < y.k2 ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static const struct lent *sort_v;
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct skey *x = a, *y = b;
+
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	if (x->k2 != y->k2)
+		return x->k2 < y->k2 ? -1 : 1;
+	return strcmp(sort_v[x->i].id, sort_v[y->i].id);
+}
+
+void
+lvec_sort(struct lvec *l)
+{
+	struct skey *k;
+	struct lent *v;
+	size_t i, cap = 0;
+
+	if (l->n < 2)
+		return;
+	k = xcalloc(l->n, sizeof(*k));
+	for (i = 0; i < l->n; i++) {
+		mkkey(l->v[i].id, &k[i]);
+		k[i].i = (uint32_t)i;
+	}
+	/* qsort() takes no argument: the comparison reads sort_v, set and
+	 * used here only (one sort at a time: the caller's thread). */
+	sort_v = l->v;
+	qsort(k, l->n, sizeof(*k), cmp_key);
+	sort_v = NULL;
+	v = big_grow(NULL, &cap, l->n * sizeof(*v));
+	for (i = 0; i < l->n; i++)
+		v[i] = l->v[k[i].i];
+	big_free(l->v, l->cap);
+	l->v = v;
+	l->cap = cap;
+	free(k);
+}
+
+/* ---- /proc/locks ---- */
+
+struct lock {
+	uint64_t	 dev;		/* major << 32 | minor */
+	uint64_t	 ino;
+	int64_t		 start, end;	/* end -1: to EOF */
+};
+
+struct locktab {
+	struct lock	*v;
+	size_t		 n;
+	uint32_t	*slots;		/* by inode: index + 1 */
+	size_t		 nslots;
+};
+
+static uint64_t
+ino_hash(uint64_t ino)
+{
+	ino *= 0x9e3779b97f4a7c15ULL;
+	return ino ^ (ino >> 31);
+}
+
+/* One line: "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 25"; waiters
+ * ("1: -> POSIX ...") hold nothing; flock(2) locks do not conflict
+ * with Exim's fcntl(2) ones. */
+static int
+parse_lock(char *line, struct lock *lk)
+{
+	char *f[8], *save = NULL, *p;
+	unsigned long maj, min;
+	int n = 0;
+
+	for (p = strtok_r(line, " \t\n", &save); p != NULL && n < 8;
+	    p = strtok_r(NULL, " \t\n", &save))
+		f[n++] = p;
+	if (n < 8 || strcmp(f[1], "->") == 0)
+		return -1;
+	if (strcmp(f[1], "POSIX") != 0 && strcmp(f[1], "OFDLCK") != 0)
+		return -1;
+	if (sscanf(f[5], "%lx:%lx:%llu", &maj, &min,
+	    (unsigned long long *)&lk->ino) != 3)
+		return -1;
+	lk->dev = (uint64_t)maj << 32 | min;
+	lk->start = strtoll(f[6], NULL, 10);
+	lk->end = strcmp(f[7], "EOF") == 0 ? -1 : strtoll(f[7], NULL, 10);
+	return 0;
+}
+
+struct locktab *
+locktab_read(void)
+{
+#ifdef __linux__
+	struct locktab *t;
+	struct lock lk;
+	char line[512];
+	size_t cap = 0, i, j, mask;
+	FILE *f;
+
+	if ((f = fopen("/proc/locks", "re")) == NULL)
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (parse_lock(line, &lk) == 0) {
+			xgrow(&t->v, &cap, t->n + 1, sizeof(*t->v));
+			t->v[t->n++] = lk;
+		}
+	fclose(f);
+	t->nslots = 16;
+	while (t->nslots < t->n * 2)
+		t->nslots *= 2;
+	mask = t->nslots - 1;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	for (i = 0; i < t->n; i++) {
+		for (j = ino_hash(t->v[i].ino) & mask; t->slots[j] != 0;
+		    j = (j + 1) & mask)
+			;
+		t->slots[j] = (uint32_t)i + 1;
+	}
+	return t;
+#else
+	return NULL;
+#endif
+}
+
+void
+locktab_free(struct locktab *t)
+{
+	if (t == NULL)
+		return;
+	free(t->v);
+	free(t->slots);
+	free(t);
+}
+
+int
+locktab_held(const struct locktab *t, dev_t dev, ino_t ino, off_t len)
+{
+	size_t j, mask = t->nslots - 1;
+	uint64_t d;
+	int other = 0;
+
+#ifdef __linux__
+	d = (uint64_t)major(dev) << 32 | minor(dev);
+#else
+	d = (uint64_t)dev;
+#endif
+	if (t->n == 0)
+		return 0;
+	for (j = ino_hash(ino) & mask; t->slots[j] != 0; j = (j + 1) & mask) {
+		const struct lock *lk = &t->v[t->slots[j] - 1];
+
+		/* [start, end] (end -1: to EOF) meets [0, len). */
+		if (lk->ino != (uint64_t)ino || lk->start >= (int64_t)len)
+			continue;
+		if (lk->dev == d)
+			return 1;
+		other = 1;	/* the same inode elsewhere, or a device
+				 * numbered otherwise (overlay, btrfs) */
+	}
+	return other ? -1 : 0;
+}
+
+int
+lock_probe(int dfd, const char *id)
+{
+	char name[SPOOL_ID_MAX + 3];
+	struct flock fl;
+	int fd, held = 0;
+
+	snprintf(name, sizeof(name), "%s-D", id);
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | O_NOCTTY)) < 0)
+		return 0;
+	/* F_GETLK only looks (exim-spool.md 5.2). */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 0;
+	fl.l_len = (off_t)(strlen(id) + 3);
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		held = 1;
+	close(fd);
+	return held;
+}
+
+/* ---- The watch ---- */
+
+struct spool_watch {
+	int		 fd;		/* inotify, -1: none */
+	int		 wd[SPOOL_NDIRS];	/* -1: not watched */
+	int		 lost;		/* overflow: events dropped */
+	unsigned long	 serial;	/* of the last snapshot made */
+	unsigned long	 cur;		/* of the snapshot followed */
+	uint8_t		 dirty[SPOOL_NDIRS];
+	struct intern	*touched;
+};
+
+struct spool_watch *
+spool_watch_new(void)
+{
+	struct spool_watch *w = xcalloc(1, sizeof(*w));
+	int i;
+
+	w->fd = -1;
+	for (i = 0; i < SPOOL_NDIRS; i++)
+		w->wd[i] = -1;
+	w->touched = intern_new();
+	return w;
+}
+
+void
+spool_watch_free(struct spool_watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	intern_free(w->touched);
+	free(w);
+}
+
+unsigned long
+watch_serial(struct spool_watch *w, int made)
+{
+	if (w == NULL)
+		return 0;
+	if (made)
+		w->cur = ++w->serial;
+	return w->cur;
+}
+
+#ifdef __linux__
+#define WATCH_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
+			 IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE | \
+			 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+#endif
+
+void
+watch_add(struct spool_watch *w, int infd, int slot)
+{
+#ifdef __linux__
+	char path[64];
+
+	if (w == NULL || w->fd < 0 || w->wd[slot] >= 0)
+		return;
+	/* By /proc/self/fd: the directory input/ was opened as. */
+	if (slot == 0)
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", infd);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%c", infd,
+		    slot_dir(slot));
+	w->wd[slot] = inotify_add_watch(w->fd, path, WATCH_MASK);
+	if (w->wd[slot] < 0)
+		w->lost = 1;	/* ENOSPC (max_user_watches): list all */
+#else
+	(void)w;
+	(void)infd;
+	(void)slot;
+#endif
+}
+
+void
+watch_arm(struct spool_watch *w, int infd, uint64_t subs)
+{
+	int i;
+
+	if (w == NULL)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	for (i = 0; i < SPOOL_NDIRS; i++)
+		w->wd[i] = -1;
+	memset(w->dirty, 0, sizeof(w->dirty));
+	intern_free(w->touched);
+	w->touched = intern_new();
+	w->lost = 0;
+#ifdef __linux__
+	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return;
+	watch_add(w, infd, 0);
+	for (i = 1; i < SPOOL_NDIRS; i++)
+		if (subs & ((uint64_t)1 << i))
+			watch_add(w, infd, i);
+#else
+	(void)infd;
+	(void)subs;
+#endif
+}
+
+#ifdef __linux__
+static int
+slot_of_wd(const struct spool_watch *w, int wd)
+{
+	int i;
+
+	for (i = 0; i < SPOOL_NDIRS; i++)
+		if (w->wd[i] == wd)
+			return i;
+	return -1;
+}
+
+static void
+one_event(struct spool_watch *w, const struct inotify_event *ev)
+{
+	int slot;
+	size_t n;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		w->lost = 1;
+		return;
+	}
+	if ((slot = slot_of_wd(w, ev->wd)) < 0)
+		return;
+	if (ev->mask & IN_IGNORED) {
+		w->wd[slot] = -1;
+		w->dirty[slot] = 1;
+		if (slot == 0)
+			w->lost = 1;
+		return;
+	}
+	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+		w->dirty[slot] = 1;
+		w->dirty[0] = 1;
+		return;
+	}
+	n = ev->len > 0 ? strlen(ev->name) : 0;
+	if (slot == 0 && n == 1 && dir_slot(ev->name[0]) > 0) {
+		/* A subdirectory came or went: input/ is listed again. */
+		w->dirty[0] = 1;
+		return;
+	}
+	if ((n != 18 && n != 25) || ev->name[n - 2] != '-')
+		return;
+	switch (ev->name[n - 1]) {
+	case 'H':
+		w->dirty[slot] = 1;
+		/* A -H put in place is read again, whatever its inode. */
+		if (ev->mask & (IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE |
+		    IN_MODIFY))
+			(void)intern_add(w->touched, ev->name, n - 2);
+		break;
+	case 'J':			/* every -J is read again anyway */
+	case 'D':
+		if (!(ev->mask & (IN_MODIFY | IN_CLOSE_WRITE)))
+			w->dirty[slot] = 1;
+		break;
+	}
+}
+#endif
+
+int
+watch_drain(struct spool_watch *w, uint8_t *dirty, struct intern *touched)
+{
+#ifdef __linux__
+	char buf[65536] __attribute__((aligned(__alignof__(struct
+	    inotify_event))));
+	ssize_t n, off;
+	uint32_t i, k;
+
+	if (w == NULL || w->fd < 0)
+		return -1;
+	for (;;) {
+		n = read(w->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (off = 0; off < n; ) {
+			const struct inotify_event *ev =
+			    (const void *)(buf + off);
+
+			one_event(w, ev);
+			off += (ssize_t)(sizeof(*ev) + ev->len);
+		}
+	}
+	for (i = 0; i < SPOOL_NDIRS; i++)
+		if (w->dirty[i])
+			dirty[i] = 1;
+	k = intern_count(w->touched);
+	for (i = 0; i < k; i++) {
+		const char *s = intern_str(w->touched, i);
+
+		(void)intern_add(touched, s, strlen(s));
+	}
+	memset(w->dirty, 0, sizeof(w->dirty));
+	intern_free(w->touched);
+	w->touched = intern_new();
+	if (w->lost) {
+		w->lost = 0;
+		return 1;
+	}
+	return 0;
+#else
+	(void)w;
+	(void)dirty;
+	(void)touched;
+	return -1;
+#endif
+}
