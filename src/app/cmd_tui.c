@@ -250,6 +250,11 @@ scan_done(struct tui *t)
 			retire_diag(t, odiag);
 		if (sc->err[0] != '\0')
 			view_status(t->v, 1, "%s", sc->err);
+		/* What could not be read, marked in the header. */
+		if (t->snap != NULL && t->diag != NULL)
+			(void)load_problems(t->snap, t->diag, sc->log,
+			    t->warnbuf, sizeof(t->warnbuf));
+		t->info.warn = t->warnbuf;
 	}
 	sc->snap = NULL;
 	sc->diag = NULL;

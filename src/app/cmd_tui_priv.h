@@ -87,6 +87,7 @@ struct tui {
 	struct diag	*diag;		/* beside snap */
 	struct stats	*st;		/* of the filter */
 	char		 logbuf[4096];
+	char		 warnbuf[1024];	/* load_problems(), for the header */
 	int		 pinned;	/* --now given: time stands still */
 	time_t		 now;
 	double		 due;		/* monotonic time of the next scan */

@@ -417,12 +417,15 @@ header_filter(const struct view *v, struct lb *b)
 	v_lb_str(b, VIEW_ST_HEAD, "filter ");
 	style = v->words[0] ? VIEW_ST_WARN : VIEW_ST_DIM;
 	n = b->width - b->x - rw - 2;
-	if (v->words[0])
-		v_lb_put(b, style, v->words, strlen(v->words), n > 0 ? n : 0,
+	if (v->warn[0] != '\0' && n > 40)
+		n = n / 2;	/* the other half for what could not be read */
+	{
+		const char *fw = v->words[0] ? v->words : "none (/ sets one)";
+		int w = view_width(fw, strlen(fw), v->utf8);
+
+		v_lb_put(b, style, fw, strlen(fw), w < n ? w : n > 0 ? n : 0,
 		    VIEW_ALIGN_LEFT);
-	else
-		v_lb_put(b, style, "none (/ sets one)", 17, n > 0 ? n : 0,
-		    VIEW_ALIGN_LEFT);
+	}
 	/* What could not be read: marked, in the room left. */
 	n = b->width - b->x - rw - 2 - 4;
 	if (v->warn[0] != '\0' && n >= 8) {

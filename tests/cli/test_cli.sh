@@ -293,6 +293,10 @@ EOF
 	    "$MXTOP" -s "$tmp/ur" --now "$((now + 2 * 86400))" --since 1h summary
 	warned "no log at all" "No such file.*msglogs only" \
 	    "$MXTOP" -s "$tmp/ur" -l "$tmp/nolog" --now "$now" summary
+	"$MXTOP" -s "$tmp/ur" -l "$tmp/nolog" --now "$now" --once --width 120 \
+	    2> /dev/null | sed -n 3p | grep -q '! main log .*nolog' &&
+	    ok "the TUI's header marks it (! main log ...)" ||
+	    bad "no mark in the TUI header"
 	"$MXTOP" "${S[@]}" summary > /dev/null 2> "$tmp/err"
 	[ ! -s "$tmp/err" ] && ok "the sample spool as it is: no warning" ||
 	    bad "sample spool warns: $(cat "$tmp/err")"
