@@ -1,7 +1,8 @@
 /* mta_job.c -- run an action's Exim processes, paced, without blocking:
  * mta_job_step() starts what the token bucket and --parallel allow,
- * reads the children's output, reaps them, and reads each message's
- * result back from the spool (-H gone or not, msglog, -D lock). */
+ * reads the children's output and reaps them; mta_job_result.c reads
+ * each message's result back from the spool (-H gone or not, msglog,
+ * -D lock). */
 #define _GNU_SOURCE		/* pipe2(2) */
 #include "run/mta.h"
 #include "model/classify.h"
@@ -24,42 +25,7 @@
 
 extern char **environ;
 
-#define OUT_MAX		(64 * 1024)	/* a child's output kept */
-#define RATES_MAX	4096
-
-struct child {
-	pid_t		 pid;
-	int		 fd;		/* read end of stdout+stderr, or -1 */
-	int		 exited, status;
-	size_t		*idx;		/* items of this process */
-	size_t		 nidx;
-	char		*out;
-	size_t		 olen;
-	struct history	*hist;		/* flush: msglog as before the run */
-	size_t		 hist_n;	/* events before the run */
-};
-
-struct mta_job {
-	char		*exim, *config, *spool;
-	enum plan_act	 act;
-	struct mta_item	*items;
-	size_t		 n, next;
-	struct child	*kids;
-	size_t		 nkids, capkids;
-	int		 parallel;
-	size_t		 batch;
-	struct mta_bucket bucket;
-	int		 adaptive, bad_streak;
-	double		 start_rate, rate, min_rate;
-	struct mta_rate_point *rates;
-	size_t		 nrates, caprates;
-	size_t		*q;		/* finished items, in order */
-	size_t		 nq, capq, qread;
-	size_t		 count[MTA_R_SKIPPED + 1], finished;
-	int		 stopping;
-	char		 reason[256];
-	double		 t0;
-};
+#include "mta_job_priv.h"
 
 /* An executable named name in PATH, or NULL. */
 static int
@@ -82,8 +48,8 @@ in_path(const char *name)
 	}
 }
 
-static void
-finish(struct mta_job *j, size_t i, enum mta_result r, int cls,
+void
+job_finish(struct mta_job *j, size_t i, enum mta_result r, int cls,
     const char *detail)
 {
 	struct mta_item *it = &j->items[i];
@@ -100,8 +66,8 @@ finish(struct mta_job *j, size_t i, enum mta_result r, int cls,
 	j->q[j->nq++] = i;
 }
 
-static void
-rate_point(struct mta_job *j)
+void
+job_rate_point(struct mta_job *j)
 {
 	struct mta_rate_point *rp;
 
@@ -167,11 +133,11 @@ mta_job_new(const struct mta *m, const char *spool, const struct plan *p,
 	j->t0 = mta_now();
 	mta_bucket_init(&j->bucket, j->rate,
 	    pace != NULL ? pace->burst : 0, j->t0);
-	rate_point(j);
+	job_rate_point(j);
 	/* What the plan skips is a result from the start. */
 	for (i = 0; i < p->n; i++)
 		if (p->items[i].how == PLAN_SKIP)
-			finish(j, i, MTA_R_SKIPPED, 0, p->items[i].why);
+			job_finish(j, i, MTA_R_SKIPPED, 0, p->items[i].why);
 	return j;
 }
 
@@ -187,18 +153,18 @@ precheck(struct mta_job *j, size_t i)
 	int fd;
 
 	if (!spool_id_valid(it->id, strlen(it->id))) {
-		finish(j, i, MTA_R_SKIPPED, 0, "not a valid Exim message id");
+		job_finish(j, i, MTA_R_SKIPPED, 0, "not a valid Exim message id");
 		return -1;
 	}
 	if (spool_path(j->spool, "input", it->id, "-H", path,
 	    sizeof(path)) < 0 || stat(path, &st) < 0) {
-		finish(j, i, MTA_R_GONE, 0, "no longer in the spool");
+		job_finish(j, i, MTA_R_GONE, 0, "no longer in the spool");
 		return -1;
 	}
 	if (it->h_ino != 0 && (st.st_ino != it->h_ino ||
 	    (it->h_mtime_ns != 0 && (int64_t)st.st_mtim.tv_sec * 1000000000 +
 	    st.st_mtim.tv_nsec != it->h_mtime_ns))) {
-		finish(j, i, MTA_R_GONE, 0, "changed since the plan "
+		job_finish(j, i, MTA_R_GONE, 0, "changed since the plan "
 		    "(Exim worked on it meanwhile)");
 		return -1;
 	}
@@ -212,7 +178,7 @@ precheck(struct mta_job *j, size_t i)
 		fl.l_len = (off_t)strlen(it->id) + 3;
 		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
 			close(fd);
-			finish(j, i, MTA_R_LOCKED, 0, "being delivered by Exim "
+			job_finish(j, i, MTA_R_LOCKED, 0, "being delivered by Exim "
 			    "right now");
 			return -1;
 		}
@@ -221,8 +187,8 @@ precheck(struct mta_job *j, size_t i)
 	return 0;
 }
 
-static int
-locked_now(const char *spool, const char *id)
+int
+job_locked_now(const char *spool, const char *id)
 {
 	char path[4096];
 	struct flock fl;
@@ -242,8 +208,8 @@ locked_now(const char *spool, const char *id)
 	return r;
 }
 
-static int
-exists(const char *spool, const char *id)
+int
+job_exists(const char *spool, const char *id)
 {
 	char path[4096];
 
@@ -380,7 +346,7 @@ start_more(struct mta_job *j)
 			snprintf(msg, sizeof(msg), "cannot run %s: %s",
 			    j->exim, strerror(e));
 			for (i = 0; i < nidx; i++)
-				finish(j, idx[i], MTA_R_FAILED, 0, msg);
+				job_finish(j, idx[i], MTA_R_FAILED, 0, msg);
 			if (k->hist != NULL) {
 				history_done(k->hist);
 				free(k->hist);
@@ -424,217 +390,6 @@ drain(struct child *k)
 }
 
 /* The first line of s that is not empty, cut to fit, into buf. */
-static const char *
-first_line(const char *s, char *buf, size_t len)
-{
-	size_t n;
-
-	if (s == NULL)
-		s = "";
-	s += strspn(s, "\n");
-	n = strcspn(s, "\n");
-	text_sanitize(buf, len, s, n);
-	return buf;
-}
-
-static void
-adapt(struct mta_job *j, const struct mta_item *it)
-{
-	double r = j->rate;
-	char msg[256];
-
-	if (!j->adaptive)
-		return;
-	if (it->result == MTA_R_DEFERRED && (it->cls == CLASS_TARPIT ||
-	    it->cls == CLASS_RATELIMIT || it->cls == CLASS_OFFLINE)) {
-		j->bad_streak++;
-		r = j->rate / 2;
-		if (r < j->min_rate)
-			r = j->min_rate;
-		if (j->bad_streak >= MTA_ADAPT_STOP && !j->stopping) {
-			snprintf(msg, sizeof(msg), "the primary is in trouble "
-			    "again: %d deferrals in a row (last: %s)",
-			    j->bad_streak, class_name((enum class_id)it->cls));
-			mta_job_cancel(j, msg);
-		}
-	} else if (it->result == MTA_R_DONE) {
-		j->bad_streak = 0;
-		r = j->rate + j->start_rate / 8;
-		if (r > j->start_rate)
-			r = j->start_rate;
-	} else
-		return;
-	if (r != j->rate) {
-		j->rate = r;
-		mta_bucket_set_rate(&j->bucket, r, mta_now());
-		rate_point(j);
-	}
-}
-
-/* The result of a flush from the spool and the new msglog lines. */
-static void
-flush_result(struct mta_job *j, struct child *k)
-{
-	size_t i = k->idx[0], e;
-	const struct history_event *ev, *last = NULL, *frz = NULL;
-	const char *id = j->items[i].id;
-	char det[512], line[200];
-	int any = 0;
-
-	if (!exists(j->spool, id)) {
-		finish(j, i, MTA_R_DONE, 0, "delivered");
-		adapt(j, &j->items[i]);
-		return;
-	}
-	(void)history_read(k->hist, j->spool, id);
-	for (e = k->hist_n; e < k->hist->n; e++) {
-		ev = &k->hist->ev[e];
-		if (ev->kind == LL_DEFER || ev->kind == LL_FAIL)
-			last = ev;
-		if (history_is_attempt(ev))
-			any = 1;
-		if (ev->kind == LL_FROZEN)
-			frz = ev;
-	}
-	if (frz != NULL) {
-		text_sanitize(line, sizeof(line), frz->line,
-		    strlen(frz->line));
-		snprintf(det, sizeof(det), "frozen: %s", line);
-		finish(j, i, MTA_R_FAILED, last != NULL ? (int)class_of_event(
-		    last->kind, last->text, strlen(last->text)) : 0, det);
-	} else if (last != NULL) {
-		text_sanitize(line, sizeof(line), last->text,
-		    strlen(last->text));
-		if (last->host != NULL && strstr(last->text, "H=") == NULL) {
-			char host[64];
-
-			text_sanitize(host, sizeof(host), last->host,
-			    strlen(last->host));
-			snprintf(det, sizeof(det), "%s: %s", host, line);
-		} else
-			snprintf(det, sizeof(det), "%s", line);
-		finish(j, i, last->kind == LL_FAIL && !any ?
-		    MTA_R_FAILED : MTA_R_DEFERRED, (int)class_of_event(
-		    last->kind, last->text, strlen(last->text)), det);
-	} else if (locked_now(j->spool, id))
-		finish(j, i, MTA_R_LOCKED, 0, "being delivered by Exim "
-		    "right now");
-	else if (k->olen > 0)
-		finish(j, i, MTA_R_FAILED, 0, first_line(k->out, line,
-		    sizeof(line)));
-	else
-		finish(j, i, MTA_R_FAILED, 0, "still queued; no delivery "
-		    "attempt was logged");
-	adapt(j, &j->items[i]);
-}
-
-/* Results of a -Mf/-Mt/-Mrm/-Mg process: its lines, then the spool. */
-static void
-batch_result(struct mta_job *j, struct child *k)
-{
-	enum mta_result res;
-	char id[32], line[256], other[256];
-	const char *p, *nl;
-	size_t i, l;
-	int ok;
-
-	other[0] = '\0';
-	for (p = k->out != NULL ? k->out : ""; *p != '\0'; p = nl) {
-		nl = strchr(p, '\n');
-		l = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		nl = nl != NULL ? nl + 1 : p + l;
-		text_sanitize(line, sizeof(line), p, l);
-		ok = mta_parse_line(j->act, line, id, &res);
-		if (!ok) {
-			if (other[0] == '\0' && line[0] != '\0' &&
-			    strncmp(line, "Continuing", 10) != 0)
-				snprintf(other, sizeof(other), "%s", line);
-			continue;
-		}
-		for (i = 0; i < k->nidx; i++) {
-			struct mta_item *it = &j->items[k->idx[i]];
-
-			if (strcmp(it->id, id) != 0)
-				continue;
-			/* Exim may say more than once; the last line wins. */
-			it->cls = (int)res;
-			snprintf(it->detail, sizeof(it->detail), "%s", line);
-		}
-	}
-	for (i = 0; i < k->nidx; i++) {
-		struct mta_item *it = &j->items[k->idx[i]];
-		char det[256];
-
-		if (it->detail[0] != '\0') {
-			res = (enum mta_result)it->cls;
-			snprintf(det, sizeof(det), "%s", it->detail);
-			it->detail[0] = '\0';
-			it->cls = 0;
-			/* Removed means gone from the spool. */
-			if (res == MTA_R_DONE && j->act == PLAN_DELETE &&
-			    exists(j->spool, it->id))
-				res = MTA_R_FAILED;
-			finish(j, k->idx[i], res, 0, det);
-		} else if (j->act == PLAN_BOUNCE && !exists(j->spool, it->id))
-			finish(j, k->idx[i], MTA_R_DONE, 0, "bounced to the "
-			    "sender");
-		else if (locked_now(j->spool, it->id))
-			finish(j, k->idx[i], MTA_R_LOCKED, 0, "being delivered "
-			    "by Exim right now");
-		else if (other[0] != '\0')
-			finish(j, k->idx[i], MTA_R_FAILED, 0, other);
-		else
-			finish(j, k->idx[i], MTA_R_FAILED, 0, j->act ==
-			    PLAN_BOUNCE ? "still in the spool after -Mg" :
-			    "Exim said nothing about it");
-	}
-}
-
-/* The result of an -Mmd: read back from -H, the selected recipients
- * must now be done (and the message still there for the others). */
-static void
-mmd_result(struct mta_job *j, struct child *k)
-{
-	struct mta_item	*it = &j->items[k->idx[0]];
-	struct spool_hdr h;
-	char		*buf = NULL, err[256], line[256];
-	size_t		 cap = 0, a, r, left = 0;
-	uint8_t		*dl = NULL;
-
-	spool_hdr_init(&h);
-	if (spool_load(j->spool, it->id, &buf, &cap, &h, &dl, NULL, err,
-	    sizeof(err)) < 0) {
-		/* Gone: Exim completed it, or someone removed it. */
-		finish(j, k->idx[0], errno == ENOENT ? MTA_R_GONE :
-		    MTA_R_FAILED, 0, errno == ENOENT ? "no longer in the "
-		    "spool" : err);
-		goto out;
-	}
-	for (a = 0; a < it->naddrs; a++) {
-		for (r = 0; r < h.nrcpts; r++)
-			if (h.rcpts[r].addr.len == strlen(it->addrs[a]) &&
-			    memcmp(h.rcpts[r].addr.p, it->addrs[a],
-			    h.rcpts[r].addr.len) == 0 && dl[r] != RCPT_PENDING)
-				break;
-		if (r == h.nrcpts)
-			left++;
-	}
-	if (left == 0)
-		finish(j, k->idx[0], MTA_R_DONE, 0, "marked done; the message "
-		    "stays for its other recipients");
-	else if (locked_now(j->spool, it->id))
-		finish(j, k->idx[0], MTA_R_LOCKED, 0, "being delivered by Exim "
-		    "right now");
-	else
-		finish(j, k->idx[0], MTA_R_FAILED, 0, k->olen > 0 ?
-		    first_line(k->out, line, sizeof(line)) :
-		    "the recipients are still pending after -Mmd");
-out:
-	free(buf);
-	free(dl);
-	spool_hdr_done(&h);
-}
-
 static void
 reap(struct mta_job *j, size_t ki)
 {
@@ -651,13 +406,13 @@ reap(struct mta_job *j, size_t ki)
 		snprintf(msg, sizeof(msg), "%s killed by signal %d", j->exim,
 		    WTERMSIG(k->status));
 		for (i = 0; i < k->nidx; i++)
-			finish(j, k->idx[i], MTA_R_FAILED, 0, msg);
+			job_finish(j, k->idx[i], MTA_R_FAILED, 0, msg);
 	} else if (j->act == PLAN_FLUSH)
-		flush_result(j, k);
+		job_flush_result(j, k);
 	else if (j->items[k->idx[0]].byrcpt)
-		mmd_result(j, k);
+		job_mmd_result(j, k);
 	else
-		batch_result(j, k);
+		job_batch_result(j, k);
 	if (k->hist != NULL) {
 		history_done(k->hist);
 		free(k->hist);
@@ -680,7 +435,7 @@ mta_job_step(struct mta_job *j, int timeout_ms)
 		wait = start_more(j);
 		if (j->stopping)
 			for (; j->next < j->n; j->next++)
-				finish(j, j->next, MTA_R_SKIPPED, 0,
+				job_finish(j, j->next, MTA_R_SKIPPED, 0,
 				    j->reason[0] != '\0' ? j->reason :
 				    "cancelled");
 		if (j->nkids == 0 && j->next >= j->n)
