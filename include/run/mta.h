@@ -129,6 +129,13 @@ char	**mta_argv_mmd(const struct mta *, const char *id,
 /* Writes argv as a shell would need it typed (words with anything but
  * [A-Za-z0-9_./:=@%+,-] single-quoted) into buf.  Returns buf. */
 char	*mta_argv_str(char *const argv[], char *buf, size_t len);
+/* The command line (as mta_argv_str() writes it) of the process a job
+ * of batch size bs (mta_batch_size()) starts for plan item i: -Mmd for
+ * its recipients, or the batch of whole-message items it begins; ""
+ * when item i is inside another item's batch, or skipped.  m->exim NULL
+ * gives "exim".  For the plan's dry run and its JSON. */
+void	 mta_item_argv_str(const struct mta *m, const struct plan *p,
+	    size_t i, size_t bs, char *buf, size_t len);
 
 /* Parses one line an -Mf/-Mt/-Mrm/-Mg process wrote ("Message <id> is now
  * frozen", "Message <id> is locked", ...).  Returns 1 and fills id (at

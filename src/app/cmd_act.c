@@ -202,9 +202,7 @@ reached(const struct ctx *c, const struct mta_item *it)
 	    sizeof(path)) < 0;
 }
 
-/* The argv of the process that acts on plan item i (and on the items
- * batched with it, when first), into buf; "" when it is not the first of
- * its batch. */
+/* What a dry run prints for plan item i (mta_item_argv_str()). */
 struct argvs {
 	const struct ctx	*c;
 	const struct plan	*p;
@@ -215,41 +213,8 @@ static void
 item_argv(void *arg, size_t i, char *buf, size_t len)
 {
 	const struct argvs *av = arg;
-	const struct plan *p = av->p;
-	const struct plan_item *it = &p->items[i];
-	struct mta m = av->c->mta;
-	const char *ids[MTA_BATCH + 1];
-	char **argv;
-	size_t k, n = 0, first;
 
-	buf[0] = '\0';
-	if (m.exim == NULL)
-		m.exim = "exim";
-	if (it->how == PLAN_RCPTS)
-		argv = mta_argv_mmd(&m, it->id,
-		    (const char *const *)p->addrs + it->addr0, it->nsel);
-	else {
-		/* Batches of whole-message items, in plan order. */
-		for (k = 0, first = SIZE_MAX; k < p->n; k++) {
-			if (p->items[k].how != PLAN_WHOLE)
-				continue;
-			if (n % av->bs == 0)
-				first = k;
-			n++;
-			if (k == i)
-				break;
-		}
-		if (first != i)
-			return;
-		for (k = i, n = 0; k < p->n && n < av->bs; k++)
-			if (p->items[k].how == PLAN_WHOLE)
-				ids[n++] = p->items[k].id;
-		argv = mta_argv(&m, p->act, ids, n);
-	}
-	if (argv == NULL)
-		return;
-	mta_argv_str(argv, buf, len);
-	free(argv);
+	mta_item_argv_str(&av->c->mta, av->p, i, av->bs, buf, len);
 }
 
 static int

@@ -77,49 +77,15 @@ struct argvs {
 	const struct plan	*p;
 };
 
-/* The argv acting on plan item i (and on the whole-message items
- * batched with it, MTA_BATCH to a command, when it is the first of its
- * batch; flush: one each), as mta_job runs it; "" otherwise. */
+/* What a dry run prints for plan item i, as the job runs it (flush:
+ * one message a command). */
 static void
 item_argv(void *arg, size_t i, char *buf, size_t len)
 {
-	const struct argvs	*av = arg;
-	const struct plan	*p = av->p;
-	const struct plan_item	*it = &p->items[i];
-	struct mta		 m = av->c->mta;
-	const char		*ids[MTA_BATCH];
-	char			**argv;
-	size_t			 k, n = 0, first = SIZE_MAX;
-	size_t			 bs = mta_batch_size(p->act, NULL);
+	const struct argvs *av = arg;
 
-	buf[0] = '\0';
-	if (m.exim == NULL)
-		m.exim = "exim";
-	if (it->how == PLAN_SKIP)
-		return;
-	if (it->how == PLAN_RCPTS)
-		argv = mta_argv_mmd(&m, it->id, (const char *const *)
-		    p->addrs + it->addr0, it->nsel);
-	else {
-		for (k = 0; k < p->n; k++) {
-			if (p->items[k].how != PLAN_WHOLE)
-				continue;
-			if (n++ % bs == 0)
-				first = k;
-			if (k == i)
-				break;
-		}
-		if (first != i)
-			return;
-		for (k = i, n = 0; k < p->n && n < bs; k++)
-			if (p->items[k].how == PLAN_WHOLE)
-				ids[n++] = p->items[k].id;
-		argv = mta_argv(&m, p->act, ids, n);
-	}
-	if (argv == NULL)
-		return;
-	mta_argv_str(argv, buf, len);
-	free(argv);
+	mta_item_argv_str(&av->c->mta, av->p, i,
+	    mta_batch_size(av->p->act, NULL), buf, len);
 }
 
 static void

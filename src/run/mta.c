@@ -525,3 +525,46 @@ mta_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+void
+mta_item_argv_str(const struct mta *mp, const struct plan *p, size_t i,
+    size_t bs, char *buf, size_t len)
+{
+	const struct plan_item *it = &p->items[i];
+	struct mta m = *mp;
+	const char *ids[MTA_BATCH + 1];
+	char **argv;
+	size_t k, n = 0, first = SIZE_MAX;
+
+	buf[0] = '\0';
+	if (m.exim == NULL)
+		m.exim = "exim";
+	if (bs == 0 || bs > MTA_BATCH)
+		bs = MTA_BATCH;
+	if (it->how == PLAN_SKIP)
+		return;
+	if (it->how == PLAN_RCPTS)
+		argv = mta_argv_mmd(&m, it->id,
+		    (const char *const *)p->addrs + it->addr0, it->nsel);
+	else {
+		/* Batches of whole-message items, in plan order. */
+		for (k = 0; k < p->n; k++) {
+			if (p->items[k].how != PLAN_WHOLE)
+				continue;
+			if (n++ % bs == 0)
+				first = k;
+			if (k == i)
+				break;
+		}
+		if (first != i)
+			return;
+		for (k = i, n = 0; k < p->n && n < bs; k++)
+			if (p->items[k].how == PLAN_WHOLE)
+				ids[n++] = p->items[k].id;
+		argv = mta_argv(&m, p->act, ids, n);
+	}
+	if (argv == NULL)
+		return;
+	mta_argv_str(argv, buf, len);
+	free(argv);
+}
