@@ -1,5 +1,6 @@
 /* fmt_probe.c -- probe, verify and drain output (fmt_probe.h). */
 #include "out/fmt_probe.h"
+#include "out/fmt.h"
 #include "fmt_priv.h"
 #include "exim/route.h"
 #include "model/plan.h"
@@ -316,32 +317,11 @@ fmt_verify(FILE *f, const struct fmt_opts *o, const struct fmt_verify *v,
 
 /* ---- drain's plan ---- */
 
-struct out {
-	void	(*emit)(void *, int, int, const char *);
-	void	*arg;
-};
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-put(struct out *o, int style, int indent, const char *fmt, ...)
-{
-	char	 buf[1024];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	o->emit(o->arg, style, indent, buf);
-}
-
 void
 fmt_drain_lines(const struct plan_drain *pd, time_t now, int bounce,
     void (*emit)(void *, int, int, const char *), void *arg)
 {
-	struct out		 o = { emit, arg };
+	struct fmt_sink		 o = { emit, arg };
 	const struct plan	*r = pd->remove, *fl = pd->flush;
 	size_t			 whole = plan_nacted(r) - r->nbyrcpt, i;
 	size_t			 nmd = 0;
@@ -351,25 +331,25 @@ fmt_drain_lines(const struct plan_drain *pd, time_t now, int bounce,
 		if (r->items[i].how == PLAN_RCPTS)
 			nmd += r->items[i].nsel;
 
-	put(&o, FMT_LS_SECTION, 2, "drain: %zu message%s to remove, %zu to "
+	fmt_put(&o, FMT_LS_SECTION, 2, "drain: %zu message%s to remove, %zu to "
 	    "flush, %zu left queued", bounce ? plan_nacted(r) : whole,
 	    s_(bounce ? plan_nacted(r) : whole), plan_nacted(fl),
 	    pd->nleft_msgs);
 	if (bounce)
-		put(&o, FMT_LS_NORMAL, 4, "  bounce (exim -Mg): %zu message%s "
+		fmt_put(&o, FMT_LS_NORMAL, 4, "  bounce (exim -Mg): %zu message%s "
 		    "whose every pending recipient the primary rejected (5xx); "
 		    "the senders get a bounce", plan_nacted(r),
 		    s_(plan_nacted(r)));
 	else
-		put(&o, FMT_LS_NORMAL, 4, "  remove without a bounce: %zu "
+		fmt_put(&o, FMT_LS_NORMAL, 4, "  remove without a bounce: %zu "
 		    "message%s whose every pending recipient the primary "
 		    "rejected (exim -Mrm), %zu recipient%s of %zu other "
 		    "message%s (exim -Mmd)", whole, s_(whole), nmd, s_(nmd),
 		    r->nbyrcpt, s_(r->nbyrcpt));
-	put(&o, FMT_LS_NORMAL, 4, "  flush, paced and adaptive: %zu "
+	fmt_put(&o, FMT_LS_NORMAL, 4, "  flush, paced and adaptive: %zu "
 	    "message%s with a recipient the primary accepted (2xx)",
 	    plan_nacted(fl), s_(plan_nacted(fl)));
-	put(&o, FMT_LS_NORMAL, 4, "  left queued: %zu message%s, %zu "
+	fmt_put(&o, FMT_LS_NORMAL, 4, "  left queued: %zu message%s, %zu "
 	    "recipient%s without a fresh 2xx or 5xx (deferred, unknown, not "
 	    "asked); never removed", pd->nleft_msgs, s_(pd->nleft_msgs),
 	    pd->nleft_rcpts, s_(pd->nleft_rcpts));
@@ -378,7 +358,7 @@ fmt_drain_lines(const struct plan_drain *pd, time_t now, int bounce,
 		for (i = 0; i < pd->nleft_ids; i++)
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 			    " %s", pd->left_ids[i]);
-		put(&o, FMT_LS_NORMAL, 4, "%s%s", buf,
+		fmt_put(&o, FMT_LS_NORMAL, 4, "%s%s", buf,
 		    pd->nleft_msgs > pd->nleft_ids ? " ..." : "");
 	}
 	if (r->n > 0)
