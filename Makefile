@@ -122,11 +122,13 @@ check-exim: $(BIN) tools
 
 # The real-Exim suites that also run under the sanitizers, as CI's time
 # allows (seconds under ASan on 2 busy cores: actions 88, diagnose 52,
-# hostile 43, live 43, kill 11, tui 10; left out: spool 130, export 98,
-# whose strace step LeakSanitizer cannot run under).
+# hostile 43, live 43, kill 11, tui 10, drain 60; left out: spool 130,
+# export 98, whose strace step LeakSanitizer cannot run under, and
+# customers, refresh and tui_recover, passed under ASan once).
 EXIM_SAN    = tests/exim/test_actions.sh tests/exim/test_diagnose.sh \
               tests/exim/test_hostile.sh tests/exim/test_live.sh \
-              tests/exim/test_kill.sh tests/exim/test_tui.sh
+              tests/exim/test_kill.sh tests/exim/test_tui.sh \
+              tests/exim/test_drain.sh
 check-exim-san: $(BIN) tools
 	@$(RUN_SUITES) $(EXIM_SAN)
 
@@ -171,6 +173,7 @@ lint:
 bench: $(BIN) tools
 	MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools bash tests/bench.sh
 	MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools bash tests/bench_mxcheck.sh
+	MXTOP=$(CURDIR)/$(BIN) TOOLS=$(CURDIR)/$(O)/tools bash tests/bench_verify.sh
 
 # Installs what is missing (as root), or says what to install.
 deps:
