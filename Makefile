@@ -145,18 +145,19 @@ sanitize:
 # sanitizers (no libFuzzer main) and each harness linked with libFuzzer,
 # then each one run for FUZZ_SECONDS on its corpus, one at a time (see
 # tests/fuzz/run.sh); fails when any finds a crash.  Not part of check.
+# FUZZ_SECONDS=0 only builds and runs the seeds; FUZZ_NAMES="text units"
+# picks harnesses; FUZZ_O=build-fuzz/long keeps a second run apart.
 FUZZ_SECONDS ?= 15
 FUZZ_CC      ?= clang
+FUZZ_O       ?= build-fuzz
 FUZZ_SAN      = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined
 FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN      = $(FUZZ_NAMES:%=$(O)/fuzz_%)
 fuzz:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory O=build-fuzz CC=$(FUZZ_CC) \
+	@$(MAKE) --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) \
 	    CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" LDFLAGS= fuzz-run
-
-fuzz-build: $(FUZZ_BIN)
 
 fuzz-run: $(FUZZ_BIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(O) $(FUZZ_NAMES)
@@ -210,5 +211,5 @@ clean:
 FORCE:
 
 .PHONY: all check check-all check-unit check-cli check-exim check-exim-san \
-        sanitize lint fuzz fuzz-build fuzz-run \
+        sanitize lint fuzz fuzz-run \
         bench deps demo install uninstall clean tools FORCE

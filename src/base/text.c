@@ -182,15 +182,23 @@ text_fit(char *buf, size_t buflen, const char *s, size_t len, int width,
 {
 	char	*tmp;
 	size_t	 i, n, o = 0, cut = 0, tlen;
-	int	 x = 0, xcut = 0, cw, sub, over = 0;
+	int	 x = 0, xcut = 0, cw, sub, over = 0, rest = 0;
 
 	if (buflen == 0)
 		return 0;
 	if (width < 0)
 		width = 0;
-	/* Sanitized text is at most 6 bytes per input byte. */
-	if (len > (size_t)width * 4 + 16)
+	/* Read no more than can show: at most width * 4 + 16 bytes, cut
+	 * before a partial UTF-8 character.  What is left unread is hidden,
+	 * so it gets the mark even if it were all zero-width characters. */
+	if (s != NULL && len > (size_t)width * 4 + 16) {
 		len = (size_t)width * 4 + 16;
+		for (i = 0; i < 3 && len > 0 &&
+		    ((unsigned char)s[len] & 0xc0) == 0x80; i++)
+			len--;
+		rest = 1;
+	}
+	/* Sanitized text is at most 6 bytes per input byte. */
 	tlen = len * 6 + 1;
 	tmp = malloc(tlen);
 	if (tmp == NULL) {
@@ -214,6 +222,8 @@ text_fit(char *buf, size_t buflen, const char *s, size_t len, int width,
 		}
 		x += cw;
 	}
+	if (rest && width > 0)
+		over = 1;	/* cut (and xcut) leave room for the mark */
 	if (over) {
 		i = cut;
 		x = width > 0 ? xcut + 1 : 0;

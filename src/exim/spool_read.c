@@ -134,7 +134,10 @@ build_set(struct spool_str **set, size_t *nset, size_t *capset,
 		xgrow(set, capset, *nset + 1, sizeof(**set));
 		(*set)[(*nset)++] = h->tree[i];
 	}
-	for (p = jbuf, e = jbuf + (jlen > 0 ? jlen : 0); p < e; p = nl + 1) {
+	if (jbuf == NULL)
+		jlen = 0;
+	for (p = jbuf, e = p != NULL ? p + (jlen > 0 ? jlen : 0) : p; p < e;
+	    p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
 			nl = e;
 		if (nl > p) {

@@ -109,6 +109,113 @@ yesno(const char *v, int *yes)
 	return 0;
 }
 
+/* How large glibc's regcomp() makes a regex: it copies the atom under
+ * {m,n} n times (and * + ? roughly double it), so nested or stacked
+ * repetitions grow as a product; "((a{1,100}){1,100}){1,100}" takes
+ * seconds, "a{1,255}{1,255}{1,255}" minutes, and stacked operators
+ * without an atom between grow faster still ("e?**" and 12 '+': 20 s).
+ * A rough count of atoms after that expansion, saturating at RE_MAX + 1
+ * (also for more than RE_STACK operators in a row); regcomp() judges
+ * the syntax itself. */
+#define RE_MAX	100000
+#define RE_DEPTH 32
+#define RE_STACK 4
+
+static uint64_t
+re_sat(uint64_t a)
+{
+	return a > RE_MAX ? RE_MAX + 1 : a;
+}
+
+static uint64_t
+re_weight(const char *re)
+{
+	uint64_t sum[RE_DEPTH + 1] = { 0 }, last = 0, m, n;
+	size_t i = 0, j;
+	int d = 0, run = 0;
+
+	while (re[i] != '\0') {
+		if (strchr("*+?{", re[i]) != NULL && ++run > RE_STACK)
+			return RE_MAX + 1;
+		switch (re[i]) {
+		case '(':
+			if (d == RE_DEPTH)
+				return RE_MAX + 1;
+			sum[++d] = 0;
+			last = 0;
+			run = 0;
+			i++;
+			continue;
+		case ')':
+			if (d > 0) {
+				last = sum[d--];
+				sum[d] = re_sat(sum[d] + last);
+			}
+			run = 0;
+			i++;
+			continue;
+		case '*':
+		case '+':
+		case '?':
+			sum[d] = re_sat(sum[d] + last);
+			last = re_sat(last * 2);
+			i++;
+			continue;
+		case '{':
+			j = i + 1;
+			for (m = 0; isdigit((unsigned char)re[j]); j++)
+				m = re_sat(m * 10 + (uint64_t)(re[j] - '0'));
+			n = m;
+			if (re[j] == ',')
+				for (n = 0, j++; isdigit((unsigned char)re[j]); j++)
+					n = re_sat(n * 10 + (uint64_t)(re[j] - '0'));
+			if (re[j] == '}' && j > i + 1) {
+				n = n > m ? n : m;
+				n = n > 0 ? n : 1;
+				sum[d] = re_sat(sum[d] + re_sat(last * (n - 1)));
+				last = re_sat(last * n);
+				i = j + 1;
+				continue;
+			}
+			run = 0;
+			break;		/* a literal '{' */
+		case '[':		/* one atom: [^]...[:class:]...] */
+			j = i + 1;
+			if (re[j] == '^')
+				j++;
+			if (re[j] == ']')
+				j++;
+			while (re[j] != '\0' && re[j] != ']') {
+				if (re[j] == '[' && re[j + 1] != '\0' &&
+				    strchr(":.=", re[j + 1]) != NULL) {
+					const char *e = strchr(re + j + 2, ']');
+
+					j = e != NULL ? (size_t)(e - re) + 1 :
+					    j + 1;
+				} else
+					j++;
+			}
+			i = re[j] == ']' ? j : i;
+			break;
+		case '\\':
+			if (re[i + 1] != '\0')
+				i++;
+			break;
+		default:
+			break;
+		}
+		last = 1;
+		run = 0;
+		sum[d] = re_sat(sum[d] + 1);
+		i++;
+	}
+	while (d > 0) {
+		last = sum[d--];
+		sum[d] = re_sat(sum[d] + last);
+	}
+	return sum[0];
+}
+
 int
 select_add(struct select *s, const char *key, const char *value, char *err,
     size_t errlen)
@@ -132,6 +239,12 @@ select_add(struct select *s, const char *key, const char *value, char *err,
 	case K_RCPT:
 		if (value == NULL) {
 			snprintf(err, errlen, "%s needs a pattern", key);
+			return -1;
+		}
+		if (value[0] == '~' && re_weight(value + 1) > RE_MAX) {
+			snprintf(err, errlen, "regex '%.80s' too complex: its "
+			    "repetitions nest too deep (at most %d atoms "
+			    "expanded)", value + 1, RE_MAX);
 			return -1;
 		}
 		if (value[0] == '~') {

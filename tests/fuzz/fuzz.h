@@ -50,8 +50,8 @@ fuzz_strndup(const uint8_t *data, size_t size)
 }
 
 /* Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF):
- * returns 1 when s[0..n) is valid, and every code point in *cps (may be
- * NULL) through the callback. */
+ * returns 1 when s[0..n) is valid and ok (unless NULL) takes each of its
+ * code points. */
 static inline int
 fuzz_utf8_valid(const char *s, size_t n, int (*ok)(uint32_t))
 {
@@ -94,9 +94,7 @@ fuzz_utf8_valid(const char *s, size_t n, int (*ok)(uint32_t))
 	return 1;
 }
 
-/* A private directory on tmpfs (/dev/shm when there is one, else
- * $TMPDIR or /tmp), made once and removed, with what is in it, at exit.
- * Returns its path. */
+/* The private directory of fuzz_dir(), "" until it is made. */
 static char fuzz_dir_path[256];
 
 static inline void
@@ -130,6 +128,9 @@ fuzz_dir_cleanup(void)
 		fuzz_rm_tree(fuzz_dir_path);
 }
 
+/* A private directory on tmpfs (/dev/shm when there is one, else
+ * $TMPDIR or /tmp), made once and removed, with what is in it, at exit.
+ * Returns its path. */
 static inline const char *
 fuzz_dir(const char *name)
 {

@@ -2,15 +2,15 @@
  *
  *	make fuzz	(seeds: tests/fuzz/seeds-journal/)
  *
- * The journal is read by static code of exim/spool_scan.c (slurp(),
- * build_set(), in_set()), so this goes through its public paths: a spool
- * on tmpfs holds two good messages, one flat with 4 recipients (the set
- * is searched linearly) and one in a split subdirectory with 21 (the set
- * is sorted and bsearch()ed when -J has over 15 lines), and the input
- * is written as the -J of both.  Then spool_scan() and spool_load() read them.  Both must agree with
- * each other and with the rule, checked here independently: a recipient
- * is delivered when its address is in the non-recipients tree or is a
- * whole non-empty line of -J.  Crashes become cases in
+ * The journal is read by static code of the spool module (build_set(),
+ * in_set()), so this goes through its public paths: a spool on tmpfs
+ * holds two good messages, one flat with 4 recipients and one in a split
+ * subdirectory with 21, and the input is written as the -J of both (over
+ * 15 lines, the set is sorted and searched with bsearch()).  Then
+ * spool_scan() and spool_load() read them.  Both must agree with each
+ * other and with the rule, checked here independently: a recipient is
+ * delivered when its address is in the non-recipients tree or is a whole
+ * non-empty line of -J.  Crashes become cases in
  * tests/unit/check_fuzzfound.c. */
 #include "exim/spool.h"
 

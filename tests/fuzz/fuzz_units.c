@@ -40,12 +40,7 @@ check_time(const char *s)
 
 	if (units_parse_time(s, &t) != 0)
 		return;
-	/* XXX Known (check_fuzzfound.c, t_time_offset): a zone offset
-	 * (of any size) can take the time out of its bounds. */
-	if (t < 0 || t > UNITS_TIME_MAX) {
-		FUZZ_CHECK(strlen(s) > 10 && strpbrk(s + 10, "+-") != NULL);
-		return;
-	}
+	FUZZ_CHECK(t >= 0 && t <= UNITS_TIME_MAX);
 	units_fmt_time(buf, sizeof(buf), t);
 	FUZZ_CHECK(units_parse_time(buf, &back) == 0);
 	FUZZ_CHECK(back == t);

@@ -86,14 +86,14 @@ for name in "$@"; do
 	    > "$log" 2>&1
 	rc=$?
 	end=$(date +%s)
-	cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 |
+	cov=$(grep -a -E '^#[0-9]+' "$log" | tail -n 1 |
 	    sed -nE 's/.*cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/cov \1 ft \2 corp \3/p')
 	echo "-- fuzz $name: exit $rc, $(stat_of "$log" number_of_executed_units) execs" \
 	    "in $((end - start))s, ${cov:-no stats}, corpus $(ls "$corpus" | wc -l)"
 	if [ "$rc" -ne 0 ]; then
 		failed="$failed $name"
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*check failed|.*runtime error|artifact_prefix)' "$log" | head -n 8
-		grep -E '^    #[0-9]+ ' "$log" | grep -v -E 'fuzzer::|libc|_start|sanitizer|abort' | head -n 6
+		grep -a -E '^(==[0-9]+==ERROR|SUMMARY|.*check failed|.*runtime error|artifact_prefix)' "$log" | head -n 8
+		grep -a -E '^    #[0-9]+ ' "$log" | grep -v -E 'fuzzer::|libc|_start|sanitizer|abort' | head -n 6
 		echo "-- fuzz $name: FAILED, see $log"
 	fi
 done
