@@ -229,6 +229,29 @@ read_rr(ns_msg *msg, ns_rr *rr, struct ans_rr *out)
 	return 0;
 }
 
+/* Why res_nsend() gave up.  glibc sets the same errno for a server that
+ * answered SERVFAIL or REFUSED as for one that never did, but leaves the
+ * last answer it read in the buffer (zeroed before the call): an answer
+ * (QR set) to our query id names its rcode. */
+static const char *
+send_error(const unsigned char *q, const unsigned char *a)
+{
+	if ((a[2] & 0x80) != 0 && a[0] == q[0] && a[1] == q[1])
+		switch (a[3] & 0x0f) {
+		case ns_r_servfail:
+			return "SERVFAIL";
+		case ns_r_refused:
+			return "REFUSED";
+		case ns_r_notimpl:
+			return "not implemented (NOTIMP)";
+		default:
+			return "error answer";
+		}
+	return errno == ETIMEDOUT ? "timed out" : errno == ECONNREFUSED ?
+	    "nothing listens there (port unreachable)" :
+	    "no answer";
+}
+
 static void
 fail(struct dns *d, struct zone *z, const char *name, enum zone_type type,
     const char *why)
@@ -260,12 +283,10 @@ query(struct dns *d, struct zone *z, const char *name, enum zone_type type)
 		fail(d, z, name, type, "cannot make the query");
 		return;
 	}
-	a = xmalloc(NS_MAXMSG);
+	a = xcalloc(1, NS_MAXMSG);
 	errno = 0;
 	if ((alen = res_nsend(&d->st, q, qlen, a, NS_MAXMSG)) < 0) {
-		fail(d, z, name, type, errno == ETIMEDOUT ? "timed out" :
-		    errno == ECONNREFUSED ? "refused (or SERVFAIL)" :
-		    "no answer (SERVFAIL, REFUSED or unreachable)");
+		fail(d, z, name, type, send_error(q, a));
 		free(a);
 		return;
 	}

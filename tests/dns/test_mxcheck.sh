@@ -248,7 +248,12 @@ got=$(python3 -c 'import json,sys; print(" ".join(d["domain"] for d in json.load
 # --- failures: exit 2, quickly ---
 expect 2 "a refusing server" mx --dns-server "127.0.0.1:1" --timeout 1 \
     "${relay[@]}" good.example
-grep -q 'good.example: the MX lookup of good.example failed' "$tmp/err" && ok "refused: said so" || bad "refused: $(cat "$tmp/err")"
+grep -q 'good.example: the MX lookup of good.example failed (MX good.example: nothing listens there' "$tmp/err" && ok "refused: said so" || bad "refused: $(cat "$tmp/err")"
+# NSD answers REFUSED for a zone it does not serve: said as such, not as
+# a timeout (glibc gives both the same errno).
+expect 2 "a zone the server does not serve" mx --dns-server "127.0.0.1:$port" \
+    --timeout 1 "${relay[@]}" not-served.zz
+grep -q 'not-served.zz: REFUSED)' "$tmp/err" && ok "REFUSED: said so" || bad "REFUSED: $(cat "$tmp/err")"
 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
