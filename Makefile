@@ -23,7 +23,7 @@ MX_LIBS     = $(PC_LIBS) -lpthread -lresolv
 DEB_BUILD   = build-essential pkg-config libncurses-dev libarchive-dev \
               zlib1g-dev check
 DEB_TEST    = exim4-daemon-light tmux mandoc libarchive-tools python3 \
-              strace unzip nsd dnsutils clang libclang-rt-14-dev
+              strace unzip nsd dnsutils procps clang libclang-rt-14-dev
 DEB_ALL     = $(DEB_BUILD) $(DEB_TEST)
 
 O          ?= build
