@@ -238,6 +238,14 @@ int	spool_snap_diff(const struct spool_snap *a, const struct spool_snap *b,
 /* Finds a message by id (a hash lookup); NULL if it is not in the
  * snapshot. */
 const struct spool_msg *spool_find(const struct spool_snap *, const char *id);
+/* The same for ids asked in exim -bp order (the order of another
+ * snapshot's messages): a walk along the snapshot, a lookup only where
+ * that order does not hold.  Start with { snap, 0 }. */
+struct spool_walk {
+	const struct spool_snap	*snap;
+	size_t			 at;
+};
+const struct spool_msg *spool_walk_find(struct spool_walk *, const char *id);
 /* Domain name of recipient r. */
 const char *spool_rcpt_domain(const struct spool_snap *,
 	    const struct spool_rcpt *);

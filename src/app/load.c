@@ -599,6 +599,7 @@ load_msglogs_since(const struct spool_snap *snap,
 {
 	struct diag_rcpts *dr;
 	struct history	 h;
+	struct spool_walk w = { psnap, 0 };
 	size_t		 i;
 
 	dr = diag_rcpts_new(snap, psnap, diag_rcpts_of(prev));
@@ -608,7 +609,7 @@ load_msglogs_since(const struct spool_snap *snap,
 		/* Exim writes a msglog line before the main-log line that
 		 * goes with it: a message the log did not name since, and
 		 * whose -H is the one last read, has nothing new. */
-		if (ids != NULL && psnap != NULL && (pm = spool_find(psnap,
+		if (ids != NULL && psnap != NULL && (pm = spool_walk_find(&w,
 		    m->id)) != NULL && pm->h_ino == m->h_ino &&
 		    intern_find(ids, m->id, strlen(m->id)) == UINT32_MAX)
 			continue;

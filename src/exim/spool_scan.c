@@ -222,6 +222,18 @@ spool_find(const struct spool_snap *s, const char *id)
 	return NULL;
 }
 
+const struct spool_msg *
+spool_walk_find(struct spool_walk *w, const char *id)
+{
+	const struct spool_snap *s = w->snap;
+
+	while (w->at < s->nmsgs && spool_id_cmp(s->msgs[w->at].id, id) < 0)
+		w->at++;
+	if (w->at < s->nmsgs && strcmp(s->msgs[w->at].id, id) == 0)
+		return &s->msgs[w->at];
+	return spool_find(s, id);
+}
+
 const char *
 spool_rcpt_domain(const struct spool_snap *s, const struct spool_rcpt *r)
 {

@@ -109,7 +109,9 @@ diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
 	struct diag_rcpts	*dr = xcalloc(1, sizeof(*dr));
 	const struct spool_msg	*pm;
 	struct memo		 mo = { NULL, NULL, 0, 0 };
+	struct spool_walk	 w = { psnap, 0 };
 	size_t			 i, j, k;
+	int			 same;
 
 	dr->snap = snap;
 	dr->strs = intern_new();
@@ -122,17 +124,23 @@ diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
 	for (i = 0; i < snap->nmsgs; i++) {
 		const struct spool_msg *m = &snap->msgs[i];
 
-		/* The same snapshot (the log changed, not the spool). */
-		pm = snap == psnap ? m : spool_find(psnap, m->id);
+		/* The same snapshot (the log changed, not the spool); else
+		 * both are in exim -bp order. */
+		pm = snap == psnap ? m : spool_walk_find(&w, m->id);
 		if (pm == NULL)
 			continue;
+		/* The -H not read again (same file, same inode: Exim never
+		 * rewrites one in place): the same recipients, in order. */
+		same = pm == m || (pm->h_ino != 0 && pm->h_ino == m->h_ino &&
+		    pm->subdir == m->subdir && pm->nrcpt == m->nrcpt &&
+		    !(pm->flags & MSG_F_BADFILE));
 		dr->fed[i] = prev->fed[pm - psnap->msgs];
 		for (j = 0; j < m->nrcpt; j++) {
 			const struct spool_rcpt *r = &snap->rcpts[m->rcpt0 + j];
 
 			/* The same recipients in the same order, as a
 			 * rule; -Mar may add some. */
-			if (j < pm->nrcpt && (snap == psnap ||
+			if (j < pm->nrcpt && (same ||
 			    strcmp(psnap->rcpts[pm->rcpt0 + j].addr,
 			    r->addr) == 0)) {
 				take(dr, &mo, m->rcpt0 + j,
