@@ -153,6 +153,8 @@ struct spool_snap {
 	time_t		  scan_start;	/* wall clock when the scan began */
 	size_t		  nread;	/* -H files read for this snapshot
 					 * (the rest came from the last one) */
+	size_t		  ndirs;	/* directories listed for it (none
+					 * when the watch named the changes) */
 	/* private */
 	struct spool_priv *priv;
 	uint32_t	 *byid;		/* hash of ids: index + 1, 0 empty */
@@ -160,12 +162,17 @@ struct spool_snap {
 };
 
 /* What a refresh keeps between two looks at the spool: inotify watches
- * on input/ and its subdirectories where the system has them.  Owned by
- * the one thread that scans; NULL is a watch that never sees anything
- * (every refresh then looks at the directories' mtimes). */
+ * on input/ and its subdirectories where the system has them, read by
+ * a thread of its own.  Owned by the one thread that scans; NULL is a
+ * watch that never sees anything (every refresh then looks at the
+ * directories' mtimes). */
 struct spool_watch;
 struct spool_watch *spool_watch_new(void);
 void	spool_watch_free(struct spool_watch *);	/* NULL is a no-op */
+/* A thread of the watch reads its events as they come; held (on), it
+ * does not, and a burst of changes overflows the kernel's queue (tests
+ * of the fallback). */
+void	spool_watch_hold(struct spool_watch *, int on);
 
 struct spool_scan_opts {
 	int	threads;	/* 0: one per core (at most 8) */

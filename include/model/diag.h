@@ -98,7 +98,8 @@ void		 diag_acc_logstats(struct diag_acc *, uint64_t lines,
 
 /* ---- 2. Per recipient, from msglogs ---- */
 
-/* A recipient's own record.  Plain; strings owned by its diag_rcpts. */
+/* A recipient's own record, as diag_rcpt_last() fills it in (held
+ * packed: 13 bytes a recipient).  Strings owned by its diag_rcpts. */
 struct diag_rcpt {
 	uint8_t		 outcome;	/* DIAG_PENDING (none seen),
 					 * DIAG_DELIVERED or DIAG_FAILED */
@@ -164,10 +165,12 @@ void		 diag_free(struct diag *);	/* NULL is a no-op */
 const struct diag_rcpts *diag_rcpts_of(const struct diag *);
 
 /* Recipient r (an index into snap->rcpts): its state, its class
- * (CLASS_NONE unknown) and its last error (NULL: none). */
+ * (CLASS_NONE unknown) and its last error: buf filled in, or NULL for
+ * none. */
 enum diag_state	 diag_rcpt_state(const struct diag *, size_t r);
 int		 diag_rcpt_class(const struct diag *, size_t r);
-const struct diag_rcpt *diag_rcpt_last(const struct diag *, size_t r);
+const struct diag_rcpt *diag_rcpt_last(const struct diag *, size_t r,
+		    struct diag_rcpt *buf);
 /* Domain name's diagnosis, or NULL when the window holds no evidence
  * for it.  Valid until diag_free(). */
 const struct diag_domain *diag_domain(const struct diag *, const char *name);

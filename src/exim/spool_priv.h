@@ -173,12 +173,17 @@ size_t	snap_locks(struct spool_snap *, struct dirfds *,
 void	watch_arm(struct spool_watch *, int infd, uint64_t subs);
 void	watch_add(struct spool_watch *, int infd, int slot);
 /* What the watch saw since the last call: dirty[slot] set for each
- * directory that changed, the ids of -H files put in place go to
- * touched.  Returns 0; 1 when events were lost (overflow): every
- * directory must be listed; -1 when there is no watch (look at the
- * directories' mtimes). */
+ * directory to list again (it came or went, or input/ got or lost a
+ * subdirectory), the ids of -H files put in place go to touched, and
+ * *changed (the caller's to free) holds the keys (watch_key()) of the
+ * messages whose -H, -D or -J came, went or was put in place.  Returns
+ * 0; 1 when events were lost (overflow): every directory must be
+ * listed; -1 when there is no watch (look at the directories' mtimes). */
 int	watch_drain(struct spool_watch *, uint8_t *dirty,
-	    struct intern *touched);
+	    struct intern *touched, struct intern **changed);
+/* The key of message id[0..n) of directory slot in *changed: the
+ * directory's name ('.' for input/), then the id; its length. */
+size_t	watch_key(int slot, const char *id, size_t n, char *key);
 /* The number of the snapshot the watch follows; with made, a new
  * snapshot is made now: its number. */
 unsigned long watch_serial(struct spool_watch *, int made);

@@ -1,10 +1,12 @@
 /* spool_refresh.c -- the queue as it is now, from the last snapshot and
  * what changed since: a cost that follows the changes, not the queue.
  *
- * Which directories changed: the watch (inotify) says so; without one,
- * or after its queue overflowed, their mtimes do (a directory changed
- * within a timestamp tick of its listing is listed again next time).
- * Only those are listed again.  A listed -H whose inode is the one the
+ * What changed: the watch (inotify) names the messages whose files came,
+ * went or were put in place, and only their files are looked at (three
+ * fstatat each), no directory listed; without a watch, or after its
+ * queue overflowed, the directories' mtimes say which directories
+ * changed (a directory changed within a timestamp tick of its listing
+ * is listed again next time), and only those are listed again.  A listed -H whose inode is the one the
  * last snapshot read, and that the watch did not see put in place, keeps
  * its record: Exim always writes a new -H beside the old one and renames
  * it over, so a rewritten -H has a new inode (exim-spool.md 1.4).  New
@@ -19,6 +21,7 @@
 #include "base/mem.h"
 #include "base/intern.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -49,6 +52,8 @@ struct rf {
 	struct lvec	 rd;		/* to read */
 	size_t		 nlisted;
 	struct intern	*touched;
+	struct intern	*changed;	/* the watch's keys, or NULL */
+	size_t		 nprobed;	/* of them looked at */
 	int		 nw;
 };
 
@@ -117,6 +122,79 @@ slot_of(char sub)
 	return sub ? dir_slot(sub) : 0;
 }
 
+/* Whether message id of directory sub was looked at again by name (the
+ * watch named it, its directory was not listed). */
+static int
+probed(const struct rf *r, char sub, const char *id)
+{
+	char key[SPOOL_ID_MAX + 2];
+	size_t n;
+
+	if (r->changed == NULL || r->nprobed == 0 || r->relist[slot_of(sub)])
+		return 0;
+	n = watch_key(slot_of(sub), id, strlen(id), key);
+	return intern_find(r->changed, key, n) != UINT32_MAX;
+}
+
+/* The files of the messages the watch named, in the directories not
+ * listed again: into r->l, as a listing would have them. */
+static void
+probe(struct rf *r)
+{
+	uint32_t i, k = intern_count(r->changed);
+	char name[SPOOL_ID_MAX + 3];
+	struct stat st;
+
+	for (i = 0; i < k; i++) {
+		const char *key = intern_str(r->changed, i);
+		int slot = key[0] == '.' ? 0 : dir_slot(key[0]), dfd;
+		size_t n = strlen(key + 1);
+		ino_t h = 0, d = 0;
+		uint8_t dt = DT_UNKNOWN, j;
+
+		if (slot < 0 || r->relist[slot] || !r->ds[slot].present ||
+		    n > SPOOL_ID_MAX)
+			continue;
+		r->nprobed++;
+		if ((dfd = dirfd_of(&r->dfs, r->prev->dir, slot)) < 0)
+			continue;
+		memcpy(name, key + 1, n);
+		name[n] = '-';
+		name[n + 2] = '\0';
+		name[n + 1] = 'H';
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			h = st.st_ino;
+			dt = (uint8_t)IFTODT(st.st_mode);
+		}
+		name[n + 1] = 'D';
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			d = st.st_ino;
+		name[n + 1] = 'J';
+		j = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		if (h != 0) {
+			struct lent *e;
+
+			r->l.v = big_grow(r->l.v, &r->l.cap, (r->l.n + 1) *
+			    sizeof(*r->l.v));
+			e = &r->l.v[r->l.n++];
+			memset(e, 0, sizeof(*e));
+			memcpy(e->id, key + 1, n);
+			e->sub = slot_dir(slot);
+			e->has_j = j;
+			e->dtype = dt;
+			e->h_ino = h;
+			e->d_ino = d;
+		} else if (d != 0) {
+			xgrow(&r->l.o, &r->l.capo, r->l.no + 1,
+			    sizeof(*r->l.o));
+			memset(&r->l.o[r->l.no], 0, sizeof(*r->l.o));
+			memcpy(r->l.o[r->l.no].id, key + 1, n);
+			r->l.o[r->l.no].sub = slot_dir(slot);
+			r->l.o[r->l.no++].ino = d;
+		}
+	}
+}
+
 /* Whether the orphans listed again differ from those prev had there
  * (they are few: else they differ). */
 static size_t
@@ -126,7 +204,8 @@ orphans_differ(const struct rf *r)
 	size_t i, k, n = 0;
 
 	for (i = 0; i < pp->norph; i++)
-		if (r->relist[slot_of(pp->orph[i].sub)])
+		if (r->relist[slot_of(pp->orph[i].sub)] ||
+		    probed(r, pp->orph[i].sub, pp->orph[i].id))
 			n++;
 	if (n != r->l.no || n > 1000)
 		return n != r->l.no || n > 0;
@@ -154,6 +233,16 @@ classify(struct rf *r)
 	for (i = 0; i < p->nmsgs; i++)
 		if (r->relist[slot_of(p->msgs[i].subdir)])
 			r->fate[i] = P_GONE;
+	/* Those the watch named: as good as gone until seen again. */
+	for (i = 0; r->nprobed > 0 && i < intern_count(r->changed); i++) {
+		const char *key = intern_str(r->changed, (uint32_t)i);
+		const struct spool_msg *m = spool_find(p, key + 1);
+		int slot = key[0] == '.' ? 0 : dir_slot(key[0]);
+
+		if (m != NULL && slot >= 0 && slot_of(m->subdir) == slot &&
+		    !r->relist[slot])
+			r->fate[m - p->msgs] = P_GONE;
+	}
 	r->nlisted = r->l.n;
 	for (i = 0; i < p->nmsgs; i++)
 		if (r->fate[i] == P_KEEP)
@@ -433,7 +522,8 @@ orphans(struct rf *r, struct lvec *out)
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < pp->norph; i++)
-		if (!r->relist[slot_of(pp->orph[i].sub)]) {
+		if (!r->relist[slot_of(pp->orph[i].sub)] &&
+		    !probed(r, pp->orph[i].sub, pp->orph[i].id)) {
 			xgrow(&out->o, &out->capo, out->no + 1,
 			    sizeof(*out->o));
 			out->o[out->no++] = pp->orph[i];
@@ -453,6 +543,7 @@ rf_done(struct rf *r)
 	free(r->fate);
 	free(r->fix);
 	intern_free(r->touched);
+	intern_free(r->changed);
 	dirfds_close(&r->dfs);
 }
 
@@ -510,7 +601,7 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	}
 	if (o->watch != NULL && prev->priv->wserial != 0 &&
 	    prev->priv->wserial == watch_serial(o->watch, 0)) {
-		i = watch_drain(o->watch, dirty, r.touched);
+		i = watch_drain(o->watch, dirty, r.touched, &r.changed);
 		mode = i == 0 ? BY_WATCH : i > 0 ? LIST_ALL : BY_MTIME;
 	} else if (o->watch != NULL) {
 		/* The watch follows another snapshot (or none yet): from
@@ -525,6 +616,9 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	} else
 		mode = BY_MTIME;
 	relist(&r, mode, dirty);
+	if (mode == BY_WATCH && r.changed != NULL)
+		probe(&r);
+	any = r.nprobed > 0;
 	for (i = 0; i < SPOOL_NDIRS; i++)
 		any |= r.relist[i];
 	changes = any ? classify(&r) : 0;
@@ -570,6 +664,8 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	snap_settle(s, &r.dfs, &orph, lock_probe);
 	lvec_free(&orph);
 	s->nlisted = r.nlisted;
+	for (i = 0; i < SPOOL_NDIRS; i++)
+		s->ndirs += r.relist[i];
 	s->scan_start = start;
 	s->priv->wserial = watch_serial(o->watch, 1);
 	rf_done(&r);

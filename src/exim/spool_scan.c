@@ -538,6 +538,7 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 	memcpy(s->priv->dirs, ds, sizeof(ds));
 	s->priv->subset = o->ids != NULL;
 	s->nlisted = n;
+	s->ndirs = 1 + nslots;
 	s->scan_start = start;
 	snap_settle(s, &dfs, &l, lock_probe);
 	s->priv->wserial = watch_serial(o->watch, 1);

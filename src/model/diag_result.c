@@ -13,9 +13,20 @@
 #include <string.h>
 #include <strings.h>
 
+/* A recipient's last attempt, packed: 13 bytes a recipient (the
+ * public struct diag_rcpt is filled from it on demand). */
+struct drec {
+	uint32_t	 time;		/* seconds, of the last attempt */
+	uint32_t	 host, text;	/* in strs, + 1; 0: none */
+};
+#define B_OUTCOME	0x03		/* DIAG_PENDING, _DELIVERED, _FAILED */
+#define B_SKIPPED	0x04
+#define B_CLS_SHIFT	3		/* enum class_id, 4 bits */
+
 struct diag_rcpts {
 	const struct spool_snap	*snap;
-	struct diag_rcpt	*r;	/* one per snap->rcpts */
+	struct drec		*r;	/* one per snap->rcpts */
+	uint8_t			*bits;	/* B_* per recipient */
 	size_t			 n;
 	uint64_t		*fed;	/* per message: msglog bytes read */
 	size_t			 nmsgs;
@@ -35,71 +46,35 @@ struct diag {
 	struct arena		 strs;
 };
 
-static const char *
+static uint32_t
 keep(struct intern *in, const char *s)
 {
-	return s != NULL ? intern_str(in, intern_add(in, s, strlen(s))) : NULL;
+	return s != NULL ? intern_add(in, s, strlen(s)) + 1 : 0;
 }
 
-/* Old strings to new ones: each distinct text of the last records is
- * interned once (texts repeat: one per primary and error). */
-struct memo {
-	const char	**from, **to;
-	size_t		  n, cap;
-};
-
-static size_t
-memo_slot(const struct memo *mo, const char *s)
+/* A string of the last records (its number + 1 there) in the new ones:
+ * each distinct one interned once (texts repeat: one per primary and
+ * error). */
+static uint32_t
+carry(const struct diag_rcpts *prev, uint32_t *map, struct intern *in,
+    uint32_t k)
 {
-	size_t mask = mo->cap - 1, j;
-
-	j = (size_t)(((uintptr_t)s * 0x9e3779b97f4a7c15ULL) >> 17) & mask;
-	while (mo->from[j] != NULL && mo->from[j] != s)
-		j = (j + 1) & mask;
-	return j;
+	if (k == 0)
+		return 0;
+	if (map[k - 1] == 0)
+		map[k - 1] = keep(in, intern_str(prev->strs, k - 1));
+	return map[k - 1];
 }
 
-static const char *
-carry(struct memo *mo, struct intern *in, const char *s)
-{
-	size_t j;
-
-	if (s == NULL)
-		return NULL;
-	if (mo->n * 2 >= mo->cap) {
-		struct memo big = { NULL, NULL, mo->n, mo->cap ? mo->cap * 2 :
-		    1024 };
-
-		big.from = xcalloc(big.cap, sizeof(*big.from));
-		big.to = xcalloc(big.cap, sizeof(*big.to));
-		for (j = 0; j < mo->cap; j++)
-			if (mo->from[j] != NULL) {
-				size_t k = memo_slot(&big, mo->from[j]);
-
-				big.from[k] = mo->from[j];
-				big.to[k] = mo->to[j];
-			}
-		free(mo->from);
-		free(mo->to);
-		*mo = big;
-	}
-	j = memo_slot(mo, s);
-	if (mo->from[j] == NULL) {
-		mo->from[j] = s;
-		mo->to[j] = keep(in, s);
-		mo->n++;
-	}
-	return mo->to[j];
-}
-
-/* Record o of the last snapshot, for the same recipient now. */
+/* Record o of the last snapshot, for the same recipient r now. */
 static void
-take(struct diag_rcpts *dr, struct memo *mo, size_t r,
-    const struct diag_rcpt *o)
+take(struct diag_rcpts *dr, const struct diag_rcpts *prev, uint32_t *map,
+    size_t r, size_t o)
 {
-	dr->r[r] = *o;
-	dr->r[r].host = carry(mo, dr->strs, o->host);
-	dr->r[r].text = carry(mo, dr->strs, o->text);
+	dr->r[r].time = prev->r[o].time;
+	dr->r[r].host = carry(prev, map, dr->strs, prev->r[o].host);
+	dr->r[r].text = carry(prev, map, dr->strs, prev->r[o].text);
+	dr->bits[r] = prev->bits[o];
 }
 
 struct diag_rcpts *
@@ -108,8 +83,8 @@ diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
 {
 	struct diag_rcpts	*dr = xcalloc(1, sizeof(*dr));
 	const struct spool_msg	*pm;
-	struct memo		 mo = { NULL, NULL, 0, 0 };
 	struct spool_walk	 w = { psnap, 0 };
+	uint32_t		*map;
 	size_t			 i, j, k;
 	int			 same;
 
@@ -117,10 +92,12 @@ diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
 	dr->strs = intern_new();
 	dr->n = snap->nrcpts;
 	dr->r = xcalloc(dr->n + 1, sizeof(*dr->r));
+	dr->bits = xcalloc(dr->n + 1, 1);
 	dr->nmsgs = snap->nmsgs;
 	dr->fed = xcalloc(dr->nmsgs + 1, sizeof(*dr->fed));
 	if (prev == NULL || psnap == NULL || prev->snap != psnap)
 		return dr;
+	map = xcalloc((size_t)intern_count(prev->strs) + 1, sizeof(*map));
 	for (i = 0; i < snap->nmsgs; i++) {
 		const struct spool_msg *m = &snap->msgs[i];
 
@@ -143,21 +120,20 @@ diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
 			if (j < pm->nrcpt && (same ||
 			    strcmp(psnap->rcpts[pm->rcpt0 + j].addr,
 			    r->addr) == 0)) {
-				take(dr, &mo, m->rcpt0 + j,
-				    &prev->r[pm->rcpt0 + j]);
+				take(dr, prev, map, m->rcpt0 + j,
+				    pm->rcpt0 + j);
 				continue;
 			}
 			for (k = 0; k < pm->nrcpt; k++)
 				if (strcmp(psnap->rcpts[pm->rcpt0 + k].addr,
 				    r->addr) == 0) {
-					take(dr, &mo, m->rcpt0 + j,
-					    &prev->r[pm->rcpt0 + k]);
+					take(dr, prev, map, m->rcpt0 + j,
+					    pm->rcpt0 + k);
 					break;
 				}
 		}
 	}
-	free(mo.from);
-	free(mo.to);
+	free(map);
 	return dr;
 }
 
@@ -168,6 +144,7 @@ diag_rcpts_free(struct diag_rcpts *dr)
 		return;
 	intern_free(dr->strs);
 	free(dr->r);
+	free(dr->bits);
 	free(dr->fed);
 	free(dr);
 }
@@ -195,6 +172,13 @@ rcpt_of(const struct spool_snap *snap, const struct spool_msg *m,
 	return SIZE_MAX;
 }
 
+static uint32_t
+secs32(time_t t)
+{
+	return t <= 0 ? 0 : (uint64_t)t >= UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)t;
+}
+
 void
 diag_rcpts_feed(struct diag_rcpts *dr, size_t i, const struct history *h,
     uint64_t upto)
@@ -207,7 +191,7 @@ diag_rcpts_feed(struct diag_rcpts *dr, size_t i, const struct history *h,
 	m = &dr->snap->msgs[i];
 	for (k = 0; k < h->n; k++) {
 		const struct history_event *e = &h->ev[k];
-		struct diag_rcpt *p;
+		uint8_t *b;
 		int c;
 
 		if (e->addr == NULL || (e->kind != LL_DEFER &&
@@ -216,28 +200,29 @@ diag_rcpts_feed(struct diag_rcpts *dr, size_t i, const struct history *h,
 			continue;
 		if ((r = rcpt_of(dr->snap, m, e->addr)) == SIZE_MAX)
 			continue;
-		p = &dr->r[r];
+		b = &dr->bits[r];
 		if (e->kind == LL_SKIP) {
-			p->skipped = 1;
+			*b |= B_SKIPPED;
 			continue;
 		}
 		if (e->kind == LL_DELIVER) {
-			p->outcome = DIAG_DELIVERED;
+			*b = (uint8_t)((*b & ~B_OUTCOME) | DIAG_DELIVERED);
 			continue;
 		}
 		if (e->kind == LL_EXPIRED) {
-			p->outcome = DIAG_FAILED;
+			*b = (uint8_t)((*b & ~B_OUTCOME) | DIAG_FAILED);
 			continue;
 		}
 		c = class_of_event(e->kind, e->text, strlen(e->text));
 		if (c == CLASS_NONE)
 			continue;
 		if (e->kind == LL_FAIL)
-			p->outcome = DIAG_FAILED;
-		p->cls = (uint8_t)c;
-		p->time = e->time;
-		p->text = keep(dr->strs, e->text);
-		p->host = keep(dr->strs, e->host);
+			*b = (uint8_t)((*b & ~B_OUTCOME) | DIAG_FAILED);
+		*b = (uint8_t)((*b & ((1 << B_CLS_SHIFT) - 1)) |
+		    c << B_CLS_SHIFT);
+		dr->r[r].time = secs32(e->time);
+		dr->r[r].text = keep(dr->strs, e->text);
+		dr->r[r].host = keep(dr->strs, e->host);
 	}
 	dr->fed[i] = upto;
 }
@@ -280,26 +265,24 @@ diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
 
 		for (j = 0; j < m->nrcpt; j++) {
 			const struct spool_rcpt *sr;
-			const struct diag_rcpt *dr = NULL;
 			const struct diag_domain *dd;
-			int st, c = CLASS_NONE;
+			int st, c = CLASS_NONE, b = 0;
 
 			r = m->rcpt0 + j;
 			sr = &snap->rcpts[r];
 			if (rcpts != NULL && r < rcpts->n)
-				dr = &rcpts->r[r];
-			if (dr != NULL)
-				c = dr->cls;
+				b = rcpts->bits[r];
+			c = b >> B_CLS_SHIFT;
 			/* Skipped, never tried here: its domain's hosts are
 			 * failing, for the reasons the domain's class says. */
-			if (c == CLASS_NONE && dr != NULL && dr->skipped &&
+			if (c == CLASS_NONE && (b & B_SKIPPED) &&
 			    (dd = diag_domain(d, spool_rcpt_domain(snap,
 			    sr))) != NULL)
 				c = dd->cls;
 			if (sr->state == RCPT_PENDING)
 				st = DIAG_PENDING;
-			else if (dr != NULL && dr->outcome != 0)
-				st = dr->outcome;
+			else if ((b & B_OUTCOME) != 0)
+				st = b & B_OUTCOME;
 			else if ((st = diag_acc_outcome(acc, m->id,
 			    sr->addr)) == 0)
 				st = DIAG_DONE;
@@ -353,12 +336,21 @@ diag_rcpt_class(const struct diag *d, size_t r)
 }
 
 const struct diag_rcpt *
-diag_rcpt_last(const struct diag *d, size_t r)
+diag_rcpt_last(const struct diag *d, size_t r, struct diag_rcpt *buf)
 {
-	if (d == NULL || d->rcpts == NULL || r >= d->rcpts->n ||
-	    d->rcpts->r[r].text == NULL)
+	const struct diag_rcpts *dr = d != NULL ? d->rcpts : NULL;
+	const struct drec *e;
+
+	if (dr == NULL || r >= dr->n || dr->r[r].text == 0)
 		return NULL;
-	return &d->rcpts->r[r];
+	e = &dr->r[r];
+	buf->outcome = dr->bits[r] & B_OUTCOME;
+	buf->cls = (uint8_t)(dr->bits[r] >> B_CLS_SHIFT);
+	buf->skipped = (dr->bits[r] & B_SKIPPED) != 0;
+	buf->time = (time_t)e->time;
+	buf->host = e->host != 0 ? intern_str(dr->strs, e->host - 1) : NULL;
+	buf->text = intern_str(dr->strs, e->text - 1);
+	return buf;
 }
 
 const struct diag_domain *

@@ -554,6 +554,7 @@ select_last(const struct select *s, const struct spool_snap *snap,
     const struct diag *d, const struct spool_msg *m)
 {
 	const struct diag_rcpt *dr;
+	struct diag_rcpt buf;
 	size_t i, r, best = SIZE_MAX;
 	time_t bt = 0;
 
@@ -562,7 +563,7 @@ select_last(const struct select *s, const struct spool_snap *snap,
 		if (snap->rcpts[r].state != RCPT_PENDING ||
 		    diag_rcpt_class(d, r) == 0 || !select_rcpt(s, snap, d, m, r))
 			continue;
-		dr = diag_rcpt_last(d, r);
+		dr = diag_rcpt_last(d, r, &buf);
 		if (best == SIZE_MAX || (dr != NULL && dr->time >= bt)) {
 			best = r;
 			bt = dr != NULL ? dr->time : 0;

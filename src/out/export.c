@@ -520,8 +520,9 @@ csv_row(FILE *f, const struct export_ctx *x, const struct spool_msg *m,
     const struct row *w)
 {
 	size_t	 last = select_last(x->sel, x->snap, x->diag, m);
+	struct diag_rcpt buf;
 	const struct diag_rcpt *r = last != SIZE_MAX ?
-	    diag_rcpt_last(x->diag, last) : NULL;
+	    diag_rcpt_last(x->diag, last, &buf) : NULL;
 	char	 v[1024], t[32];
 	uint32_t i, others = 0;
 	int	 k;

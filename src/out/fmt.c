@@ -454,8 +454,9 @@ fmt_state_name(int st)
 void
 fmt_json_last(FILE *f, const struct diag *d, size_t r)
 {
-	const struct diag_rcpt *dr = r != SIZE_MAX ? diag_rcpt_last(d, r) :
-	    NULL;
+	struct diag_rcpt buf;
+	const struct diag_rcpt *dr = r != SIZE_MAX ?
+	    diag_rcpt_last(d, r, &buf) : NULL;
 	int c = r != SIZE_MAX ? diag_rcpt_class(d, r) : 0;
 
 	fputs(",\"class\":", f);
@@ -599,8 +600,9 @@ fmt_msg_csv(FILE *f, const struct spool_snap *s, const struct diag *d,
     time_t now)
 {
 	size_t last = select_last(sel, s, d, m);
+	struct diag_rcpt buf;
 	const struct diag_rcpt *dr = last != SIZE_MAX ?
-	    diag_rcpt_last(d, last) : NULL;
+	    diag_rcpt_last(d, last, &buf) : NULL;
 	int c = last != SIZE_MAX ? diag_rcpt_class(d, last) : 0;
 
 	cstr(f, m->id);

@@ -462,12 +462,13 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
 	for (i = 0; i < h->nrcpts; i++) {
 		int s = state_of(snap, dg, m, h, i), c = 0;
 		const struct diag_rcpt *dr = NULL;
+		struct diag_rcpt last;
 		char err[1024];
 
 		r = rcpt_index(snap, m, h, i);
 		if (r != SIZE_MAX) {
 			c = diag_rcpt_class(dg, r);
-			dr = diag_rcpt_last(dg, r);
+			dr = diag_rcpt_last(dg, r, &last);
 		}
 		text_sanitize(buf, sizeof(buf), h->rcpts[i].addr.p,
 		    h->rcpts[i].addr.len);

@@ -363,6 +363,7 @@ msg_in_domain(const struct view *v, const struct spool_msg *m, uint32_t d,
 {
 	const struct diag *dg = v->st != NULL ? v->st->diag : NULL;
 	const struct diag_rcpt *dr;
+	struct diag_rcpt buf;
 	uint32_t j;
 	size_t r;
 	time_t bt = 0;
@@ -378,7 +379,7 @@ msg_in_domain(const struct view *v, const struct spool_msg *m, uint32_t d,
 		in = 1;
 		if (diag_rcpt_class(dg, r) == 0)
 			continue;
-		dr = diag_rcpt_last(dg, r);
+		dr = diag_rcpt_last(dg, r, &buf);
 		if (*last == SIZE_MAX || (dr != NULL && dr->time >= bt)) {
 			*last = r;
 			bt = dr != NULL ? dr->time : 0;

@@ -124,13 +124,15 @@ diag_diff(const struct spool_snap *a, const struct diag *da,
 		rc = -1;
 	}
 	for (k = 0; rc == 0 && k < a->nrcpts; k++) {
-		const struct diag_rcpt *p = diag_rcpt_last(da, k),
-		    *q = diag_rcpt_last(db, k);
+		struct diag_rcpt pb, qb;
+		const struct diag_rcpt *p = diag_rcpt_last(da, k, &pb),
+		    *q = diag_rcpt_last(db, k, &qb);
 
 		if (diag_rcpt_state(da, k) != diag_rcpt_state(db, k) ||
 		    diag_rcpt_class(da, k) != diag_rcpt_class(db, k) ||
 		    (p == NULL) != (q == NULL) || (p != NULL &&
 		    (p->outcome != q->outcome || p->time != q->time ||
+		    p->cls != q->cls || p->skipped != q->skipped ||
 		    !sq(p->text, q->text) || !sq(p->host, q->host)))) {
 			snprintf(why, len, "recipient %s: state %d/%d class "
 			    "%d/%d", a->rcpts[k].addr, diag_rcpt_state(da, k),
@@ -213,9 +215,10 @@ main(int argc, char **argv)
 			st = stats_build(snap, NULL, dg, t, NULL, 0);
 			stats_free(st);
 			if (strncmp(line, "time", 4) == 0)
-				printf("refresh %d cpu %.3f %s\n", i,
+				printf("refresh %d cpu %.3f %s dirs %zu\n", i,
 				    cpu_now() - c0, ns != NULL ? "new" :
-				    nd != NULL ? "diag" : "same");
+				    nd != NULL ? "diag" : "same", ns != NULL ?
+				    ns->ndirs : 0);
 		}
 		if (strncmp(line, "time", 4) == 0) {
 			printf("rss %ld snapshot %zu msgs %zu\n", rss_kib(),
@@ -244,8 +247,9 @@ main(int argc, char **argv)
 			printf("DIFF %s\n", why);
 			bad = 1;
 		} else
-			printf("ok %zu read %zu\n", snap->nmsgs, ns != NULL ?
-			    snap->nread : 0);
+			printf("ok %zu read %zu dirs %zu\n", snap->nmsgs,
+			    ns != NULL ? snap->nread : 0, ns != NULL ?
+			    snap->ndirs : 0);
 		diag_free(fd);
 		spool_snap_free(fs);
 	}

@@ -142,15 +142,18 @@ START_TEST(per_recipient)
 	struct diag_acc *acc = NULL;
 	struct logscan *ls = NULL;
 	struct diag *d = diagnose(s, &acc, &ls, NULL, NULL, NULL);
+	struct diag_rcpt last;
 	size_t x = rcpt(s, ID1, "x@one.example"),
 	    y = rcpt(s, ID1, "y@two.example"),
 	    g = rcpt(s, ID2, "gone@junk.invalid");
 
 	ck_assert_int_eq(diag_rcpt_state(d, x), DIAG_PENDING);
 	ck_assert_int_eq(diag_rcpt_class(d, x), CLASS_OFFLINE);
-	ck_assert_str_eq(diag_rcpt_last(d, x)->text, "Connection refused");
+	ck_assert_str_eq(diag_rcpt_last(d, x, &last)->text,
+	    "Connection refused");
+	ck_assert_int_eq(diag_rcpt_last(d, x, &last)->cls, CLASS_OFFLINE);
 	ck_assert_int_eq(diag_rcpt_class(d, y), CLASS_NONE);
-	ck_assert_ptr_null(diag_rcpt_last(d, y));
+	ck_assert_ptr_null(diag_rcpt_last(d, y, &last));
 	ck_assert_int_eq(diag_rcpt_state(d, g), DIAG_FAILED);
 	ck_assert_uint_eq(diag_domain(d, "one.example")->classes[CLASS_OFFLINE],
 	    2);

@@ -466,6 +466,8 @@ START_TEST(quiet_refresh)
 	ck_assert_uint_eq(next->nread, 1);
 	ck_assert_uint_eq(next->nmsgs, cur->nmsgs + 1);
 	ck_assert_ptr_nonnull(spool_find(next, id));
+	/* The watch named it: no directory listed. */
+	ck_assert_uint_eq(next->ndirs, 0);
 	spool_snap_free(cur);
 	cur = next;
 	/* Without a watch: by the directories' mtimes. */
@@ -556,6 +558,8 @@ START_TEST(watch_overflow)
 	memset(&o, 0, sizeof(o));
 	o.watch = spool_watch_new();
 	cur = spool_scan(tmpdir, &o, err, sizeof(err));
+	/* The watch's reader keeps up with a burst: held, it cannot. */
+	spool_watch_hold(o.watch, 1);
 	/* A transient name created and removed, over and over. */
 	snprintf(path, sizeof(path), "%s/input/hdr.churn", tmpdir);
 	for (long i = 0; i < max / 2 + 1000; i++) {
@@ -566,6 +570,23 @@ START_TEST(watch_overflow)
 	clone_msg(ids[3], id);
 	op_rewrite(&cur->msgs[0]);
 	ck_assert_int_eq(spool_refresh(cur, &o, &next, err, sizeof(err)), 1);
+	/* Events lost: every directory listed. */
+	ck_assert_uint_eq(next->ndirs, cur->ndirs);
+	fresh = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert_msg(spool_snap_diff(next, fresh, why, sizeof(why)) == 0,
+	    "%s", why);
+	spool_snap_free(fresh);
+	spool_snap_free(cur);
+	cur = next;
+	/* Read as they come, as many events again do not overflow. */
+	spool_watch_hold(o.watch, 0);
+	for (long i = 0; i < max / 2 + 1000; i++) {
+		put(path, "x", 1);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	clone_msg(ids[4], id);
+	ck_assert_int_eq(spool_refresh(cur, &o, &next, err, sizeof(err)), 1);
+	ck_assert_uint_eq(next->ndirs, 0);
 	fresh = spool_scan(tmpdir, NULL, err, sizeof(err));
 	ck_assert_msg(spool_snap_diff(next, fresh, why, sizeof(why)) == 0,
 	    "%s", why);
