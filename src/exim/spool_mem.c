@@ -184,6 +184,47 @@ pool_free(struct spool_pool *p)
 	pool_init(p);
 }
 
+struct pool_set *
+pool_set_new(struct spool_pool *pools, size_t n)
+{
+	struct pool_set *ps = xcalloc(1, sizeof(*ps));
+
+	atomic_init(&ps->refs, 1);
+	ps->pools = pools;
+	ps->npools = n;
+	return ps;
+}
+
+struct pool_set *
+pool_set_hold(struct pool_set *ps)
+{
+	atomic_fetch_add(&ps->refs, 1);
+	return ps;
+}
+
+void
+pool_set_drop(struct pool_set *ps)
+{
+	size_t i;
+
+	if (ps == NULL || atomic_fetch_sub(&ps->refs, 1) != 1)
+		return;
+	for (i = 0; i < ps->npools; i++)
+		pool_free(&ps->pools[i]);
+	free(ps->pools);
+	free(ps);
+}
+
+size_t
+pool_set_bytes(const struct pool_set *ps)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ps->npools; i++)
+		n += pool_bytes(&ps->pools[i]);
+	return n;
+}
+
 size_t
 pool_bytes(const struct spool_pool *p)
 {
@@ -192,5 +233,6 @@ pool_bytes(const struct spool_pool *p)
 
 	for (c = p->chunks; c != NULL; c = c->next)
 		n += c->size;
-	return n;
+	/* What is mapped and not yet used is not resident either. */
+	return n - p->left;
 }

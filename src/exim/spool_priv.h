@@ -40,8 +40,24 @@ const char	*pool_str(struct spool_pool *, const char *s, size_t n);
 const char	*pool_raw(struct spool_pool *, const char *s, size_t n);
 void		 pool_uncache(struct spool_pool *);	/* cache only */
 void		 pool_free(struct spool_pool *);
-size_t		 pool_bytes(const struct spool_pool *);
+size_t		 pool_bytes(const struct spool_pool *);	/* used */
 uint64_t	 spool_hash(const char *s, size_t n);
+
+/* The strings of snapshots, in sets of pools: a snapshot made by a
+ * refresh shares the sets of the last one (their strings stay where
+ * they are) and adds its readers' own; a set goes with the last
+ * snapshot that holds it.  Snapshots are freed on other threads than
+ * the one that makes them: the count is atomic. */
+struct pool_set {
+	atomic_int	   refs;
+	struct spool_pool *pools;
+	size_t		   npools;
+};
+/* A set of pools[0..n) (taken over, freed with the set), held once. */
+struct pool_set	*pool_set_new(struct spool_pool *pools, size_t n);
+struct pool_set	*pool_set_hold(struct pool_set *);
+void		 pool_set_drop(struct pool_set *);	/* NULL: no-op */
+size_t		 pool_set_bytes(const struct pool_set *);
 
 /* ---- Listing (spool_list.c) ---- */
 
@@ -104,8 +120,10 @@ int	lock_probe(int dfd, const char *id);
 /* ---- The snapshot's private part ---- */
 
 struct spool_priv {
-	struct spool_pool *pools;
-	size_t		   npools;
+	struct pool_set	 **sets;	/* its strings' */
+	size_t		   nsets;
+	size_t		   garbage;	/* bytes of them no record uses
+					 * (an estimate, from above) */
 	size_t		   msgs_cap, rcpts_cap;	/* bytes mapped */
 	struct spool_dirstate dirs[SPOOL_NDIRS];
 	struct orphan	  *orph;	/* -D without -H, as listed */

@@ -14,9 +14,11 @@
  * read again (they are few, and grow in place); the lock state of every
  * -D comes from /proc/locks.  When nothing differs the last snapshot
  * stands; else a new one is assembled from the last one's records
- * (copied, strings and all: nothing is read again) and the new ones, in
- * exim -bp order, domains numbered in order of first sight: exactly what
- * a full scan makes. */
+ * (copied; nothing is read again) and the new ones, in exim -bp order,
+ * domains numbered in order of first sight: exactly what a full scan
+ * makes.  The strings stay where they are, shared with the last
+ * snapshot, until those of records gone are an eighth of them: then the
+ * live ones are copied together and the rest goes. */
 #include "spool_priv.h"
 #include "base/mem.h"
 #include "base/intern.h"
@@ -351,8 +353,8 @@ cp(struct pcopy *pc, const char *s)
 {
 	size_t k;
 
-	if (s == NULL)
-		return NULL;
+	if (s == NULL || pc == NULL)	/* shared: where it is */
+		return s;
 	if (s[0] == '\0')
 		return "";
 	k = (size_t)(((uintptr_t)s * 0x9e3779b97f4a7c15ULL) >> 40) &
@@ -419,6 +421,56 @@ copy_new(struct spool_snap *s, const struct readout *ro,
 	}
 }
 
+/* The bytes of m's strings (of prev), as the pools hold them. */
+static size_t
+str_bytes(const struct spool_snap *p, const struct spool_msg *m)
+{
+	size_t n = 0, j;
+
+	n += m->sender != NULL ? strlen(m->sender) + 1 : 0;
+	n += m->host != NULL ? strlen(m->host) + 1 : 0;
+	for (j = 0; j < m->nrcpt; j++)
+		n += strlen(p->rcpts[m->rcpt0 + j].addr) + 1;
+	return n;
+}
+
+/* The new snapshot's strings: the readers' pools, and prev's where they
+ * are (held again), or copied into a pool of their own; the copy
+ * cache, or NULL when nothing is copied. */
+static struct pcopy *
+strings(struct spool_snap *s, const struct spool_snap *p, struct readout *ro,
+    size_t gone)
+{
+	struct spool_priv *sp = s->priv, *pp = p->priv;
+	size_t total = 0, i;
+	struct pcopy *pc = NULL;
+	int copy;
+
+	for (i = 0; i < pp->nsets; i++)
+		total += pool_set_bytes(pp->sets[i]);
+	copy = pp->garbage + gone > total / 8 || pp->nsets >= 64;
+	sp->sets = xcalloc(pp->nsets + 2, sizeof(*sp->sets));
+	if (copy) {
+		struct spool_pool *pool = xcalloc(1, sizeof(*pool));
+
+		pool_init(pool);
+		pc = xcalloc(1, sizeof(*pc));
+		pc->pool = pool;
+		sp->sets[sp->nsets++] = pool_set_new(pool, 1);
+	} else {
+		for (i = 0; i < pp->nsets; i++)
+			sp->sets[sp->nsets++] = pool_set_hold(pp->sets[i]);
+		sp->garbage = pp->garbage + gone;
+	}
+	if (ro->npools > 0)
+		sp->sets[sp->nsets++] = pool_set_new(ro->pools, ro->npools);
+	else
+		free(ro->pools);
+	ro->pools = NULL;
+	ro->npools = 0;
+	return pc;
+}
+
 /* The new snapshot: prev's surviving records and the ones read, merged
  * in exim -bp order; then the -J of every copied message that has one
  * now or had one, read again. */
@@ -428,10 +480,9 @@ assemble(struct rf *r, struct readout *ro)
 	const struct spool_snap *p = r->prev;
 	struct spool_snap *s = xcalloc(1, sizeof(*s));
 	struct spool_priv *sp;
-	struct spool_pool *pool;
 	struct pcopy *pc;
 	uint32_t *pmap, *nmap;
-	size_t n = 0, nr = 0, i, j, k, nrc = 0;
+	size_t n = 0, nr = 0, i, j, k, nrc = 0, gone = 0;
 	char *buf = NULL;
 	size_t cap = 0;
 
@@ -441,7 +492,8 @@ assemble(struct rf *r, struct readout *ro)
 		if (r->fate[i] != P_GONE) {
 			n++;
 			nr += p->msgs[i].nrcpt;
-		}
+		} else
+			gone += str_bytes(p, &p->msgs[i]);
 	for (i = 0; i < ro->n; i++)
 		if (ro->msgs[i].id[0] != '\0') {
 			n++;
@@ -453,18 +505,7 @@ assemble(struct rf *r, struct readout *ro)
 	s->rcpts = big_grow(NULL, &sp->rcpts_cap, (nr ? nr : 1) *
 	    sizeof(*s->rcpts));
 	s->domains = intern_new();
-	/* The readers' pools, and one for the strings copied. */
-	sp->npools = ro->npools + 1;
-	sp->pools = xcalloc(sp->npools, sizeof(*sp->pools));
-	if (ro->npools > 0)
-		memcpy(sp->pools, ro->pools, ro->npools * sizeof(*ro->pools));
-	pool = &sp->pools[ro->npools];
-	pool_init(pool);
-	pc = xcalloc(1, sizeof(*pc));
-	pc->pool = pool;
-	free(ro->pools);
-	ro->pools = NULL;
-	ro->npools = 0;
+	pc = strings(s, p, ro, gone);
 	pmap = xcalloc(intern_count(p->domains) + 1, sizeof(*pmap));
 	memset(pmap, 0xff, (intern_count(p->domains) + 1) * sizeof(*pmap));
 	nmap = xcalloc(intern_count(ro->dom) + 1, sizeof(*nmap));
@@ -507,8 +548,9 @@ assemble(struct rf *r, struct readout *ro)
 	s->nrcpts = nrc;
 	free(pmap);
 	free(nmap);
+	if (pc != NULL)
+		pool_uncache(pc->pool);
 	free(pc);
-	pool_uncache(pool);
 	free(buf);
 	return s;
 }

@@ -178,9 +178,9 @@ spool_snap_free(struct spool_snap *s)
 	if (s == NULL)
 		return;
 	if (s->priv != NULL) {
-		for (i = 0; i < s->priv->npools; i++)
-			pool_free(&s->priv->pools[i]);
-		free(s->priv->pools);
+		for (i = 0; i < s->priv->nsets; i++)
+			pool_set_drop(s->priv->sets[i]);
+		free(s->priv->sets);
 		big_free(s->msgs, s->priv->msgs_cap);
 		big_free(s->rcpts, s->priv->rcpts_cap);
 		free(s->priv->orph);
@@ -203,8 +203,8 @@ spool_snap_bytes(const struct spool_snap *s)
 	if (s->priv != NULL) {
 		n += s->priv->msgs_cap + s->priv->rcpts_cap +
 		    s->priv->caporph * sizeof(*s->priv->orph);
-		for (i = 0; i < s->priv->npools; i++)
-			n += pool_bytes(&s->priv->pools[i]);
+		for (i = 0; i < s->priv->nsets; i++)
+			n += pool_set_bytes(s->priv->sets[i]);
 	}
 	return n;
 }
@@ -387,8 +387,11 @@ build(const char *dir, struct dirfds *dfs, struct lvec *l, size_t n,
 	s->nrcpts = ro.nrcpts;
 	s->priv->rcpts_cap = ro.rcpts_cap;
 	s->domains = ro.dom;
-	s->priv->pools = ro.pools;
-	s->priv->npools = ro.npools;
+	s->priv->sets = xcalloc(1, sizeof(*s->priv->sets));
+	s->priv->sets[0] = pool_set_new(ro.pools, ro.npools);
+	s->priv->nsets = 1;
+	ro.pools = NULL;
+	ro.npools = 0;
 	s->nread = n;
 	return s;
 }

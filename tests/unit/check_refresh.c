@@ -444,6 +444,41 @@ END_TEST
 START_TEST(random_flat_mtime) { split = 0; sequence(0, 4, 40); }
 END_TEST
 
+/* A refresh keeps the last snapshot's strings where they are; those of
+ * records gone pile up only so far before the live ones are copied
+ * together: after many rewrites the snapshot is not much bigger than a
+ * fresh one, and equal to it. */
+START_TEST(strings_bounded)
+{
+	struct spool_scan_opts o;
+	struct spool_snap *cur, *fresh;
+	size_t most = 0, base;
+	int i;
+
+	split = 1;
+	seed = 21;
+	make_spool();
+	memset(&o, 0, sizeof(o));
+	o.watch = spool_watch_new();
+	cur = spool_scan(tmpdir, &o, err, sizeof(err));
+	fresh = spool_scan(tmpdir, NULL, err, sizeof(err));
+	base = spool_snap_bytes(fresh);
+	spool_snap_free(fresh);
+	for (i = 0; i < 200; i++) {
+		op_rewrite(pick(cur));
+		check_step(&cur, &o, i);
+		if (spool_snap_bytes(cur) > most)
+			most = spool_snap_bytes(cur);
+	}
+	/* An eighth of the strings at most, and mapped-array slack. */
+	ck_assert_msg(most < base * 3 / 2, "%zu bytes at most, fresh %zu",
+	    most, base);
+	spool_snap_free(cur);
+	spool_watch_free(o.watch);
+	rmtree();
+}
+END_TEST
+
 /* Nothing changed: the refresh says so and reads nothing; once the
  * directories are old enough not to be racy, none is listed either. */
 START_TEST(quiet_refresh)
@@ -615,6 +650,7 @@ refresh_suite(void)
 	tcase_add_test(tc, quiet_refresh);
 	tcase_add_test(tc, vanish_mid_refresh);
 	tcase_add_test(tc, watch_overflow);
+	tcase_add_test(tc, strings_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
