@@ -12,6 +12,13 @@ void	 xgrow(void *pp, size_t *cap, size_t need, size_t sz);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 
+/* Once, first thing in a program that keeps big tables for long (the
+ * terminal interface): large blocks always get their own mapping, given
+ * back to the system when freed (glibc otherwise raises that threshold
+ * as blocks are freed, and a heap that keeps the freed tables of each
+ * refresh grows). */
+void	 mem_tune(void);
+
 /* Called before fatal() exits; the ui module sets it to leave curses. */
 extern void (*fatal_hook)(void);
 /* Prints "mxtop: <msg>" to stderr and exits with status 2. */

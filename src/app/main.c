@@ -5,6 +5,7 @@
 #include "model/select.h"
 #include "model/verify.h"
 #include "exim/spool.h"
+#include "base/mem.h"
 #include "base/units.h"
 
 #include <errno.h>
@@ -41,6 +42,7 @@ main(int argc, char **argv)
 	 * msglog line.  Naming the file makes it read once. */
 	if (getenv("TZ") == NULL)
 		setenv("TZ", ":/etc/localtime", 0);
+	mem_tune();
 	memset(&c, 0, sizeof(c));
 	c.sel = the_sel = select_new();
 	atexit(free_sel);

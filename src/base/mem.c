@@ -6,8 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 void (*fatal_hook)(void);
+
+void
+mem_tune(void)
+{
+#ifdef __GLIBC__
+	/* Fixed thresholds: glibc stops adjusting them. */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+#endif
+}
 
 void
 fatal(const char *fmt, ...)

@@ -228,6 +228,27 @@ mkkey(const char *id, struct skey *k)
 	k->k2 = be64(b + 8);
 }
 
+void
+id_key(const char *id, struct idkey *k)
+{
+	struct skey s;
+
+	mkkey(id, &s);
+	k->k1 = s.k1;
+	k->k2 = s.k2;
+}
+
+int
+id_key_cmp(const struct idkey *x, const char *a, const struct idkey *y,
+    const char *b)
+{
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	if (x->k2 != y->k2)
+		return x->k2 < y->k2 ? -1 : 1;
+	return strcmp(a, b);
+}
+
 int
 spool_id_cmp(const char *a, const char *b)
 {

@@ -101,6 +101,14 @@ struct lvec {
 int	list_dir(int dirfd, int slot, struct lvec *l, uint64_t *subs,
 	    struct spool_dirstate *ds);
 void	lvec_free(struct lvec *);
+/* exim -bp order by keys made once: id_key_cmp(ka, a, kb, b) is
+ * spool_id_cmp(a, b). */
+struct idkey {
+	uint64_t	 k1, k2;
+};
+void	id_key(const char *id, struct idkey *);
+int	id_key_cmp(const struct idkey *, const char *, const struct idkey *,
+	    const char *);
 /* Sorts l's entries as exim -bp does. */
 void	lvec_sort(struct lvec *);
 

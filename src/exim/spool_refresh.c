@@ -482,7 +482,8 @@ assemble(struct rf *r, struct readout *ro)
 	struct spool_priv *sp;
 	struct pcopy *pc;
 	uint32_t *pmap, *nmap;
-	size_t n = 0, nr = 0, i, j, k, nrc = 0, gone = 0;
+	size_t n = 0, nr = 0, i, j, k, nrc = 0, gone = 0, kj;
+	struct idkey kb;
 	char *buf = NULL;
 	size_t cap = 0;
 
@@ -510,8 +511,9 @@ assemble(struct rf *r, struct readout *ro)
 	memset(pmap, 0xff, (intern_count(p->domains) + 1) * sizeof(*pmap));
 	nmap = xcalloc(intern_count(ro->dom) + 1, sizeof(*nmap));
 	memset(nmap, 0xff, (intern_count(ro->dom) + 1) * sizeof(*nmap));
-	for (i = j = k = 0; ; ) {
+	for (i = j = k = 0, kj = SIZE_MAX; ; ) {
 		const struct spool_msg *a, *b;
+		struct idkey ka;
 
 		while (i < p->nmsgs && r->fate[i] == P_GONE)
 			i++;
@@ -521,8 +523,14 @@ assemble(struct rf *r, struct readout *ro)
 		b = j < ro->n ? &ro->msgs[j] : NULL;
 		if (a == NULL && b == NULL)
 			break;
-		if (a != NULL && (b == NULL || spool_id_cmp(a->id, b->id) <=
-		    0)) {
+		if (b != NULL && kj != j) {	/* b's key, once */
+			id_key(b->id, &kb);
+			kj = j;
+		}
+		if (a != NULL && b != NULL)
+			id_key(a->id, &ka);
+		if (a != NULL && (b == NULL || id_key_cmp(&ka, a->id, &kb,
+		    b->id) <= 0)) {
 			struct spool_msg *d = &s->msgs[k++];
 
 			copy_prev(s, p, a, pmap, pc, d, &nrc);

@@ -227,10 +227,25 @@ spool_walk_find(struct spool_walk *w, const char *id)
 {
 	const struct spool_snap *s = w->snap;
 
-	while (w->at < s->nmsgs && spool_id_cmp(s->msgs[w->at].id, id) < 0)
+	struct idkey k;
+	int keyed = 0;
+
+	/* As a rule the next one is it: no order key computed. */
+	while (w->at < s->nmsgs) {
+		const char *x = s->msgs[w->at].id;
+		struct idkey kx;
+
+		if (strcmp(x, id) == 0)
+			return &s->msgs[w->at++];
+		if (!keyed) {
+			id_key(id, &k);
+			keyed = 1;
+		}
+		id_key(x, &kx);
+		if (id_key_cmp(&kx, x, &k, id) > 0)
+			break;
 		w->at++;
-	if (w->at < s->nmsgs && strcmp(s->msgs[w->at].id, id) == 0)
-		return &s->msgs[w->at];
+	}
 	return spool_find(s, id);
 }
 

@@ -21,6 +21,7 @@
 #include "exim/spool.h"
 #include "model/diag.h"
 #include "model/stats.h"
+#include "base/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,7 @@ main(int argc, char **argv)
 	time_t now = 0;
 	int ch, bad = 0, n, i;
 
+	mem_tune();		/* as mxtop does */
 	memset(&c, 0, sizeof(c));
 	while ((ch = getopt(argc, argv, "l:t:n:")) != -1)
 		switch (ch) {
