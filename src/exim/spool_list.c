@@ -62,6 +62,29 @@ id_hash(const char *id)
 	return spool_hash(id, strlen(id));
 }
 
+struct lent *
+lvec_add(struct lvec *l, const char *id, size_t n, char sub)
+{
+	struct lent *e;
+
+	l->v = big_grow(l->v, &l->cap, (l->n + 1) * sizeof(*l->v));
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->id, id, n);
+	e->sub = sub;
+	return e;
+}
+
+void
+lvec_orphan(struct lvec *l, const char *id, size_t n, char sub, ino_t ino)
+{
+	xgrow(&l->o, &l->capo, l->no + 1, sizeof(*l->o));
+	memset(&l->o[l->no], 0, sizeof(*l->o));
+	memcpy(l->o[l->no].id, id, n);
+	l->o[l->no].sub = sub;
+	l->o[l->no++].ino = ino;
+}
+
 /* Matches the -D and -J names of one directory to its -H entries
  * l->v[from..l->n); a -D without -H is an orphan. */
 static void
@@ -95,13 +118,9 @@ match(struct lvec *l, size_t from, const struct side *sd, size_t nsd,
 			e->has_j = 1;
 		else if (e != NULL)
 			e->d_ino = sd[i].ino;
-		else if (sd[i].kind == 'D') {
-			xgrow(&l->o, &l->capo, l->no + 1, sizeof(*l->o));
-			memset(&l->o[l->no], 0, sizeof(*l->o));
-			memcpy(l->o[l->no].id, sd[i].id, sizeof(sd[i].id));
-			l->o[l->no].sub = sub;
-			l->o[l->no++].ino = sd[i].ino;
-		}
+		else if (sd[i].kind == 'D')
+			lvec_orphan(l, sd[i].id, strlen(sd[i].id), sub,
+			    sd[i].ino);
 	}
 	free(slots);
 }
@@ -161,14 +180,9 @@ list_dir(int dirfd, int slot, struct lvec *l, uint64_t *subs,
 		    !spool_id_valid(nm, n - 2))
 			continue;
 		if (nm[n - 1] == 'H') {
-			struct lent *e;
+			struct lent *e = lvec_add(l, nm, n - 2,
+			    slot_dir(slot));
 
-			l->v = big_grow(l->v, &l->cap, (l->n + 1) *
-			    sizeof(*l->v));
-			e = &l->v[l->n++];
-			memset(e, 0, sizeof(*e));
-			memcpy(e->id, nm, n - 2);
-			e->sub = slot_dir(slot);
 			e->h_ino = de->d_ino;
 			e->dtype = de->d_type;
 		} else if (nm[n - 1] == 'D' || nm[n - 1] == 'J') {
@@ -527,6 +541,12 @@ watch_key(int slot, const char *id, size_t n, char *key)
 	return n + 1;
 }
 
+int
+watch_key_slot(const char *key)
+{
+	return key[0] == '.' ? 0 : dir_slot(key[0]);
+}
+
 #ifdef __linux__
 #define WATCH_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_CLOSE_WRITE | \
@@ -758,13 +778,12 @@ watch_arm(struct spool_watch *w, int infd, uint64_t subs)
 }
 
 int
-watch_drain(struct spool_watch *w, uint8_t *dirty, struct intern *touched,
+watch_drain(struct spool_watch *w, uint8_t *dirty, struct intern **touched,
     struct intern **changed)
 {
-	uint32_t i, k;
-	int lost;
+	int i, lost;
 
-	*changed = NULL;
+	*touched = *changed = NULL;
 	if (w == NULL || w->fd < 0)
 		return -1;
 	pthread_mutex_lock(&w->mu);
@@ -776,14 +795,8 @@ watch_drain(struct spool_watch *w, uint8_t *dirty, struct intern *touched,
 	for (i = 0; i < SPOOL_NDIRS; i++)
 		if (w->dirty[i])
 			dirty[i] = 1;
-	k = intern_count(w->touched);
-	for (i = 0; i < k; i++) {
-		const char *s = intern_str(w->touched, i);
-
-		(void)intern_add(touched, s, strlen(s));
-	}
 	memset(w->dirty, 0, sizeof(w->dirty));
-	intern_free(w->touched);
+	*touched = w->touched;
 	w->touched = intern_new();
 	*changed = w->changed;
 	w->changed = intern_new();

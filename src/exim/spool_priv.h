@@ -2,7 +2,8 @@
  * the module's contract.  spool_mem.c: memory a snapshot gives back to
  * the system when it is freed; spool_list.c: the directory listing, the
  * lock table and the watch; spool_scan.c: reading -H files into records;
- * spool_refresh.c: a snapshot from the last one and what changed. */
+ * spool_refresh.c: a snapshot from the last one and what changed;
+ * spool_diff.c: two snapshots compared. */
 #ifndef MXTOP_SPOOL_PRIV_H
 #define MXTOP_SPOOL_PRIV_H
 #include <stddef.h>
@@ -109,6 +110,11 @@ struct idkey {
 void	id_key(const char *id, struct idkey *);
 int	id_key_cmp(const struct idkey *, const char *, const struct idkey *,
 	    const char *);
+/* A new entry of l for -H id[0..n) of directory sub, zeroed but for
+ * those; and an orphan -D. */
+struct lent *lvec_add(struct lvec *, const char *id, size_t n, char sub);
+void	lvec_orphan(struct lvec *, const char *id, size_t n, char sub,
+	    ino_t ino);
 /* Sorts l's entries as exim -bp does. */
 void	lvec_sort(struct lvec *);
 
@@ -200,16 +206,19 @@ void	watch_arm(struct spool_watch *, int infd, uint64_t subs);
 void	watch_add(struct spool_watch *, int infd, int slot);
 /* What the watch saw since the last call: dirty[slot] set for each
  * directory to list again (it came or went, or input/ got or lost a
- * subdirectory), the ids of -H files put in place go to touched, and
- * *changed (the caller's to free) holds the keys (watch_key()) of the
- * messages whose -H, -D or -J came, went or was put in place.  Returns
- * 0; 1 when events were lost (overflow): every directory must be
- * listed; -1 when there is no watch (look at the directories' mtimes). */
+ * subdirectory); *touched, the ids of -H files put in place, and
+ * *changed, the keys (watch_key()) of the messages whose -H, -D or -J
+ * came, went or was put in place (both the caller's to free; NULL
+ * without a watch).  Returns 0; 1 when events were lost (overflow):
+ * every directory must be listed; -1 when there is no watch (look at the
+ * directories' mtimes). */
 int	watch_drain(struct spool_watch *, uint8_t *dirty,
-	    struct intern *touched, struct intern **changed);
+	    struct intern **touched, struct intern **changed);
 /* The key of message id[0..n) of directory slot in *changed: the
- * directory's name ('.' for input/), then the id; its length. */
+ * directory's name ('.' for input/), then the id; its length.  The
+ * slot of a key (-1: none). */
 size_t	watch_key(int slot, const char *id, size_t n, char *key);
+int	watch_key_slot(const char *key);
 /* The number of the snapshot the watch follows; with made, a new
  * snapshot is made now: its number. */
 unsigned long watch_serial(struct spool_watch *, int made);

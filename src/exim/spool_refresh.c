@@ -6,13 +6,13 @@
  * fstatat each), no directory listed; without a watch, or after its
  * queue overflowed, the directories' mtimes say which directories
  * changed (a directory changed within a timestamp tick of its listing
- * is listed again next time), and only those are listed again.  A listed -H whose inode is the one the
- * last snapshot read, and that the watch did not see put in place, keeps
- * its record: Exim always writes a new -H beside the old one and renames
- * it over, so a rewritten -H has a new inode (exim-spool.md 1.4).  New
- * and rewritten ones are read; vanished ones are dropped; every -J is
- * read again (they are few, and grow in place); the lock state of every
- * -D comes from /proc/locks.  When nothing differs the last snapshot
+ * is listed again next time), and only those are listed again.  A
+ * listed -H whose inode is the one the last snapshot read, and that the
+ * watch did not see put in place, keeps its record: Exim always writes a
+ * new -H beside the old one and renames it over, so a rewritten -H has a
+ * new inode (exim-spool.md 1.4).  New and rewritten ones are read;
+ * vanished ones are dropped; every -J is read again (they are few, and
+ * grow in place); the lock state of every -D comes from /proc/locks.  When nothing differs the last snapshot
  * stands; else a new one is assembled from the last one's records
  * (copied; nothing is read again) and the new ones, in exim -bp order,
  * domains numbered in order of first sight: exactly what a full scan
@@ -149,7 +149,7 @@ probe(struct rf *r)
 
 	for (i = 0; i < k; i++) {
 		const char *key = intern_str(r->changed, i);
-		int slot = key[0] == '.' ? 0 : dir_slot(key[0]), dfd;
+		int slot = watch_key_slot(key), dfd;
 		size_t n = strlen(key + 1);
 		ino_t h = 0, d = 0;
 		uint8_t dt = DT_UNKNOWN, j;
@@ -174,26 +174,15 @@ probe(struct rf *r)
 		name[n + 1] = 'J';
 		j = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 		if (h != 0) {
-			struct lent *e;
+			struct lent *e = lvec_add(&r->l, key + 1, n,
+			    slot_dir(slot));
 
-			r->l.v = big_grow(r->l.v, &r->l.cap, (r->l.n + 1) *
-			    sizeof(*r->l.v));
-			e = &r->l.v[r->l.n++];
-			memset(e, 0, sizeof(*e));
-			memcpy(e->id, key + 1, n);
-			e->sub = slot_dir(slot);
 			e->has_j = j;
 			e->dtype = dt;
 			e->h_ino = h;
 			e->d_ino = d;
-		} else if (d != 0) {
-			xgrow(&r->l.o, &r->l.capo, r->l.no + 1,
-			    sizeof(*r->l.o));
-			memset(&r->l.o[r->l.no], 0, sizeof(*r->l.o));
-			memcpy(r->l.o[r->l.no].id, key + 1, n);
-			r->l.o[r->l.no].sub = slot_dir(slot);
-			r->l.o[r->l.no++].ino = d;
-		}
+		} else if (d != 0)
+			lvec_orphan(&r->l, key + 1, n, slot_dir(slot), d);
 	}
 }
 
@@ -239,7 +228,7 @@ classify(struct rf *r)
 	for (i = 0; r->nprobed > 0 && i < intern_count(r->changed); i++) {
 		const char *key = intern_str(r->changed, (uint32_t)i);
 		const struct spool_msg *m = spool_find(p, key + 1);
-		int slot = key[0] == '.' ? 0 : dir_slot(key[0]);
+		int slot = watch_key_slot(key);
 
 		if (m != NULL && slot >= 0 && slot_of(m->subdir) == slot &&
 		    !r->relist[slot])
@@ -651,7 +640,13 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	}
 	if (o->watch != NULL && prev->priv->wserial != 0 &&
 	    prev->priv->wserial == watch_serial(o->watch, 0)) {
-		i = watch_drain(o->watch, dirty, r.touched, &r.changed);
+		struct intern *t;
+
+		i = watch_drain(o->watch, dirty, &t, &r.changed);
+		if (t != NULL) {
+			intern_free(r.touched);
+			r.touched = t;
+		}
 		mode = i == 0 ? BY_WATCH : i > 0 ? LIST_ALL : BY_MTIME;
 	} else if (o->watch != NULL) {
 		/* The watch follows another snapshot (or none yet): from
@@ -724,78 +719,4 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	*next = s;
 	return 1;
-}
-
-/* ---- Two snapshots compared (tests) ---- */
-
-static int
-str_eq(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL &&
-	    strcmp(a, b) == 0);
-}
-
-#define DIFF(cond, ...) do { if (cond) { snprintf(why, len, __VA_ARGS__); \
-	return -1; } } while (0)
-
-int
-spool_snap_diff(const struct spool_snap *a, const struct spool_snap *b,
-    char *why, size_t len)
-{
-	size_t i, j;
-
-	DIFF(a->nmsgs != b->nmsgs, "nmsgs %zu vs %zu", a->nmsgs, b->nmsgs);
-	DIFF(a->nrcpts != b->nrcpts, "nrcpts %zu vs %zu", a->nrcpts,
-	    b->nrcpts);
-	DIFF(a->nbad != b->nbad, "nbad %zu vs %zu", a->nbad, b->nbad);
-	DIFF(a->nactive != b->nactive, "nactive %zu vs %zu", a->nactive,
-	    b->nactive);
-	DIFF(a->nfrozen != b->nfrozen, "nfrozen %zu vs %zu", a->nfrozen,
-	    b->nfrozen);
-	DIFF(a->norphans != b->norphans, "norphans %zu vs %zu", a->norphans,
-	    b->norphans);
-	DIFF(a->split != b->split, "split %d vs %d", a->split, b->split);
-	DIFF(intern_count(a->domains) != intern_count(b->domains),
-	    "domains %u vs %u", intern_count(a->domains),
-	    intern_count(b->domains));
-	for (i = 0; i < intern_count(a->domains); i++)
-		DIFF(strcmp(intern_str(a->domains, (uint32_t)i),
-		    intern_str(b->domains, (uint32_t)i)) != 0,
-		    "domain %zu: %s vs %s", i,
-		    intern_str(a->domains, (uint32_t)i),
-		    intern_str(b->domains, (uint32_t)i));
-	for (i = 0; i < a->nmsgs; i++) {
-		const struct spool_msg *x = &a->msgs[i], *y = &b->msgs[i];
-
-		DIFF(strcmp(x->id, y->id) != 0, "message %zu: %s vs %s", i,
-		    x->id, y->id);
-		DIFF(x->subdir != y->subdir || x->cls != y->cls ||
-		    x->warnings != y->warnings || x->flags != y->flags ||
-		    x->usec != y->usec || x->rcpt0 != y->rcpt0 ||
-		    x->nrcpt != y->nrcpt || x->npending != y->npending ||
-		    x->arrival != y->arrival || x->size != y->size ||
-		    x->h_ino != y->h_ino || x->d_ino != y->d_ino,
-		    "%s: flags %#x/%#x size %lld/%lld rcpts %u,%u/%u,%u "
-		    "arrival %lld/%lld inodes %llu,%llu/%llu,%llu", x->id,
-		    x->flags, y->flags, (long long)x->size, (long long)y->size,
-		    x->nrcpt, x->npending, y->nrcpt, y->npending,
-		    (long long)x->arrival, (long long)y->arrival,
-		    (unsigned long long)x->h_ino, (unsigned long long)x->d_ino,
-		    (unsigned long long)y->h_ino, (unsigned long long)y->d_ino);
-		DIFF(!str_eq(x->sender, y->sender) || !str_eq(x->host,
-		    y->host) || !str_eq(x->bad, y->bad), "%s: sender, host or "
-		    "reason (%s/%s)", x->id, x->bad ? x->bad : "-",
-		    y->bad ? y->bad : "-");
-		for (j = 0; j < x->nrcpt; j++) {
-			const struct spool_rcpt *p = &a->rcpts[x->rcpt0 + j];
-			const struct spool_rcpt *q = &b->rcpts[y->rcpt0 + j];
-
-			DIFF(strcmp(p->addr, q->addr) != 0 || p->domain !=
-			    q->domain || p->state != q->state || p->intree !=
-			    q->intree, "%s: recipient %zu: %s %u %d/%s %u %d",
-			    x->id, j, p->addr, p->domain, p->state, q->addr,
-			    q->domain, q->state);
-		}
-	}
-	return 0;
 }

@@ -571,6 +571,16 @@ START_TEST(vanish_mid_refresh)
 }
 END_TEST
 
+/* Three events a time (create, close, delete) of file path, n times. */
+static void
+burst(const char *path, long n)
+{
+	for (long i = 0; i < n; i++) {
+		put(path, "x", 1);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+}
+
 /* More events than inotify queues: the refresh lists everything. */
 START_TEST(watch_overflow)
 {
@@ -597,10 +607,7 @@ START_TEST(watch_overflow)
 	spool_watch_hold(o.watch, 1);
 	/* A transient name created and removed, over and over. */
 	snprintf(path, sizeof(path), "%s/input/hdr.churn", tmpdir);
-	for (long i = 0; i < max / 2 + 1000; i++) {
-		put(path, "x", 1);
-		ck_assert_int_eq(unlink(path), 0);
-	}
+	burst(path, max / 2 + 1000);
 	/* And real changes among them. */
 	clone_msg(ids[3], id);
 	op_rewrite(&cur->msgs[0]);
@@ -615,10 +622,7 @@ START_TEST(watch_overflow)
 	cur = next;
 	/* Read as they come, as many events again do not overflow. */
 	spool_watch_hold(o.watch, 0);
-	for (long i = 0; i < max / 2 + 1000; i++) {
-		put(path, "x", 1);
-		ck_assert_int_eq(unlink(path), 0);
-	}
+	burst(path, max / 2 + 1000);
 	clone_msg(ids[4], id);
 	ck_assert_int_eq(spool_refresh(cur, &o, &next, err, sizeof(err)), 1);
 	ck_assert_uint_eq(next->ndirs, 0);
