@@ -1,9 +1,9 @@
 /* spool_priv.h -- what the files of the spool module share; spool.h is
  * the module's contract.  spool_mem.c: memory a snapshot gives back to
- * the system when it is freed; spool_list.c: the directory listing, the
- * lock table and the watch; spool_scan.c: reading -H files into records;
- * spool_refresh.c: a snapshot from the last one and what changed;
- * spool_diff.c: two snapshots compared. */
+ * the system when it is freed; spool_list.c: the directory listing and
+ * the lock table; spool_watch.c: the inotify watch; spool_scan.c:
+ * reading -H files into records; spool_refresh.c: a snapshot from the
+ * last one and what changed; spool_diff.c: two snapshots compared. */
 #ifndef MXTOP_SPOOL_PRIV_H
 #define MXTOP_SPOOL_PRIV_H
 #include <stddef.h>
@@ -200,7 +200,7 @@ void	snap_finish(struct spool_snap *);
 size_t	snap_locks(struct spool_snap *, struct dirfds *,
 	    const struct locktab *);
 
-/* The watch (spool_list.c): arms inotify on input/ (open as infd) and
+/* The watch (spool_watch.c): arms inotify on input/ (open as infd) and
  * the subdirectories in subs (a mask of slots), afresh; adds one. */
 void	watch_arm(struct spool_watch *, int infd, uint64_t subs);
 void	watch_add(struct spool_watch *, int infd, int slot);

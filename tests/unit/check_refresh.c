@@ -444,6 +444,23 @@ END_TEST
 START_TEST(random_flat_mtime) { split = 0; sequence(0, 4, 40); }
 END_TEST
 
+/* A spool made with seed sd (split or flat), scanned with a watch in
+ * o. */
+static struct spool_snap *
+watched(int sp, unsigned sd, struct spool_scan_opts *o)
+{
+	struct spool_snap *s;
+
+	split = sp;
+	seed = sd;
+	make_spool();
+	memset(o, 0, sizeof(*o));
+	o->watch = spool_watch_new();
+	s = spool_scan(tmpdir, o, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
 /* A refresh keeps the last snapshot's strings where they are; those of
  * records gone pile up only so far before the live ones are copied
  * together: after many rewrites the snapshot is not much bigger than a
@@ -455,12 +472,7 @@ START_TEST(strings_bounded)
 	size_t most = 0, base;
 	int i;
 
-	split = 1;
-	seed = 21;
-	make_spool();
-	memset(&o, 0, sizeof(o));
-	o.watch = spool_watch_new();
-	cur = spool_scan(tmpdir, &o, err, sizeof(err));
+	cur = watched(1, 21, &o);
 	fresh = spool_scan(tmpdir, NULL, err, sizeof(err));
 	base = spool_snap_bytes(fresh);
 	spool_snap_free(fresh);
@@ -487,12 +499,7 @@ START_TEST(quiet_refresh)
 	struct spool_snap *cur, *next;
 	char id[24];
 
-	split = 1;
-	seed = 7;
-	make_spool();
-	memset(&o, 0, sizeof(o));
-	o.watch = spool_watch_new();
-	cur = spool_scan(tmpdir, &o, err, sizeof(err));
+	cur = watched(1, 7, &o);
 	ck_assert_int_eq(spool_refresh(cur, &o, &next, err, sizeof(err)), 0);
 	ck_assert_ptr_null(next);
 	/* One new message: only it is read. */
@@ -541,12 +548,7 @@ START_TEST(vanish_mid_refresh)
 	struct spool_scan_opts o;
 	struct spool_snap *next = NULL, *fresh;
 
-	split = 0;
-	seed = 9;
-	make_spool();
-	memset(&o, 0, sizeof(o));
-	o.watch = spool_watch_new();
-	vcur = spool_scan(tmpdir, &o, err, sizeof(err));
+	vcur = watched(0, 9, &o);
 	for (int i = 0; i < 20; i++)
 		clone_msg(ids[i], fresh_ids[i]);
 	o.listed = vanish;
@@ -597,12 +599,7 @@ START_TEST(watch_overflow)
 	}
 	if (max > 200000)
 		return;		/* too many to overflow here */
-	split = 1;
-	seed = 11;
-	make_spool();
-	memset(&o, 0, sizeof(o));
-	o.watch = spool_watch_new();
-	cur = spool_scan(tmpdir, &o, err, sizeof(err));
+	cur = watched(1, 11, &o);
 	/* The watch's reader keeps up with a burst: held, it cannot. */
 	spool_watch_hold(o.watch, 1);
 	/* A transient name created and removed, over and over. */
