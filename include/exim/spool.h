@@ -16,6 +16,7 @@
 #include "base/intern.h"
 
 #define SPOOL_ID_MAX	23	/* new ids; old ones have 16 characters */
+#define SPOOL_WARNINGS_MAX 4095	/* a record keeps up to that many */
 
 /* Message flags. */
 #define MSG_F_FROZEN	0x0001	/* -frozen */
@@ -94,6 +95,11 @@ void	spool_hdr_done(struct spool_hdr *);
 int	spool_parse_buf(const char *buf, size_t len, const char *id,
 	    struct spool_hdr *, char *err, size_t errlen);
 
+/* The IP address in a -host_address value (Exim's
+ * $sender_host_address): "[ip]:port" of 4.96+ and "ip.port" of earlier
+ * releases lose the port; anything else is returned whole. */
+struct spool_str spool_host_ip(struct spool_str host_address);
+
 /* Whether s[0..len) is an Exim message id (16 or 23 characters). */
 int	spool_id_valid(const char *s, size_t len);
 /* Arrival second encoded in the id's first 6 base-62 digits. */
@@ -104,33 +110,74 @@ int	spool_id_cmp(const char *a, const char *b);
 
 /* ---- A snapshot of the whole queue ---- */
 
+/* Packed to 12 bytes (gcc and clang take the pragma): a million
+ * messages hold several million of these. */
+#pragma pack(push, 4)
 struct spool_rcpt {
 	const char	*addr;		/* owned by the snapshot */
-	uint32_t	 domain;	/* number in snap->domains (lower case) */
-	uint8_t		 state;		/* RCPT_PENDING or RCPT_DELIVERED */
-	uint8_t		 intree;	/* private: delivered by -H alone */
+	uint32_t	 domain : 30;	/* number in snap->domains (lower
+					 * case) */
+	uint32_t	 state : 1;	/* RCPT_PENDING or RCPT_DELIVERED */
+	uint32_t	 intree : 1;	/* private: delivered by -H alone */
 };
+#pragma pack(pop)
+#define SPOOL_DOMAINS_MAX	((1u << 30) - 1)
 
-/* One message: a compact record (104 bytes); its strings live in the
+/* One message: a compact record (80 bytes); its strings live in the
  * snapshot's pools, its recipients in snap->rcpts. */
 struct spool_msg {
 	char		 id[SPOOL_ID_MAX + 1];
 	char		 subdir;	/* split-spool directory, '\0' if flat */
 	uint8_t		 cls;		/* class of the last attempt (an enum
 					 * class_id), 0 until a diagnosis */
-	uint16_t	 warnings;	/* delay warnings sent (at most 65535) */
-	unsigned	 flags;		/* MSG_F_* */
-	int		 usec;		/* 0 when unknown */
+	uint16_t	 flags;		/* MSG_F_* */
+	uint32_t	 usec : 20;	/* 0 when unknown */
+	uint32_t	 warnings : 12;	/* delay warnings sent (at most
+					 * SPOOL_WARNINGS_MAX) */
 	uint32_t	 rcpt0;		/* first recipient in snap->rcpts */
 	uint32_t	 nrcpt, npending;
-	int64_t		 arrival;	/* seconds */
+	uint32_t	 arrival;	/* seconds (-H line 4, 0 to 2^32-1) */
+	/* The inodes as listed, folded to 32 bits (spool_ino()): -H to
+	 * notice a rewrite, -D (0: none) to find its lock. */
+	uint32_t	 h_ino, d_ino;
 	int64_t		 size;		/* as exim -bp; -1 without -D */
-	const char	*sender;	/* "" for a bounce */
-	const char	*host;		/* sending host address, or NULL */
-	const char	*bad;		/* why -H is bad, or NULL */
-	ino_t		 h_ino;		/* -H as listed, to notice changes */
-	ino_t		 d_ino;		/* -D as listed (0: none), for locks */
+	/* The sender, "" for a bounce; for MSG_F_BADFILE why the -H is
+	 * bad instead: read it with spool_msg_sender()/spool_msg_bad(). */
+	const char	*text;
+	const char	*host;		/* sending host's IP, or NULL */
 };
+
+static inline const char *
+spool_msg_sender(const struct spool_msg *m)
+{
+	return (m->flags & MSG_F_BADFILE) ? NULL : m->text;
+}
+
+static inline const char *
+spool_msg_bad(const struct spool_msg *m)
+{
+	return (m->flags & MSG_F_BADFILE) ? m->text : NULL;
+}
+
+/* A time in seconds as a record keeps it: clamped to 0 .. 2^32-1. */
+static inline uint32_t
+spool_secs(int64_t t)
+{
+	return t < 0 ? 0 : t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+/* An inode number as a record keeps it: itself where it fits in 32 bits
+ * (ext4's always do), else its halves xor-ed (never 0). */
+static inline uint32_t
+spool_ino(ino_t ino)
+{
+	uint64_t v = (uint64_t)ino;
+
+	if (v <= UINT32_MAX)
+		return (uint32_t)v;
+	v = (v ^ (v >> 32)) & UINT32_MAX;
+	return v != 0 ? (uint32_t)v : 1;
+}
 
 struct spool_priv;			/* spool_priv.h */
 
@@ -158,7 +205,7 @@ struct spool_snap {
 	/* private */
 	struct spool_priv *priv;
 	uint32_t	 *byid;		/* hash of ids: index + 1, 0 empty */
-	size_t		  nbyid;	/* a power of two */
+	size_t		  nbyid;	/* slots, 1.25 times the messages */
 };
 
 /* What a refresh keeps between two looks at the spool: inotify watches

@@ -40,7 +40,8 @@ enum plan_how {
 /* One message of the plan. */
 struct plan_item {
 	char		 id[PLAN_ID_LEN];
-	ino_t		 h_ino;		/* -H as planned, to notice changes */
+	uint32_t	 h_ino;		/* -H as planned (spool_ino()), to
+					 * notice changes */
 	int64_t		 h_mtime_ns;
 	int64_t		 arrival;
 	enum plan_how	 how;

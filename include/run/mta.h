@@ -88,7 +88,8 @@ struct mta_item {
 	char		**addrs;	/* the recipients selected (owned by
 					 * the job) */
 	size_t		 naddrs;
-	ino_t		 h_ino;		/* -H as planned; 0: no identity check */
+	uint32_t	 h_ino;		/* -H as planned (spool_ino()); 0: no
+					 * identity check */
 	int64_t		 h_mtime_ns;
 	int64_t		 arrival;	/* seconds, 0 unknown */
 	uint32_t	 nrcpt;		/* selected pending recipients */

@@ -153,8 +153,8 @@ spool_domains(struct ctx *c, struct intern *set)
 		const struct spool_msg *m = &s->msgs[i];
 
 		if ((m->flags & (MSG_F_LOCALERR | MSG_F_BADFILE)) ||
-		    ((m->flags & MSG_F_LOCAL) && m->sender != NULL &&
-		    m->sender[0] == '\0'))
+		    ((m->flags & MSG_F_LOCAL) && spool_msg_sender(m) != NULL &&
+		    spool_msg_sender(m)[0] == '\0'))
 			continue;
 		for (k = 0; k < m->nrcpt; k++) {
 			const struct spool_rcpt *rc = &s->rcpts[m->rcpt0 + k];

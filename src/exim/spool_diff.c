@@ -54,16 +54,16 @@ spool_snap_diff(const struct spool_snap *a, const struct spool_snap *b,
 		    x->arrival != y->arrival || x->size != y->size ||
 		    x->h_ino != y->h_ino || x->d_ino != y->d_ino,
 		    "%s: flags %#x/%#x size %lld/%lld rcpts %u,%u/%u,%u "
-		    "arrival %lld/%lld inodes %llu,%llu/%llu,%llu", x->id,
+		    "arrival %lld/%lld inodes %lu,%lu/%lu,%lu", x->id,
 		    x->flags, y->flags, (long long)x->size, (long long)y->size,
 		    x->nrcpt, x->npending, y->nrcpt, y->npending,
 		    (long long)x->arrival, (long long)y->arrival,
-		    (unsigned long long)x->h_ino, (unsigned long long)x->d_ino,
-		    (unsigned long long)y->h_ino, (unsigned long long)y->d_ino);
-		DIFF(!str_eq(x->sender, y->sender) || !str_eq(x->host,
-		    y->host) || !str_eq(x->bad, y->bad), "%s: sender, host or "
-		    "reason (%s/%s)", x->id, x->bad ? x->bad : "-",
-		    y->bad ? y->bad : "-");
+		    (unsigned long)x->h_ino, (unsigned long)x->d_ino,
+		    (unsigned long)y->h_ino, (unsigned long)y->d_ino);
+		DIFF(!str_eq(x->text, y->text) || !str_eq(x->host, y->host),
+		    "%s: sender or reason (%s/%s), host (%s/%s)", x->id,
+		    x->text ? x->text : "-", y->text ? y->text : "-",
+		    x->host ? x->host : "-", y->host ? y->host : "-");
 		for (j = 0; j < x->nrcpt; j++) {
 			const struct spool_rcpt *p = &a->rcpts[x->rcpt0 + j];
 			const struct spool_rcpt *q = &b->rcpts[y->rcpt0 + j];

@@ -38,6 +38,32 @@ isb62(int c)
 	    (c >= 'a' && c <= 'z');
 }
 
+struct spool_str
+spool_host_ip(struct spool_str ha)
+{
+	struct spool_str ip = ha;
+	size_t i;
+
+	if (ha.len > 2 && ha.p[0] == '[') {
+		/* 4.96+: [ip]:port */
+		for (i = 1; i < ha.len && ha.p[i] != ']'; i++)
+			;
+		if (i < ha.len && i > 1) {
+			ip.p = ha.p + 1;
+			ip.len = i - 1;
+		}
+		return ip;
+	}
+	/* Up to 4.95: ip.port (1.2.3.4.25, 2001:db8::1.25): the port
+	 * follows the last dot. */
+	for (i = ha.len; i > 0 && ha.p[i - 1] != '.'; i--)
+		if (ha.p[i - 1] < '0' || ha.p[i - 1] > '9')
+			return ip;
+	if (i > 1 && i < ha.len)
+		ip.len = i - 1;
+	return ip;
+}
+
 int
 spool_id_valid(const char *s, size_t len)
 {

@@ -112,7 +112,7 @@ match(struct lvec *l, size_t from, const struct side *sd, size_t nsd,
 		if (e != NULL && sd[i].kind == 'J')
 			e->has_j = 1;
 		else if (e != NULL)
-			e->d_ino = sd[i].ino;
+			e->d_ino = spool_ino(sd[i].ino);
 		else if (sd[i].kind == 'D')
 			lvec_orphan(l, sd[i].id, strlen(sd[i].id), sub,
 			    sd[i].ino);
@@ -178,7 +178,7 @@ list_dir(int dirfd, int slot, struct lvec *l, uint64_t *subs,
 			struct lent *e = lvec_add(l, nm, n - 2,
 			    slot_dir(slot));
 
-			e->h_ino = de->d_ino;
+			e->h_ino = spool_ino(de->d_ino);
 			e->dtype = de->d_type;
 		} else if (nm[n - 1] == 'D' || nm[n - 1] == 'J') {
 			xgrow(&sd, &capsd, nsd + 1, sizeof(*sd));
@@ -387,7 +387,8 @@ locktab_read(void)
 	mask = t->nslots - 1;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	for (i = 0; i < t->n; i++) {
-		for (j = ino_hash(t->v[i].ino) & mask; t->slots[j] != 0;
+		for (j = ino_hash(spool_ino(t->v[i].ino)) & mask;
+		    t->slots[j] != 0;
 		    j = (j + 1) & mask)
 			;
 		t->slots[j] = (uint32_t)i + 1;
@@ -409,7 +410,7 @@ locktab_free(struct locktab *t)
 }
 
 int
-locktab_held(const struct locktab *t, dev_t dev, ino_t ino, off_t len)
+locktab_held(const struct locktab *t, dev_t dev, uint32_t ino, off_t len)
 {
 	size_t j, mask = t->nslots - 1;
 	uint64_t d;
@@ -426,12 +427,13 @@ locktab_held(const struct locktab *t, dev_t dev, ino_t ino, off_t len)
 		const struct lock *lk = &t->v[t->slots[j] - 1];
 
 		/* [start, end] (end -1: to EOF) meets [0, len). */
-		if (lk->ino != (uint64_t)ino || lk->start >= (int64_t)len)
+		if (spool_ino(lk->ino) != ino || lk->start >= (int64_t)len)
 			continue;
-		if (lk->dev == d)
+		if (lk->dev == d && lk->ino <= UINT32_MAX)
 			return 1;
-		other = 1;	/* the same inode elsewhere, or a device
-				 * numbered otherwise (overlay, btrfs) */
+		other = 1;	/* the same inode elsewhere, a device numbered
+				 * otherwise (overlay, btrfs), or only the
+				 * same fold of a 64-bit inode */
 	}
 	return other ? -1 : 0;
 }

@@ -78,7 +78,7 @@ struct lent {				/* one <id>-H as listed */
 	char		 sub;
 	uint8_t		 has_j;		/* a -J was listed too */
 	uint8_t		 dtype;		/* d_type of the -H */
-	ino_t		 h_ino, d_ino;	/* d_ino 0: no -D listed */
+	uint32_t	 h_ino, d_ino;	/* spool_ino(); d_ino 0: no -D */
 };
 
 struct orphan {				/* a -D listed without its -H */
@@ -123,9 +123,11 @@ struct locktab;
 /* NULL when /proc/locks cannot be read (then F_GETLK, file by file). */
 struct locktab *locktab_read(void);
 void	locktab_free(struct locktab *);
-/* Whether a lock is held on file (dev, ino) over bytes [0, len); -1
- * when the table cannot tell (another device numbering): ask F_GETLK. */
-int	locktab_held(const struct locktab *, dev_t dev, ino_t ino,
+/* Whether a lock is held on file (dev, ino) over bytes [0, len), ino
+ * as spool_ino() folds it; -1 when the table cannot tell (another
+ * device numbering, or an inode too big to tell from its fold): ask
+ * F_GETLK. */
+int	locktab_held(const struct locktab *, dev_t dev, uint32_t ino,
 	    off_t len);
 /* F_GETLK on <id>-D in directory dfd: whether another process holds a
  * lock on its first line; 0 when it cannot be opened. */

@@ -195,10 +195,10 @@ static void
 mark_bad(struct wrk *w, struct spool_msg *m, const char *why)
 {
 	m->flags |= MSG_F_BADFILE;
-	m->bad = pool_str(&w->pool, why, strlen(why));
-	m->sender = NULL;
+	m->text = pool_str(&w->pool, why, strlen(why));
+	m->host = NULL;
 	if (m->arrival == 0)
-		m->arrival = spool_id_time(m->id);
+		m->arrival = spool_secs(spool_id_time(m->id));
 }
 
 /* Lower-cased domain of addr[0..len), numbered in w->dom. */
@@ -233,7 +233,7 @@ read_one(struct wrk *w, struct spool_msg *m)
 	m->size = -1;
 	m->flags &= MSG_F_BADFILE;
 	if (m->flags & MSG_F_BADFILE) {
-		m->arrival = spool_id_time(m->id);
+		m->arrival = spool_secs(spool_id_time(m->id));
 		goto data;
 	}
 	if (dfd < 0) {
@@ -264,14 +264,18 @@ read_one(struct wrk *w, struct spool_msg *m)
 	}
 	if (!(m->flags & MSG_F_BADFILE)) {
 		m->flags = w->h.flags;
-		m->arrival = w->h.received;
-		m->usec = w->h.usec > 0 ? w->h.usec : 0;
+		m->arrival = spool_secs(w->h.received);
+		m->usec = w->h.usec > 0 && w->h.usec < 1000000 ?
+		    (uint32_t)w->h.usec : 0;
 		m->warnings = (uint16_t)(w->h.warnings < 0 ? 0 :
-		    w->h.warnings > 65535 ? 65535 : w->h.warnings);
-		m->sender = pool_str(&w->pool, w->h.sender.p, w->h.sender.len);
-		if (w->h.host_address.len > 0)
-			m->host = pool_str(&w->pool, w->h.host_address.p,
-			    w->h.host_address.len);
+		    w->h.warnings > SPOOL_WARNINGS_MAX ? SPOOL_WARNINGS_MAX :
+		    w->h.warnings);
+		m->text = pool_str(&w->pool, w->h.sender.p, w->h.sender.len);
+		if (w->h.host_address.len > 0) {
+			struct spool_str ip = spool_host_ip(w->h.host_address);
+
+			m->host = pool_str(&w->pool, ip.p, ip.len);
+		}
 		if (listed_j) {
 			name[idlen + 1] = 'J';
 			jlen = slurp_at(dfd, name, &w->jbuf, &w->jcap);
@@ -306,7 +310,7 @@ data:
 		m->d_ino = 0;
 		return;
 	}
-	m->d_ino = st.st_ino;
+	m->d_ino = spool_ino(st.st_ino);
 	if (!(m->flags & MSG_F_BADFILE))
 		m->size = w->h.hdr_bytes + (int64_t)st.st_size -
 		    (int64_t)(idlen + 3) + 1;
@@ -505,10 +509,10 @@ describe(const char *dir, const char *id, const struct spool_hdr *h,
 	memset(m, 0, sizeof(*m));
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->flags = h->flags | (journal ? MSG_F_JOURNAL : 0);
-	m->arrival = h->received;
-	m->usec = h->usec > 0 ? h->usec : 0;
-	m->warnings = (uint16_t)(h->warnings < 0 ? 0 : h->warnings > 65535 ?
-	    65535 : h->warnings);
+	m->arrival = spool_secs(h->received);
+	m->usec = h->usec > 0 && h->usec < 1000000 ? (uint32_t)h->usec : 0;
+	m->warnings = (uint16_t)(h->warnings < 0 ? 0 : h->warnings >
+	    SPOOL_WARNINGS_MAX ? SPOOL_WARNINGS_MAX : h->warnings);
 	m->size = -1;
 	if (spool_path(dir, "input", id, "-D", path, sizeof(path)) == 0 &&
 	    lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
@@ -516,7 +520,7 @@ describe(const char *dir, const char *id, const struct spool_hdr *h,
 
 		m->size = h->hdr_bytes + (int64_t)st.st_size -
 		    (int64_t)(strlen(id) + 3) + 1;
-		m->d_ino = st.st_ino;
+		m->d_ino = spool_ino(st.st_ino);
 		*strrchr(path, '/') = '\0';
 		if ((dfd = open(path, O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC)) >= 0) {

@@ -179,8 +179,8 @@ probe(struct rf *r)
 
 			e->has_j = j;
 			e->dtype = dt;
-			e->h_ino = h;
-			e->d_ino = d;
+			e->h_ino = spool_ino(h);
+			e->d_ino = spool_ino(d);
 		} else if (d != 0)
 			lvec_orphan(&r->l, key + 1, n, slot_dir(slot), d);
 	}
@@ -313,7 +313,8 @@ quiet_differs(struct rf *r, const struct locktab *lt, int looks)
 	}
 	for (i = 0; i < p->priv->norph && !differs && looks; i++) {
 		const struct orphan *o = &p->priv->orph[i];
-		int h = lt != NULL ? locktab_held(lt, p->priv->dev, o->ino,
+		int h = lt != NULL ? locktab_held(lt, p->priv->dev,
+		    spool_ino(o->ino),
 		    (off_t)(strlen(o->id) + 3)) : -1;
 
 		if (h < 0)
@@ -364,10 +365,10 @@ copy_prev(struct spool_snap *s, const struct spool_snap *p,
 	size_t j;
 
 	*d = *m;
-	d->sender = cp(pc, m->sender);
+	/* The sender, or the reason, which may be a static string: copied
+	 * all the same. */
+	d->text = cp(pc, m->text);
 	d->host = cp(pc, m->host);
-	/* A reason may be a static string: copied all the same. */
-	d->bad = cp(pc, m->bad);
 	d->rcpt0 = (uint32_t)*nrc;
 	for (j = 0; j < m->nrcpt; j++) {
 		const struct spool_rcpt *r = &p->rcpts[m->rcpt0 + j];
@@ -416,7 +417,7 @@ str_bytes(const struct spool_snap *p, const struct spool_msg *m)
 {
 	size_t n = 0, j;
 
-	n += m->sender != NULL ? strlen(m->sender) + 1 : 0;
+	n += m->text != NULL ? strlen(m->text) + 1 : 0;
 	n += m->host != NULL ? strlen(m->host) + 1 : 0;
 	for (j = 0; j < m->nrcpt; j++)
 		n += strlen(p->rcpts[m->rcpt0 + j].addr) + 1;

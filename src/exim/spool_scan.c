@@ -67,7 +67,7 @@ lent_record(const struct lent *e, struct spool_msg *m)
 	 * symlink to know it is no spool file. */
 	if (e->dtype != DT_REG && e->dtype != DT_UNKNOWN) {
 		m->flags = MSG_F_BADFILE;
-		m->bad = e->dtype == DT_LNK ?
+		m->text = e->dtype == DT_LNK ?
 		    "cannot read -H: a symbolic link" :
 		    e->dtype == DT_DIR ? "cannot read -H: a directory" :
 		    "cannot read -H: not a regular file";
@@ -76,16 +76,19 @@ lent_record(const struct lent *e, struct spool_msg *m)
 
 /* ---- The snapshot's own parts ---- */
 
-static uint64_t
-hash_id(const char *id)
+/* The first slot of id in a table of n slots (any n, by multiplying
+ * rather than masking: the table is 1.25 times the messages). */
+static size_t
+id_slot(const char *id, size_t n)
 {
-	return spool_hash(id, strlen(id));
+	return (size_t)(((spool_hash(id, strlen(id)) >> 32) * (uint64_t)n) >>
+	    32);
 }
 
 void
 snap_finish(struct spool_snap *s)
 {
-	size_t i, j, mask;
+	size_t i, j;
 
 	s->nbad = s->nfrozen = 0;
 	s->split = 0;
@@ -100,14 +103,11 @@ snap_finish(struct spool_snap *s)
 			s->split = 1;
 	}
 	free(s->byid);
-	s->nbyid = 64;
-	while (s->nbyid < s->nmsgs + s->nmsgs / 2)
-		s->nbyid *= 2;
-	mask = s->nbyid - 1;
+	s->nbyid = s->nmsgs + s->nmsgs / 4 + 16;
 	s->byid = xcalloc(s->nbyid, sizeof(*s->byid));
 	for (i = 0; i < s->nmsgs; i++) {
-		for (j = hash_id(s->msgs[i].id) & mask; s->byid[j] != 0;
-		    j = (j + 1) & mask)
+		for (j = id_slot(s->msgs[i].id, s->nbyid); s->byid[j] != 0;
+		    j = j + 1 == s->nbyid ? 0 : j + 1)
 			;
 		s->byid[j] = (uint32_t)i + 1;
 	}
@@ -115,7 +115,7 @@ snap_finish(struct spool_snap *s)
 
 static int
 held(struct spool_snap *s, struct dirfds *dfs, const struct locktab *lt,
-    const char *id, char sub, ino_t ino)
+    const char *id, char sub, uint32_t ino)
 {
 	int h = lt != NULL ? locktab_held(lt, s->priv->dev, ino,
 	    (off_t)(strlen(id) + 3)) : -1;
@@ -151,7 +151,7 @@ snap_locks(struct spool_snap *s, struct dirfds *dfs, const struct locktab *lt)
 	for (i = 0; i < s->priv->norph; i++) {
 		const struct orphan *o = &s->priv->orph[i];
 
-		if (!held(s, dfs, lt, o->id, o->sub, o->ino))
+		if (!held(s, dfs, lt, o->id, o->sub, spool_ino(o->ino)))
 			s->norphans++;
 	}
 	return changed;
@@ -212,11 +212,12 @@ spool_snap_bytes(const struct spool_snap *s)
 const struct spool_msg *
 spool_find(const struct spool_snap *s, const char *id)
 {
-	size_t mask = s->nbyid - 1, j;
+	size_t j;
 
 	if (s->nbyid == 0)
 		return NULL;
-	for (j = hash_id(id) & mask; s->byid[j] != 0; j = (j + 1) & mask)
+	for (j = id_slot(id, s->nbyid); s->byid[j] != 0;
+	    j = j + 1 == s->nbyid ? 0 : j + 1)
 		if (strcmp(s->msgs[s->byid[j] - 1].id, id) == 0)
 			return &s->msgs[s->byid[j] - 1];
 	return NULL;
@@ -377,7 +378,8 @@ build(const char *dir, struct dirfds *dfs, struct lvec *l, size_t n,
 	}
 	if (ids_only) {
 		for (i = 0; i < n; i++) {
-			ro.msgs[i].arrival = spool_id_time(ro.msgs[i].id);
+			ro.msgs[i].arrival = spool_secs(spool_id_time(
+			    ro.msgs[i].id));
 			ro.msgs[i].flags &= MSG_F_BADFILE;
 		}
 		ro.dom = intern_new();

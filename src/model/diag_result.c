@@ -22,13 +22,16 @@ struct drec {
 #define B_OUTCOME	0x03		/* DIAG_PENDING, _DELIVERED, _FAILED */
 #define B_SKIPPED	0x04
 #define B_CLS_SHIFT	3		/* enum class_id, 4 bits */
+#define SC_CLS_SHIFT	2		/* in diag.sc, above the state */
+_Static_assert(CLASS__COUNT <= 16, "a class takes 4 bits in B_* and sc");
 
 struct diag_rcpts {
 	const struct spool_snap	*snap;
 	struct drec		*r;	/* one per snap->rcpts */
 	uint8_t			*bits;	/* B_* per recipient */
 	size_t			 n;
-	uint64_t		*fed;	/* per message: msglog bytes read */
+	uint32_t		*fed;	/* per message: msglog bytes read
+					 * (a msglog stays far under 4 GB) */
 	size_t			 nmsgs;
 	struct intern		*strs;	/* texts and hosts, each stored once */
 };
@@ -36,8 +39,8 @@ struct diag_rcpts {
 struct diag {
 	const struct spool_snap	*snap;
 	struct diag_rcpts	*rcpts;	/* owned; NULL without msglogs */
-	uint8_t			*state;	/* enum diag_state per recipient */
-	uint8_t			*cls;	/* class per recipient */
+	uint8_t			*sc;	/* per recipient: enum diag_state
+					 * | class << SC_CLS_SHIFT */
 	uint8_t			*cust;	/* per snapshot domain */
 	int			 cust_known;
 	struct intern		*names;	/* domains with evidence */
@@ -224,7 +227,7 @@ diag_rcpts_feed(struct diag_rcpts *dr, size_t i, const struct history *h,
 		dr->r[r].text = keep(dr->strs, e->text);
 		dr->r[r].host = keep(dr->strs, e->host);
 	}
-	dr->fed[i] = upto;
+	dr->fed[i] = upto > UINT32_MAX ? UINT32_MAX : (uint32_t)upto;
 }
 
 /* ---- The result ---- */
@@ -257,11 +260,11 @@ diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
 		}
 		diag_acc_info(acc, &d->info, &d->strs);
 	}
-	d->state = xcalloc(snap->nrcpts + 1, 1);
-	d->cls = xcalloc(snap->nrcpts + 1, 1);
+	d->sc = xcalloc(snap->nrcpts + 1, 1);
 	for (i = 0; i < snap->nmsgs; i++) {
 		const struct spool_msg *m = &snap->msgs[i];
-		int junk = m->sender != NULL && m->sender[0] == '\0';
+		const char *snd = spool_msg_sender(m);
+		int junk = snd != NULL && snd[0] == '\0';
 
 		for (j = 0; j < m->nrcpt; j++) {
 			const struct spool_rcpt *sr;
@@ -291,8 +294,7 @@ diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
 			    !d->cust[sr->domain] && ((m->flags & MSG_F_FROZEN)
 			    || c != CLASS_NONE))
 				c = CLASS_BACKSCATTER;
-			d->state[r] = (uint8_t)st;
-			d->cls[r] = (uint8_t)c;
+			d->sc[r] = (uint8_t)(st | c << SC_CLS_SHIFT);
 		}
 	}
 	return d;
@@ -304,8 +306,7 @@ diag_free(struct diag *d)
 	if (d == NULL)
 		return;
 	diag_rcpts_free(d->rcpts);
-	free(d->state);
-	free(d->cls);
+	free(d->sc);
 	free(d->cust);
 	free(d->doms);
 	intern_free(d->names);
@@ -324,7 +325,7 @@ diag_rcpt_state(const struct diag *d, size_t r)
 {
 	if (d == NULL || r >= d->snap->nrcpts)
 		return DIAG_PENDING;
-	return (enum diag_state)d->state[r];
+	return (enum diag_state)(d->sc[r] & ((1 << SC_CLS_SHIFT) - 1));
 }
 
 int
@@ -332,7 +333,7 @@ diag_rcpt_class(const struct diag *d, size_t r)
 {
 	if (d == NULL || r >= d->snap->nrcpts)
 		return CLASS_NONE;
-	return d->cls[r];
+	return d->sc[r] >> SC_CLS_SHIFT;
 }
 
 const struct diag_rcpt *

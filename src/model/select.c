@@ -511,7 +511,7 @@ match_ok(const struct select *s, const struct spool_msg *m, const char *addr)
 		return 1;
 	for (i = 0; i < s->n; i++)
 		if (s->t[i].key == K_MATCH && (has_word(addr, s->t[i].lower) ||
-		    has_word(m->sender, s->t[i].lower)))
+		    has_word(spool_msg_sender(m), s->t[i].lower)))
 			return 1;
 	return 0;
 }
@@ -619,7 +619,7 @@ select_msg(const struct select *s, const struct spool_snap *snap,
 		if (!ok)
 			return 0;
 	}
-	if (!any(s, K_SENDER, m->sender ? m->sender : ""))
+	if (!any(s, K_SENDER, spool_msg_sender(m) ? spool_msg_sender(m) : ""))
 		return 0;
 	if (s->keys & RCPT_KEYS) {
 		for (i = 0, ok = 0; i < m->nrcpt && !ok; i++)

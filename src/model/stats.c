@@ -126,8 +126,8 @@ stats_build(const struct spool_snap *snap, const struct select *sel,
 			if (seen[r->domain] != i + 1) {
 				seen[r->domain] = (uint32_t)i + 1;
 				add_msg(&all[r->domain], m, b);
-				bounces[r->domain] += m->sender != NULL &&
-				    m->sender[0] == '\0';
+				bounces[r->domain] += spool_msg_sender(m) != NULL &&
+				    spool_msg_sender(m)[0] == '\0';
 			}
 		}
 		/* Messages with nothing pending still count in the total

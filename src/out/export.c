@@ -633,7 +633,7 @@ one(struct sink *s, struct msg_reader *e, const struct export_ctx *x,
 	w->h = &e->h;
 	snprintf(name, 64, "messages/%s.eml", e->id);
 	if (!o->manifest_only && sink_begin(s, name, e->size,
-	    (time_t)e->arrival, m->sender, x, m) < 0)
+	    (time_t)e->arrival, spool_msg_sender(m), x, m) < 0)
 		return -1;
 	sha256_init(&h);
 	while ((n = msg_reader_read(e, buf, CHUNK)) > 0) {

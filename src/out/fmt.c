@@ -495,11 +495,11 @@ fmt_msg_json(FILE *f, const struct spool_snap *s, const struct diag *d,
 	fprintf(f, ",\"arrival\":%lld,\"age\":%lld,\"size\":%lld,\"sender\":",
 	    (long long)m->arrival, (long long)(now - m->arrival),
 	    (long long)m->size);
-	fmt_jstr(f, m->sender);
+	fmt_jstr(f, spool_msg_sender(m));
 	fprintf(f, ",\"frozen\":%s,\"active\":%s,\"bad\":",
 	    m->flags & MSG_F_FROZEN ? "true" : "false",
 	    m->flags & MSG_F_ACTIVE ? "true" : "false");
-	fmt_jstr(f, m->bad);
+	fmt_jstr(f, spool_msg_bad(m));
 	fprintf(f, ",\"warnings\":%d,\"host\":", m->warnings);
 	fmt_jstr(f, m->host);
 	fmt_json_last(f, d, select_last(sel, s, d, m));
@@ -576,9 +576,9 @@ text_msg(FILE *f, const struct spool_snap *s, const struct diag *d,
 	units_fmt_size(sz, sizeof(sz), m->size);
 	fmt_msg_flags(fl, m);
 	if (m->flags & MSG_F_BADFILE)
-		fmt_clean(sender, sizeof(sender), m->bad, sw + rw + 1);
+		fmt_clean(sender, sizeof(sender), spool_msg_bad(m), sw + rw + 1);
 	else
-		fmt_clean(sender, sizeof(sender), m->sender[0] ? m->sender : "<>",
+		fmt_clean(sender, sizeof(sender), spool_msg_sender(m)[0] ? spool_msg_sender(m) : "<>",
 		    sw);
 	fmt_clean(rcpt, sizeof(rcpt), first ? first : "",
 	    rw - (int)strlen(more));
@@ -608,10 +608,10 @@ fmt_msg_csv(FILE *f, const struct spool_snap *s, const struct diag *d,
 	cstr(f, m->id);
 	fprintf(f, ",%lld,%lld,%lld,", (long long)m->arrival,
 	    (long long)(now - m->arrival), (long long)m->size);
-	cstr(f, m->sender);
+	cstr(f, spool_msg_sender(m));
 	fprintf(f, ",%d,%d,", !!(m->flags & MSG_F_FROZEN),
 	    !!(m->flags & MSG_F_ACTIVE));
-	cstr(f, m->bad);
+	cstr(f, spool_msg_bad(m));
 	fprintf(f, ",%d,", m->warnings);
 	csv_rcpts(f, s, d, sel, only_sel, m, DIAG_PENDING);
 	fputc(',', f);

@@ -451,8 +451,8 @@ fmt_show_lines(const struct fmt_opts *fo, const struct spool_snap *snap,
 		strncat(st, ", never tried", sizeof(st) - strlen(st) - 1);
 	fmt_put(&o, FMT_LS_NORMAL, 14, "  %-11s %s; %d delay warning%s sent",
 	    "State:", st, h->warnings, h->warnings == 1 ? "" : "s");
-	if (m != NULL && m->bad != NULL)
-		fmt_put(&o, FMT_LS_BAD, 14, "  %-11s %s", "Bad file:", m->bad);
+	if (m != NULL && spool_msg_bad(m) != NULL)
+		fmt_put(&o, FMT_LS_BAD, 14, "  %-11s %s", "Bad file:", spool_msg_bad(m));
 
 	for (i = 0; i < h->nrcpts; i++)
 		npend += state_of(snap, dg, m, h, i) == DIAG_PENDING;

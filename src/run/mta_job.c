@@ -161,7 +161,7 @@ precheck(struct mta_job *j, size_t i)
 		job_finish(j, i, MTA_R_GONE, 0, "no longer in the spool");
 		return -1;
 	}
-	if (it->h_ino != 0 && (st.st_ino != it->h_ino ||
+	if (it->h_ino != 0 && (spool_ino(st.st_ino) != it->h_ino ||
 	    (it->h_mtime_ns != 0 && (int64_t)st.st_mtim.tv_sec * 1000000000 +
 	    st.st_mtim.tv_nsec != it->h_mtime_ns))) {
 		job_finish(j, i, MTA_R_GONE, 0, "changed since the plan "

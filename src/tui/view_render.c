@@ -170,10 +170,10 @@ msg_cell(const struct view *v, struct lb *b, const struct vrow *row,
 		snprintf(buf, sizeof(buf), "%s", m->id);
 		break;
 	case MC_SENDER:
-		if (m->sender == NULL || m->sender[0] == '\0')
+		if (spool_msg_sender(m) == NULL || spool_msg_sender(m)[0] == '\0')
 			v_lb_put(b, VIEW_ST_DIM, "<>", 2, w, VIEW_ALIGN_LEFT);
 		else
-			v_lb_put(b, style, m->sender, strlen(m->sender), w,
+			v_lb_put(b, style, spool_msg_sender(m), strlen(spool_msg_sender(m)), w,
 			    VIEW_ALIGN_LEFT);
 		return;
 	case MC_RCPT:

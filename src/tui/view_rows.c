@@ -131,7 +131,7 @@ mcmp_sender(const void *a, const void *b)
 {
 	const struct spool_msg *x = ((const struct vrow *)a)->p;
 	const struct spool_msg *y = ((const struct vrow *)b)->p;
-	int c = strcmp(x->sender ? x->sender : "", y->sender ? y->sender : "");
+	int c = strcmp(spool_msg_sender(x) ? spool_msg_sender(x) : "", spool_msg_sender(y) ? spool_msg_sender(y) : "");
 
 	return c ? c : mcmp_id(a, b);
 }

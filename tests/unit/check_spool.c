@@ -468,7 +468,7 @@ START_TEST(scan_flat_and_split)
 	ck_assert_ptr_eq(spool_find(s, "1tSm9Z-000W7E-84"), &s->msgs[2]);
 	ck_assert_ptr_null(spool_find(s, "1tSm9Z-000W7E-85"));
 	m = &s->msgs[0];
-	ck_assert_str_eq(m->sender, "");
+	ck_assert_str_eq(spool_msg_sender(m), "");
 	ck_assert(m->flags & MSG_F_FROZEN);
 	ck_assert_uint_eq(m->nrcpt, 2);
 	ck_assert_uint_eq(m->npending, 1);
@@ -485,9 +485,15 @@ START_TEST(scan_flat_and_split)
 	ck_assert_int_eq(s->rcpts[m->rcpt0 + 1].state, RCPT_DELIVERED);
 	ck_assert_int_eq(m->size, 332 + 6 + 1);
 	ck_assert_int_eq(m->usec, 250000);
+	/* The host's IP, as $sender_host_address: no port. */
+	ck_assert_str_eq(m->host, "192.0.2.10");
+	ck_assert_str_eq(spool_msg_sender(m), "alice@sender.example");
+	ck_assert_ptr_null(spool_msg_bad(m));
 	m = &s->msgs[2];
 	ck_assert(m->flags & MSG_F_BADFILE);
-	ck_assert_ptr_nonnull(m->bad);
+	ck_assert_ptr_nonnull(spool_msg_bad(m));
+	ck_assert_ptr_null(spool_msg_sender(m));
+	ck_assert_ptr_null(m->host);
 	ck_assert_int_eq(m->arrival, spool_id_time("1tSm9Z-000W7E-84"));
 	spool_snap_free(s);
 	rmtree();
@@ -814,7 +820,7 @@ START_TEST(scan_special_files)
 	ck_assert_uint_eq(s->nbad, 3);
 	for (k = 0; k < 3; k++) {
 		ck_assert(s->msgs[k].flags & MSG_F_BADFILE);
-		ck_assert_ptr_nonnull(s->msgs[k].bad);
+		ck_assert_ptr_nonnull(spool_msg_bad(&s->msgs[k]));
 	}
 	ck_assert(!(s->msgs[3].flags & MSG_F_BADFILE));
 	spool_snap_free(s);
@@ -823,6 +829,42 @@ START_TEST(scan_special_files)
 END_TEST
 
 /* exim -bp order: the time, the sub-second part, then the whole id. */
+static const char *
+host_ip(const char *ha)
+{
+	static char buf[64];
+	struct spool_str s = { ha, strlen(ha) }, ip = spool_host_ip(s);
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)ip.len, ip.p);
+	return buf;
+}
+
+/* What a record keeps: the host's IP of both -host_address forms, the
+ * inodes and times as 32-bit numbers. */
+START_TEST(record_fields)
+{
+	ck_assert_str_eq(host_ip("[192.0.2.10]:51234"), "192.0.2.10");
+	ck_assert_str_eq(host_ip("[2001:db8::1]:25"), "2001:db8::1");
+	ck_assert_str_eq(host_ip("192.0.2.10.51234"), "192.0.2.10");
+	ck_assert_str_eq(host_ip("2001:db8::1.25"), "2001:db8::1");
+	ck_assert_str_eq(host_ip("::ffff:192.0.2.1.25"), "::ffff:192.0.2.1");
+	/* Anything else whole. */
+	ck_assert_str_eq(host_ip("[]:25"), "[]:25");
+	ck_assert_str_eq(host_ip("[192.0.2.1"), "[192.0.2.1");
+	ck_assert_str_eq(host_ip("host.example"), "host.example");
+	ck_assert_str_eq(host_ip(".25"), ".25");
+	ck_assert_str_eq(host_ip("x."), "x.");
+	ck_assert_uint_eq(spool_ino(12345), 12345);
+	ck_assert_uint_eq(spool_ino(UINT32_MAX), UINT32_MAX);
+	ck_assert_uint_eq(spool_ino((ino_t)0x100000002ULL), 3);
+	ck_assert_uint_eq(spool_ino((ino_t)0x100000001ULL), 1);	/* not 0 */
+	ck_assert_uint_eq(spool_secs(-5), 0);
+	ck_assert_uint_eq(spool_secs(1735689600), 1735689600);
+	ck_assert_uint_eq(spool_secs((int64_t)1 << 40), UINT32_MAX);
+	ck_assert_uint_eq(sizeof(struct spool_rcpt), 12);
+}
+END_TEST
+
 START_TEST(id_order)
 {
 	ck_assert_int_lt(spool_id_cmp("1tSm9X-000W7E-84",
@@ -876,6 +918,7 @@ spool_suite(void)
 	tcase_add_test(tc, scan_ids_only);
 	tcase_add_test(tc, scan_special_files);
 	tcase_add_test(tc, id_order);
+	tcase_add_test(tc, record_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }
