@@ -142,7 +142,8 @@ suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("select");
 	tcase_add_test(tc, t_select_regex_slow);
-	tcase_set_timeout(tc, 2);
+	/* A hang fails; 2 s was too short under ASan on a loaded machine. */
+	tcase_set_timeout(tc, 10);
 	suite_add_tcase(s, tc);
 	return s;
 }
