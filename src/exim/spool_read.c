@@ -191,6 +191,17 @@ rejournal(int dfd, struct spool_msg *m, struct spool_rcpt *rc, char **buf,
 	return jlen >= 0;
 }
 
+/* The record's arrival, usec and warning count from a parsed -H, each
+ * held to what its field can keep. */
+static void
+hdr_times(struct spool_msg *m, const struct spool_hdr *h)
+{
+	m->arrival = spool_secs(h->received);
+	m->usec = h->usec > 0 && h->usec < 1000000 ? (uint32_t)h->usec : 0;
+	m->warnings = (uint16_t)(h->warnings < 0 ? 0 : h->warnings >
+	    SPOOL_WARNINGS_MAX ? SPOOL_WARNINGS_MAX : h->warnings);
+}
+
 static void
 mark_bad(struct wrk *w, struct spool_msg *m, const char *why)
 {
@@ -264,12 +275,7 @@ read_one(struct wrk *w, struct spool_msg *m)
 	}
 	if (!(m->flags & MSG_F_BADFILE)) {
 		m->flags = w->h.flags;
-		m->arrival = spool_secs(w->h.received);
-		m->usec = w->h.usec > 0 && w->h.usec < 1000000 ?
-		    (uint32_t)w->h.usec : 0;
-		m->warnings = (uint16_t)(w->h.warnings < 0 ? 0 :
-		    w->h.warnings > SPOOL_WARNINGS_MAX ? SPOOL_WARNINGS_MAX :
-		    w->h.warnings);
+		hdr_times(m, &w->h);
 		m->text = pool_str(&w->pool, w->h.sender.p, w->h.sender.len);
 		if (w->h.host_address.len > 0) {
 			struct spool_str ip = spool_host_ip(w->h.host_address);
@@ -509,10 +515,7 @@ describe(const char *dir, const char *id, const struct spool_hdr *h,
 	memset(m, 0, sizeof(*m));
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->flags = h->flags | (journal ? MSG_F_JOURNAL : 0);
-	m->arrival = spool_secs(h->received);
-	m->usec = h->usec > 0 && h->usec < 1000000 ? (uint32_t)h->usec : 0;
-	m->warnings = (uint16_t)(h->warnings < 0 ? 0 : h->warnings >
-	    SPOOL_WARNINGS_MAX ? SPOOL_WARNINGS_MAX : h->warnings);
+	hdr_times(m, h);
 	m->size = -1;
 	if (spool_path(dir, "input", id, "-D", path, sizeof(path)) == 0 &&
 	    lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
