@@ -111,17 +111,25 @@ int	spool_id_cmp(const char *a, const char *b);
 /* ---- A snapshot of the whole queue ---- */
 
 /* Packed to 12 bytes (gcc and clang take the pragma): a million
- * messages hold several million of these. */
+ * messages hold several million of these.  The address is read with
+ * spool_rcpt_addr(): where its domain part is its domain's name as
+ * snap->domains holds it (as a rule), only the local part is stored. */
 #pragma pack(push, 4)
 struct spool_rcpt {
-	const char	*addr;		/* owned by the snapshot */
-	uint32_t	 domain : 30;	/* number in snap->domains (lower
+	const char	*part;		/* the local part when local, else the
+					 * whole address; the snapshot's */
+	uint32_t	 domain : 29;	/* number in snap->domains (lower
 					 * case) */
+	uint32_t	 local : 1;	/* part is local part: "@" domain
+					 * follows */
 	uint32_t	 state : 1;	/* RCPT_PENDING or RCPT_DELIVERED */
 	uint32_t	 intree : 1;	/* private: delivered by -H alone */
 };
 #pragma pack(pop)
-#define SPOOL_DOMAINS_MAX	((1u << 30) - 1)
+#define SPOOL_DOMAINS_MAX	((1u << 29) - 1)
+/* Room for an address spool_rcpt_addr() joins: a longer one is stored
+ * whole. */
+#define SPOOL_ADDR_BUF		320
 
 /* One message: a compact record (80 bytes); its strings live in the
  * snapshot's pools, its recipients in snap->rcpts. */
@@ -303,6 +311,10 @@ const struct spool_msg *spool_walk_find(struct spool_walk *, const char *id);
 /* Domain name of recipient r. */
 const char *spool_rcpt_domain(const struct spool_snap *,
 	    const struct spool_rcpt *);
+/* Recipient r's address as its -H has it: r->part itself, or its local
+ * part and domain joined in buf.  Valid while both are. */
+const char *spool_rcpt_addr(const struct spool_snap *,
+	    const struct spool_rcpt *, char buf[SPOOL_ADDR_BUF]);
 
 /* Reads message id's -H (and -J) again, in full, for display: *bufp is
  * a buffer the caller frees (reused when non-NULL), h is filled from it,

@@ -70,11 +70,11 @@ co_collect(const struct spool_snap *snap, const struct diag *d,
 	const struct spool_msg	*m;
 	const struct spool_rcpt	*r;
 	struct co_dom		*dm;
-	const char		*rd;
+	const char		*rd, *a;
 	size_t			 i, k, nd, ncap = 0;
 	uint32_t		 di, last;
 	uint8_t			*other;
-	char			 low[256], *p;
+	char			 low[256], *p, ab[SPOOL_ADDR_BUF];
 
 	memset(out, 0, sizeof(*out));
 	*nother = 0;
@@ -122,13 +122,13 @@ co_collect(const struct spool_snap *snap, const struct diag *d,
 				dm->msgs++;
 			last = r->domain;
 			/* Distinct addresses: each is asked once. */
-			if (intern_find(aset[di], r->addr, strlen(r->addr)) !=
-			    UINT32_MAX)
+			a = spool_rcpt_addr(snap, r, ab);
+			if (intern_find(aset[di], a, strlen(a)) != UINT32_MAX)
 				continue;
-			(void)intern_add(aset[di], r->addr, strlen(r->addr));
+			(void)intern_add(aset[di], a, strlen(a));
 			xgrow(&dm->addrs, &dm->cap, dm->naddrs + 1,
 			    sizeof(*dm->addrs));
-			dm->addrs[dm->naddrs++] = xstrdup(r->addr);
+			dm->addrs[dm->naddrs++] = xstrdup(a);
 		}
 	}
 	for (i = 0; i < ncap; i++)

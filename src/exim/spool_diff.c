@@ -68,10 +68,15 @@ spool_snap_diff(const struct spool_snap *a, const struct spool_snap *b,
 			const struct spool_rcpt *p = &a->rcpts[x->rcpt0 + j];
 			const struct spool_rcpt *q = &b->rcpts[y->rcpt0 + j];
 
-			DIFF(strcmp(p->addr, q->addr) != 0 || p->domain !=
+			char pb[SPOOL_ADDR_BUF], qb[SPOOL_ADDR_BUF];
+			const char *pa = spool_rcpt_addr(a, p, pb);
+			const char *qa = spool_rcpt_addr(b, q, qb);
+
+			DIFF(strcmp(pa, qa) != 0 || p->local != q->local ||
+			    strcmp(p->part, q->part) != 0 || p->domain !=
 			    q->domain || p->state != q->state || p->intree !=
 			    q->intree, "%s: recipient %zu: %s %u %d/%s %u %d",
-			    x->id, j, p->addr, p->domain, p->state, q->addr,
+			    x->id, j, pa, p->domain, p->state, qa,
 			    q->domain, q->state);
 		}
 	}

@@ -178,10 +178,13 @@ void	read_msgs(const char *dir, struct dirfds *, int threads,
 void	lent_record(const struct lent *, struct spool_msg *);
 void	readout_free(struct readout *);
 /* Reads the -J of m (in dfd) and marks its recipients rc[0..m->nrcpt)
- * delivered that are in -H's tree or in -J; returns whether a -J was
- * read.  Updates m->npending. */
+ * (their domains numbered in doms) delivered that are in -H's tree or
+ * in -J; returns whether a -J was read.  Updates m->npending. */
 int	rejournal(int dfd, struct spool_msg *m, struct spool_rcpt *rc,
-	    char **buf, size_t *cap);
+	    const struct intern *doms, char **buf, size_t *cap);
+/* spool_rcpt_addr() with the domains numbered in doms. */
+const char *rcpt_join(const struct intern *doms, const struct spool_rcpt *,
+	    char buf[SPOOL_ADDR_BUF]);
 
 /* input/ of dir opened into dfs (its device in dev); -1 with err. */
 int	open_input(const char *dir, struct dirfds *dfs, dev_t *dev,

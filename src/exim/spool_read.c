@@ -165,9 +165,11 @@ in_set(const struct spool_str *set, size_t nset, const char *p, size_t len)
 }
 
 int
-rejournal(int dfd, struct spool_msg *m, struct spool_rcpt *rc, char **buf,
-    size_t *cap)
+rejournal(int dfd, struct spool_msg *m, struct spool_rcpt *rc,
+    const struct intern *doms, char **buf, size_t *cap)
 {
+	char ab[SPOOL_ADDR_BUF];
+	const char *a;
 	char name[SPOOL_ID_MAX + 3];
 	struct spool_str *set = NULL;
 	size_t nset = 0, capset = 0, j;
@@ -178,8 +180,9 @@ rejournal(int dfd, struct spool_msg *m, struct spool_rcpt *rc, char **buf,
 	build_set(&set, &nset, &capset, NULL, *buf, jlen);
 	m->npending = 0;
 	for (j = 0; j < m->nrcpt; j++) {
-		rc[j].state = rc[j].intree || in_set(set, nset, rc[j].addr,
-		    strlen(rc[j].addr)) ? RCPT_DELIVERED : RCPT_PENDING;
+		a = rcpt_join(doms, &rc[j], ab);
+		rc[j].state = rc[j].intree || in_set(set, nset, a,
+		    strlen(a)) ? RCPT_DELIVERED : RCPT_PENDING;
 		if (rc[j].state == RCPT_PENDING)
 			m->npending++;
 	}
@@ -212,19 +215,29 @@ mark_bad(struct wrk *w, struct spool_msg *m, const char *why)
 		m->arrival = spool_secs(spool_id_time(m->id));
 }
 
-/* Lower-cased domain of addr[0..len), numbered in w->dom. */
-static uint32_t
-domain_of(struct wrk *w, const char *addr, size_t len)
+/* Recipient r from addr[0..len): its domain lower-cased and numbered in
+ * w->dom; only its local part stored where joining that with "@" and
+ * the domain's name gives addr again and fits SPOOL_ADDR_BUF. */
+static void
+rcpt_of(struct wrk *w, struct spool_rcpt *r, const char *addr, size_t len)
 {
 	char dom[1024];
-	size_t dlen, n, i;
+	size_t dlen, n, i, lp;
 	const char *dp = text_addr_domain(addr, len, &dlen);
+	int same;
 
 	n = dlen < sizeof(dom) ? dlen : sizeof(dom) - 1;
-	for (i = 0; i < n; i++)
+	same = n == dlen;
+	for (i = 0; i < n; i++) {
 		dom[i] = (dp[i] >= 'A' && dp[i] <= 'Z') ? (char)(dp[i] + 32) :
 		    dp[i];
-	return intern_add(w->dom, dom, n);
+		same &= dom[i] == dp[i] && dp[i] != '\0';
+	}
+	r->domain = intern_add(w->dom, dom, n);
+	lp = dp > addr ? (size_t)(dp - addr) - 1 : 0;
+	r->local = same && dlen > 0 && len < SPOOL_ADDR_BUF &&
+	    memchr(addr, '\0', lp) == NULL;
+	r->part = pool_str(&w->pool, addr, r->local ? lp : len);
 }
 
 /* Reads one listed message into m (which holds what the listing saw:
@@ -297,8 +310,7 @@ read_one(struct wrk *w, struct spool_msg *m)
 			struct spool_str a = w->h.rcpts[i].addr;
 			struct spool_rcpt *r = &w->rc[w->nrc++];
 
-			r->addr = pool_str(&w->pool, a.p, a.len);
-			r->domain = domain_of(w, a.p, a.len);
+			rcpt_of(w, r, a.p, a.len);
 			r->intree = (uint8_t)in_set(w->set, w->nset, a.p,
 			    a.len);
 			r->state = r->intree || in_set(w->jset, w->njset, a.p,

@@ -304,7 +304,7 @@ quiet_differs(struct rf *r, const struct locktab *lt, int looks)
 		rc = big_grow(rc, &caprc, (m->nrcpt + 1) * sizeof(*rc));
 		memcpy(rc, &p->rcpts[m->rcpt0], m->nrcpt * sizeof(*rc));
 		(void)rejournal(dirfd_of(&r->dfs, p->dir, slot_of(m->subdir)),
-		    &t, rc, &buf, &cap);
+		    &t, rc, p->domains, &buf, &cap);
 		if (t.flags != m->flags || t.npending != m->npending)
 			differs = 1;
 		for (j = 0; j < m->nrcpt && !differs; j++)
@@ -375,7 +375,7 @@ copy_prev(struct spool_snap *s, const struct spool_snap *p,
 		struct spool_rcpt *t = &s->rcpts[(*nrc)++];
 
 		*t = *r;
-		t->addr = cp(pc, r->addr);
+		t->part = cp(pc, r->part);
 		if (pmap[r->domain] == UINT32_MAX) {
 			const char *dn = intern_str(p->domains, r->domain);
 
@@ -420,7 +420,7 @@ str_bytes(const struct spool_snap *p, const struct spool_msg *m)
 	n += m->text != NULL ? strlen(m->text) + 1 : 0;
 	n += m->host != NULL ? strlen(m->host) + 1 : 0;
 	for (j = 0; j < m->nrcpt; j++)
-		n += strlen(p->rcpts[m->rcpt0 + j].addr) + 1;
+		n += strlen(p->rcpts[m->rcpt0 + j].part) + 1;
 	return n;
 }
 
@@ -535,7 +535,8 @@ assemble(struct rf *r, struct readout *ro)
 			if (d->flags & MSG_F_JOURNAL)
 				(void)rejournal(dirfd_of(&r->dfs, s->dir,
 				    slot_of(d->subdir)), d,
-				    &s->rcpts[d->rcpt0], &buf, &cap);
+				    &s->rcpts[d->rcpt0], s->domains, &buf,
+				    &cap);
 			i++;
 		} else {
 			copy_new(s, ro, b, nmap, &s->msgs[k++], &nrc);

@@ -256,6 +256,38 @@ spool_rcpt_domain(const struct spool_snap *s, const struct spool_rcpt *r)
 	return intern_str(s->domains, r->domain);
 }
 
+const char *
+rcpt_join(const struct intern *doms, const struct spool_rcpt *r,
+    char buf[SPOOL_ADDR_BUF])
+{
+	const char *d;
+	size_t lp, dl;
+
+	if (!r->local)
+		return r->part;
+	/* The reader stores the local part only where the address fits
+	 * (held to it all the same). */
+	d = intern_str(doms, r->domain);
+	lp = strlen(r->part);
+	dl = strlen(d);
+	if (lp > SPOOL_ADDR_BUF - 2)
+		lp = SPOOL_ADDR_BUF - 2;
+	if (dl > SPOOL_ADDR_BUF - 2 - lp)
+		dl = SPOOL_ADDR_BUF - 2 - lp;
+	memcpy(buf, r->part, lp);
+	buf[lp] = '@';
+	memcpy(buf + lp + 1, d, dl);
+	buf[lp + 1 + dl] = '\0';
+	return buf;
+}
+
+const char *
+spool_rcpt_addr(const struct spool_snap *s, const struct spool_rcpt *r,
+    char buf[SPOOL_ADDR_BUF])
+{
+	return rcpt_join(s->domains, r, buf);
+}
+
 /* ---- Listing, on several threads ---- */
 
 struct lister {

@@ -80,6 +80,17 @@ take(struct diag_rcpts *dr, const struct diag_rcpts *prev, uint32_t *map,
 	dr->bits[r] = prev->bits[o];
 }
 
+/* Whether recipients a (of snapshot sa) and b (of sb) have one address. */
+static int
+same_addr(const struct spool_snap *sa, const struct spool_rcpt *a,
+    const struct spool_snap *sb, const struct spool_rcpt *b)
+{
+	char ab[SPOOL_ADDR_BUF], bb[SPOOL_ADDR_BUF];
+
+	return strcmp(spool_rcpt_addr(sa, a, ab),
+	    spool_rcpt_addr(sb, b, bb)) == 0;
+}
+
 struct diag_rcpts *
 diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
     const struct diag_rcpts *prev)
@@ -120,16 +131,15 @@ diag_rcpts_new(const struct spool_snap *snap, const struct spool_snap *psnap,
 
 			/* The same recipients in the same order, as a
 			 * rule; -Mar may add some. */
-			if (j < pm->nrcpt && (same ||
-			    strcmp(psnap->rcpts[pm->rcpt0 + j].addr,
-			    r->addr) == 0)) {
+			if (j < pm->nrcpt && (same || same_addr(psnap,
+			    &psnap->rcpts[pm->rcpt0 + j], snap, r))) {
 				take(dr, prev, map, m->rcpt0 + j,
 				    pm->rcpt0 + j);
 				continue;
 			}
 			for (k = 0; k < pm->nrcpt; k++)
-				if (strcmp(psnap->rcpts[pm->rcpt0 + k].addr,
-				    r->addr) == 0) {
+				if (same_addr(psnap,
+				    &psnap->rcpts[pm->rcpt0 + k], snap, r)) {
 					take(dr, prev, map, m->rcpt0 + j,
 					    pm->rcpt0 + k);
 					break;
@@ -163,14 +173,17 @@ static size_t
 rcpt_of(const struct spool_snap *snap, const struct spool_msg *m,
     const char *addr)
 {
+	char	 b[SPOOL_ADDR_BUF];
 	size_t	 j;
 
 	for (j = 0; j < m->nrcpt; j++)
-		if (strcmp(snap->rcpts[m->rcpt0 + j].addr, addr) == 0)
+		if (strcmp(spool_rcpt_addr(snap, &snap->rcpts[m->rcpt0 + j],
+		    b), addr) == 0)
 			return m->rcpt0 + j;
 	/* Exim logs addresses as routed: the domain lower-cased. */
 	for (j = 0; j < m->nrcpt; j++)
-		if (strcasecmp(snap->rcpts[m->rcpt0 + j].addr, addr) == 0)
+		if (strcasecmp(spool_rcpt_addr(snap,
+		    &snap->rcpts[m->rcpt0 + j], b), addr) == 0)
 			return m->rcpt0 + j;
 	return SIZE_MAX;
 }
@@ -269,6 +282,7 @@ diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
 		for (j = 0; j < m->nrcpt; j++) {
 			const struct spool_rcpt *sr;
 			const struct diag_domain *dd;
+			char ab[SPOOL_ADDR_BUF];
 			int st, c = CLASS_NONE, b = 0;
 
 			r = m->rcpt0 + j;
@@ -287,7 +301,7 @@ diag_result(const struct diag_acc *acc, const struct spool_snap *snap,
 			else if ((b & B_OUTCOME) != 0)
 				st = b & B_OUTCOME;
 			else if ((st = diag_acc_outcome(acc, m->id,
-			    sr->addr)) == 0)
+			    spool_rcpt_addr(snap, sr, ab))) == 0)
 				st = DIAG_DONE;
 			/* A bounce nobody relays for, stuck: backscatter. */
 			if (st == DIAG_PENDING && junk && d->cust_known &&

@@ -116,6 +116,7 @@ add(struct build *b, const struct spool_msg *m)
 	struct plan		*p = b->p;
 	const struct spool_snap	*snap = b->snap;
 	struct plan_item	*it, tmp;
+	char			 ab[SPOOL_ADDR_BUF];
 	size_t			 i, o = 0;
 	uint32_t		 nsel = 0, nother = 0;
 
@@ -163,8 +164,10 @@ add(struct build *b, const struct spool_msg *m)
 
 		if (r->state == RCPT_PENDING &&
 		    select_rcpt(b->sel, snap, b->d, m, m->rcpt0 + i)) {
-			add_addr(p, r->addr);
-			if (it->how == PLAN_RCPTS && !plan_addr_safe(r->addr)) {
+			const char *a = spool_rcpt_addr(snap, r, ab);
+
+			add_addr(p, a);
+			if (it->how == PLAN_RCPTS && !plan_addr_safe(a)) {
 				it->how = PLAN_SKIP;
 				it->why = "an address Exim could take for an "
 				    "option";
@@ -177,7 +180,7 @@ add(struct build *b, const struct spool_msg *m)
 
 		if (r->state == RCPT_PENDING &&
 		    !select_rcpt(b->sel, snap, b->d, m, m->rcpt0 + i))
-			add_addr(p, r->addr);
+			add_addr(p, spool_rcpt_addr(snap, r, ab));
 	}
 	if (it->how == PLAN_SKIP) {
 		p->nskipped++;

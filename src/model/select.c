@@ -521,15 +521,18 @@ select_rcpt(const struct select *s, const struct spool_snap *snap,
     const struct diag *d, const struct spool_msg *m, size_t r)
 {
 	const struct spool_rcpt *rc = &snap->rcpts[r];
+	char ab[SPOOL_ADDR_BUF];
+	const char *addr;
 	size_t i;
 	int ok, c;
 
 	if (s == NULL || !(s->keys & RCPT_KEYS))
 		return 1;
+	addr = spool_rcpt_addr(snap, rc, ab);
 	if (!any(s, K_DOMAIN, spool_rcpt_domain(snap, rc)) ||
-	    !any(s, K_RCPT, rc->addr) ||
+	    !any(s, K_RCPT, addr) ||
 	    !any_yes(s, K_CUSTOMER, diag_customer(d, rc->domain)) ||
-	    !match_ok(s, m, rc->addr))
+	    !match_ok(s, m, addr))
 		return 0;
 	if (s->keys & (1u << K_CLASS)) {
 		c = diag_rcpt_class(d, r);
@@ -539,7 +542,7 @@ select_rcpt(const struct select *s, const struct spool_snap *snap,
 			return 0;
 	}
 	if (s->keys & (1u << K_VERIFIED)) {
-		c = (int)verify_set_result(s->vs, rc->addr, s->vnow,
+		c = (int)verify_set_result(s->vs, addr, s->vnow,
 		    s->vmax_age);
 		for (i = 0, ok = 0; i < s->n && !ok; i++)
 			ok = s->t[i].key == K_VERIFIED && s->t[i].cls == c;

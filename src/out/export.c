@@ -316,7 +316,8 @@ static int
 sink_begin(struct sink *s, const char *name, int64_t size, time_t mtime,
     const char *sender, const struct export_ctx *x, const struct spool_msg *m)
 {
-	char line[1100], date[64], who[512];
+	char line[1100], date[64], who[512], ab[SPOOL_ADDR_BUF];
+	const char *a;
 	struct tm tm;
 	size_t i, r;
 
@@ -340,8 +341,8 @@ sink_begin(struct sink *s, const char *name, int64_t size, time_t mtime,
 			if (x->snap->rcpts[r].state != RCPT_PENDING ||
 			    !select_rcpt(x->sel, x->snap, x->diag, m, r))
 				continue;
-			text_sanitize(who, sizeof(who), x->snap->rcpts[r].addr,
-			    strlen(x->snap->rcpts[r].addr));
+			a = spool_rcpt_addr(x->snap, &x->snap->rcpts[r], ab);
+			text_sanitize(who, sizeof(who), a, strlen(a));
 			snprintf(line, sizeof(line), "X-Envelope-To: <%s>\n",
 			    who);
 			if (mbox_out(s, line, strlen(line)) < 0)

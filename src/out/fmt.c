@@ -507,13 +507,14 @@ fmt_msg_json(FILE *f, const struct spool_snap *s, const struct diag *d,
 	for (i = 0; i < m->nrcpt; i++) {
 		size_t ri = m->rcpt0 + i;
 		const struct spool_rcpt *r = &s->rcpts[ri];
+		char ab[SPOOL_ADDR_BUF];
 
 		if (!shown(s, d, sel, only_sel, m, ri)) {
 			others++;
 			continue;
 		}
 		fputs(n++ ? ",{\"address\":" : "{\"address\":", f);
-		fmt_jstr(f, r->addr);
+		fmt_jstr(f, spool_rcpt_addr(s, r, ab));
 		fputs(",\"domain\":", f);
 		fmt_jstr(f, spool_rcpt_domain(s, r));
 		fprintf(f, ",\"state\":\"%s\"",
@@ -534,7 +535,8 @@ csv_rcpts(FILE *f, const struct spool_snap *s, const struct diag *d,
     int st)
 {
 	size_t len = 0, cap = 0, n, ri;
-	char *buf = NULL;
+	char *buf = NULL, ab[SPOOL_ADDR_BUF];
+	const char *a;
 	uint32_t i;
 
 	for (i = 0; i < m->nrcpt; i++) {
@@ -542,11 +544,12 @@ csv_rcpts(FILE *f, const struct spool_snap *s, const struct diag *d,
 		if ((int)diag_rcpt_state(d, ri) != st ||
 		    !shown(s, d, sel, only_sel, m, ri))
 			continue;
-		n = strlen(s->rcpts[ri].addr);
+		a = spool_rcpt_addr(s, &s->rcpts[ri], ab);
+		n = strlen(a);
 		xgrow(&buf, &cap, len + n + 2, 1);
 		if (len > 0)
 			buf[len++] = ' ';
-		memcpy(buf + len, s->rcpts[ri].addr, n);
+		memcpy(buf + len, a, n);
 		len += n;
 	}
 	fmt_csv_str(f, buf ? buf : "", len);
@@ -559,6 +562,7 @@ text_msg(FILE *f, const struct spool_snap *s, const struct diag *d,
     int iw, int sw, int rw)
 {
 	char age[16], sz[16], sender[512], rcpt[512], fl[8], more[16];
+	char fb[SPOOL_ADDR_BUF];
 	size_t last = select_last(sel, s, d, m);
 	int c = last != SIZE_MAX ? diag_rcpt_class(d, last) : 0;
 	const char *cls = c ? class_name((enum class_id)c) : "-";
@@ -568,7 +572,8 @@ text_msg(FILE *f, const struct spool_snap *s, const struct diag *d,
 	for (i = 0; i < m->nrcpt; i++)
 		if (s->rcpts[m->rcpt0 + i].state == RCPT_PENDING &&
 		    select_rcpt(sel, s, d, m, m->rcpt0 + i) && nsel++ == 0)
-			first = s->rcpts[m->rcpt0 + i].addr;
+			first = spool_rcpt_addr(s, &s->rcpts[m->rcpt0 + i],
+			    fb);
 	more[0] = '\0';
 	if (m->npending > 1)
 		snprintf(more, sizeof(more), " +%u", m->npending - 1);

@@ -92,13 +92,14 @@ static size_t
 rcpt_index(const struct spool_snap *snap, const struct spool_msg *m,
     const struct spool_hdr *h, size_t i)
 {
-	const struct spool_rcpt *r;
+	char ab[SPOOL_ADDR_BUF];
+	const char *a;
 
 	if (snap == NULL || m == NULL || i >= m->nrcpt)
 		return SIZE_MAX;
-	r = &snap->rcpts[m->rcpt0 + i];
-	if (strlen(r->addr) != h->rcpts[i].addr.len ||
-	    memcmp(r->addr, h->rcpts[i].addr.p, h->rcpts[i].addr.len) != 0)
+	a = spool_rcpt_addr(snap, &snap->rcpts[m->rcpt0 + i], ab);
+	if (strlen(a) != h->rcpts[i].addr.len ||
+	    memcmp(a, h->rcpts[i].addr.p, h->rcpts[i].addr.len) != 0)
 		return SIZE_MAX;
 	return m->rcpt0 + i;
 }

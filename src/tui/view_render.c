@@ -152,7 +152,7 @@ msg_cell(const struct view *v, struct lb *b, const struct vrow *row,
     int col, int w)
 {
 	const struct spool_msg *m = row->p;
-	char buf[64], more[32];
+	char buf[64], more[32], fb[SPOOL_ADDR_BUF];
 	int style = VIEW_ST_NORMAL, mw;
 	const char *ctx = v_ctop(v)->ctx, *first = NULL, *dn;
 	uint32_t j, npend = 0;
@@ -188,7 +188,7 @@ msg_cell(const struct view *v, struct lb *b, const struct vrow *row,
 			dn = intern_str(v->snap->domains, r->domain);
 			if (first == NULL && (ctx[0] == '\0' ||
 			    strcmp(dn, ctx) == 0))
-				first = r->addr;
+				first = spool_rcpt_addr(v->snap, r, fb);
 		}
 		if (first == NULL) {
 			v_lb_put(b, VIEW_ST_DIM, "(none pending)", 14, w,

@@ -162,11 +162,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < m->hdr.nrcpts; i++) {
 			const struct spool_rcpt *r = &snap->rcpts[sm->rcpt0 +
 			    i];
+			char ab[SPOOL_ADDR_BUF];
+			const char *a = spool_rcpt_addr(snap, r, ab);
 
 			want = delivered(m, m->hdr.rcpts[i].addr,
 			    (const char *)data, size);
-			FUZZ_CHECK(same(m->hdr.rcpts[i].addr, r->addr,
-			    strlen(r->addr)));
+			FUZZ_CHECK(same(m->hdr.rcpts[i].addr, a, strlen(a)));
 			FUZZ_CHECK(r->state == (want ? RCPT_DELIVERED :
 			    RCPT_PENDING));
 			FUZZ_CHECK(dl[i] == r->state);

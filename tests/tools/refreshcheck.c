@@ -126,6 +126,7 @@ diag_diff(const struct spool_snap *a, const struct diag *da,
 	}
 	for (k = 0; rc == 0 && k < a->nrcpts; k++) {
 		struct diag_rcpt pb, qb;
+		char ab[SPOOL_ADDR_BUF];
 		const struct diag_rcpt *p = diag_rcpt_last(da, k, &pb),
 		    *q = diag_rcpt_last(db, k, &qb);
 
@@ -136,7 +137,8 @@ diag_diff(const struct spool_snap *a, const struct diag *da,
 		    p->cls != q->cls || p->skipped != q->skipped ||
 		    !sq(p->text, q->text) || !sq(p->host, q->host)))) {
 			snprintf(why, len, "recipient %s: state %d/%d class "
-			    "%d/%d", a->rcpts[k].addr, diag_rcpt_state(da, k),
+			    "%d/%d", spool_rcpt_addr(a, &a->rcpts[k], ab),
+			    diag_rcpt_state(da, k),
 			    diag_rcpt_state(db, k), diag_rcpt_class(da, k),
 			    diag_rcpt_class(db, k));
 			rc = -1;

@@ -100,11 +100,13 @@ static size_t
 rcpt(const struct spool_snap *s, const char *id, const char *addr)
 {
 	const struct spool_msg *m = spool_find(s, id);
+	char ab[SPOOL_ADDR_BUF];
 	size_t j;
 
 	ck_assert_ptr_nonnull(m);
 	for (j = 0; j < m->nrcpt; j++)
-		if (strcmp(s->rcpts[m->rcpt0 + j].addr, addr) == 0)
+		if (strcmp(spool_rcpt_addr(s, &s->rcpts[m->rcpt0 + j], ab),
+		    addr) == 0)
 			return m->rcpt0 + j;
 	ck_abort_msg("no recipient %s", addr);
 	return SIZE_MAX;

@@ -246,7 +246,7 @@ op_unlink(const char *id, const char *suffix)
 static void
 op_journal(const struct spool_snap *s, const struct spool_msg *m)
 {
-	char path[512], line[600];
+	char path[512], line[600], ab[SPOOL_ADDR_BUF];
 	int fd, n;
 
 	if (m->nrcpt == 0)
@@ -255,7 +255,7 @@ op_journal(const struct spool_snap *s, const struct spool_msg *m)
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0640);
 	ck_assert_int_ge(fd, 0);
 	n = snprintf(line, sizeof(line), "%s\n",
-	    s->rcpts[m->rcpt0 + rnd(m->nrcpt)].addr);
+	    spool_rcpt_addr(s, &s->rcpts[m->rcpt0 + rnd(m->nrcpt)], ab));
 	ck_assert_int_eq(write(fd, line, (size_t)n), n);
 	close(fd);
 }

@@ -414,7 +414,7 @@ START_TEST(scan_flat_and_split)
 {
 	struct spool_snap *s;
 	const struct spool_msg *m;
-	char buf[1024], body[64];
+	char buf[1024], body[64], ab[SPOOL_ADDR_BUF];
 	int n;
 
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mxtop-check-XXXXXX");
@@ -481,7 +481,8 @@ START_TEST(scan_flat_and_split)
 	ck_assert_int_eq(m->subdir, 'Y');
 	ck_assert(m->flags & MSG_F_JOURNAL);
 	ck_assert_uint_eq(m->npending, 1);
-	ck_assert_str_eq(s->rcpts[m->rcpt0].addr, "bob@example.net");
+	ck_assert_str_eq(spool_rcpt_addr(s, &s->rcpts[m->rcpt0], ab),
+	    "bob@example.net");
 	ck_assert_int_eq(s->rcpts[m->rcpt0 + 1].state, RCPT_DELIVERED);
 	ck_assert_int_eq(m->size, 332 + 6 + 1);
 	ck_assert_int_eq(m->usec, 250000);
@@ -501,6 +502,77 @@ START_TEST(scan_flat_and_split)
 END_TEST
 
 /* The lock probe sees a lock Exim would hold, and takes none itself. */
+/* A recipient's address reads back as its -H wrote it, whether the
+ * record keeps its local part only (the domain part is the domain's
+ * name as interned) or the whole address; a refresh that reads a new
+ * -J (rejournal) joins them the same way. */
+START_TEST(rcpt_addr_forms)
+{
+	static const struct {
+		const char *addr, *domain;
+		int local;
+	} want[] = {
+		{ "bob@example.net", "example.net", 1 },
+		{ "Carol@Example.COM", "example.com", 0 },	/* case */
+		{ "postmaster", "", 0 },			/* no @ */
+		{ "\"a@b\"@example.org", "example.org", 1 },	/* last @ */
+		{ "@example.net", "example.net", 1 },
+		{ "dave@example.net", "example.net", 1 },
+		{ NULL, "example.net", 0 },		/* too long to join */
+	};
+	enum { N = sizeof(want) / sizeof(want[0]) };
+	char longa[400], buf[2048], ab[SPOOL_ADDR_BUF], why[256];
+	struct spool_snap *s, *t = NULL;
+	const struct spool_msg *m;
+	size_t i;
+	int n;
+
+	memset(longa, 'x', sizeof(longa));
+	memcpy(longa + sizeof(longa) - 13, "@example.net", 13);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mxtop-check-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	mk("input");
+	n = snprintf(buf, sizeof(buf), "1tSm9W-000W7E-84-H\nroot 0 0\n"
+	    "<a@sender.example>\n1735689599 0\nXX\n%d\n", (int)N);
+	for (i = 0; i < N; i++)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s\n",
+		    want[i].addr ? want[i].addr : longa);
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, "\n007  X-A: 1\n");
+	put("input/1tSm9W-000W7E-84-H", buf, (size_t)n);
+	put("input/1tSm9W-000W7E-84-D", "1tSm9W-000W7E-84-D\nab\n", 22);
+	s = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->nmsgs, 1);
+	m = &s->msgs[0];
+	ck_assert_uint_eq(m->nrcpt, N);
+	for (i = 0; i < N; i++) {
+		const struct spool_rcpt *r = &s->rcpts[m->rcpt0 + i];
+
+		ck_assert_str_eq(spool_rcpt_addr(s, r, ab),
+		    want[i].addr ? want[i].addr : longa);
+		ck_assert_str_eq(spool_rcpt_domain(s, r), want[i].domain);
+		ck_assert_int_eq(r->local, want[i].local);
+	}
+	ck_assert_str_eq(s->rcpts[m->rcpt0].part, "bob");
+	/* A -J naming two of them: the refresh reads it and marks them. */
+	put("input/1tSm9W-000W7E-84-J", "\"a@b\"@example.org\n"
+	    "dave@example.net\n", 35);
+	ck_assert_int_eq(spool_refresh(s, NULL, &t, err, sizeof(err)), 1);
+	m = &t->msgs[0];
+	ck_assert_uint_eq(m->npending, N - 2);
+	ck_assert_int_eq(t->rcpts[m->rcpt0 + 3].state, RCPT_DELIVERED);
+	ck_assert_int_eq(t->rcpts[m->rcpt0 + 5].state, RCPT_DELIVERED);
+	ck_assert_int_eq(t->rcpts[m->rcpt0 + 4].state, RCPT_PENDING);
+	spool_snap_free(s);
+	s = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(spool_snap_diff(s, t, why, sizeof(why)) == 0, "%s", why);
+	spool_snap_free(s);
+	spool_snap_free(t);
+	rmtree();
+}
+END_TEST
+
 START_TEST(scan_sees_active_lock)
 {
 	struct spool_snap *s;
@@ -912,6 +984,7 @@ spool_suite(void)
 	tc = tcase_create("scan");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, scan_flat_and_split);
+	tcase_add_test(tc, rcpt_addr_forms);
 	tcase_add_test(tc, scan_sees_active_lock);
 	tcase_add_test(tc, scan_missing_spool);
 	tcase_add_test(tc, scan_sample_spool);
