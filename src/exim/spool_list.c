@@ -363,24 +363,27 @@ parse_lock(char *line, struct lock *lk)
 }
 
 struct locktab *
-locktab_read(void)
+locktab_parse(const char *buf, size_t len)
 {
-#ifdef __linux__
-	struct locktab *t;
+	struct locktab *t = xcalloc(1, sizeof(*t));
 	struct lock lk;
 	char line[512];
-	size_t cap = 0, i, j, mask;
-	FILE *f;
+	const char *p, *e = buf + len, *nl;
+	size_t cap = 0, i, j, mask, n;
 
-	if ((f = fopen("/proc/locks", "re")) == NULL)
-		return NULL;
-	t = xcalloc(1, sizeof(*t));
-	while (fgets(line, sizeof(line), f) != NULL)
+	for (p = buf; p < e; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		/* A longer line is no lock line of the kernel's. */
+		if ((n = (size_t)(nl - p)) >= sizeof(line))
+			continue;
+		memcpy(line, p, n);
+		line[n] = '\0';
 		if (parse_lock(line, &lk) == 0) {
 			xgrow(&t->v, &cap, t->n + 1, sizeof(*t->v));
 			t->v[t->n++] = lk;
 		}
-	fclose(f);
+	}
 	t->nslots = 16;
 	while (t->nslots < t->n * 2)
 		t->nslots *= 2;
@@ -393,6 +396,39 @@ locktab_read(void)
 			;
 		t->slots[j] = (uint32_t)i + 1;
 	}
+	return t;
+}
+
+struct locktab *
+locktab_read(void)
+{
+#ifdef __linux__
+	struct locktab *t;
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/locks", O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	for (;;) {
+		xgrow(&buf, &cap, len + 65536, 1);
+		if ((n = read(fd, buf + len, cap - len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	t = locktab_parse(buf, len);
+	free(buf);
 	return t;
 #else
 	return NULL;

@@ -122,6 +122,9 @@ void	lvec_sort(struct lvec *);
 struct locktab;
 /* NULL when /proc/locks cannot be read (then F_GETLK, file by file). */
 struct locktab *locktab_read(void);
+/* The table from the text of /proc/locks in buf[0..len) (any bytes:
+ * what is no lock line is skipped). */
+struct locktab *locktab_parse(const char *buf, size_t len);
 void	locktab_free(struct locktab *);
 /* Whether a lock is held on file (dev, ino) over bytes [0, len), ino
  * as spool_ino() folds it; -1 when the table cannot tell (another

@@ -2,6 +2,7 @@
  * Constructed files follow exim-spool.md section 3; each trap of section
  * 11 that applies to -H has a test. */
 #include "exim/spool.h"
+#include "../../src/exim/spool_priv.h"	/* the lock table */
 
 #include <check.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -913,6 +915,68 @@ host_ip(const char *ha)
 
 /* What a record keeps: the host's IP of both -host_address forms, the
  * inodes and times as 32-bit numbers. */
+/* The lock table as /proc/locks gives it (proc(5)): a lock on the -D's
+ * first line by device and inode; where the table cannot tell (the
+ * same inode on a device numbered otherwise, only the 32-bit fold of a
+ * 64-bit inode, as xfs or btrfs have) the answer is "ask F_GETLK". */
+START_TEST(lock_table)
+{
+	static const char locks[] =
+	    "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 25\n"
+	    "1: -> POSIX  ADVISORY  WRITE 1240 08:01:5679 0 25\n"
+	    "2: FLOCK  ADVISORY  WRITE 1235 08:01:5680 0 EOF\n"
+	    "3: OFDLCK ADVISORY  WRITE -1 08:01:5681 0 EOF\n"
+	    "4: POSIX  ADVISORY  WRITE 1236 08:01:5682 100 200\n"
+	    "5: POSIX  ADVISORY  WRITE 1237 00:2a:5683 0 25\n"
+	    "6: POSIX  ADVISORY  WRITE 1238 fd:03:4294967298 0 25\n"
+	    "7: POSIX  ADVISORY  WRITE 1239 08:01:7 0 25\n"
+	    "8: POSIX  ADVISORY  WRITE 1239 08:01:4294967302 0 25\n"
+	    "9: POSIX  ADVISORY  WRITE 1241 08:01:notanumber 0 25\n"
+	    "garbage\n"
+	    "10: POSIX  ADVISORY  WRITE 1242 08:01:5690 0 25";	/* no \n */
+	dev_t sda1 = makedev(8, 1), dm3 = makedev(0xfd, 3);
+	struct locktab *t = locktab_parse(locks, sizeof(locks) - 1);
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(locktab_held(t, sda1, 5678, 25), 1);
+	ck_assert_int_eq(locktab_held(t, sda1, 5678, 0), 0);	/* [0,0) */
+	ck_assert_int_eq(locktab_held(t, sda1, 5679, 25), 0);	/* waits */
+	ck_assert_int_eq(locktab_held(t, sda1, 5680, 25), 0);	/* flock */
+	ck_assert_int_eq(locktab_held(t, sda1, 5681, 25), 1);
+	ck_assert_int_eq(locktab_held(t, sda1, 5682, 25), 0);	/* further */
+	ck_assert_int_eq(locktab_held(t, sda1, 5682, 101), 1);
+	ck_assert_int_eq(locktab_held(t, sda1, 5683, 25), -1);	/* device */
+	ck_assert_int_eq(locktab_held(t, sda1, 5690, 25), 1);
+	ck_assert_int_eq(locktab_held(t, sda1, 5691, 25), 0);
+	/* 2^32 + 2 folds to 3: never "held" by its fold, but ask. */
+	ck_assert_uint_eq(spool_ino((ino_t)4294967298ULL), 3);
+	ck_assert_int_eq(locktab_held(t, dm3, 3, 25), -1);
+	ck_assert_int_eq(locktab_held(t, sda1, 3, 25), -1);
+	/* 7 exactly, and 2^32 + 6 folding to 7 too: the exact one wins. */
+	ck_assert_uint_eq(spool_ino((ino_t)4294967302ULL), 7);
+	ck_assert_int_eq(locktab_held(t, sda1, 7, 25), 1);
+	locktab_free(t);
+	/* Nothing, and lines too long to be the kernel's. */
+	t = locktab_parse("", 0);
+	ck_assert_int_eq(locktab_held(t, sda1, 5678, 25), 0);
+	locktab_free(t);
+	{
+		char big[1200];
+
+		memset(big, ' ', sizeof(big));
+		memcpy(big + sizeof(big) - 48,
+		    "1: POSIX  ADVISORY  WRITE 1 08:01:5678 0 25\n", 44);
+		t = locktab_parse(big, sizeof(big) - 4);
+		ck_assert_int_eq(locktab_held(t, sda1, 5678, 25), 0);
+		locktab_free(t);
+	}
+	/* The kernel's own table reads. */
+	t = locktab_read();
+	ck_assert_ptr_nonnull(t);
+	locktab_free(t);
+}
+END_TEST
+
 START_TEST(record_fields)
 {
 	ck_assert_str_eq(host_ip("[192.0.2.10]:51234"), "192.0.2.10");
@@ -992,6 +1056,7 @@ spool_suite(void)
 	tcase_add_test(tc, scan_special_files);
 	tcase_add_test(tc, id_order);
 	tcase_add_test(tc, record_fields);
+	tcase_add_test(tc, lock_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
