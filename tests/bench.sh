@@ -94,8 +94,11 @@ EOF
 t_elapsed() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.3f' % (a/b if b else 0))" "$1" "$2"; }
 
-# Warm the cache: one look at every file.
+# Warm the cache: one look at every file (the msglogs too: the TUI and
+# list --format json read them all).
 "$TOOLS/spoolfloor" "$SPOOL" 2 > /dev/null
+[ -d "$SPOOL/msglog" ] &&
+	find "$SPOOL/msglog" -type f -exec cat {} + > /dev/null
 # One exim -bp: its CPU, and every file accepted.
 read -r _ cpu_bp _ < <(run1 bash -c "$EX -bp > $SB_DIR/bp.txt")
 bad=$(grep -c 'spool format error' "$SB_DIR/bp.txt")
@@ -199,12 +202,16 @@ if [ "$TUI" = 1 ] && command -v tmux > /dev/null; then
 		sleep 0.01
 	done
 	# The whole spool in, then the RSS after the first refresh.
-	for i in $(seq 3000); do
+	loaded=
+	for i in $(seq 6000); do
 		p=$(pane)
 		echo "$p" | grep -q ' msgs ' && ! echo "$p" |
-		    grep -q -e '(partial)' -e 'scanning' && break
+		    grep -q -e '(partial)' -e 'scanning' -e 'reading the logs' &&
+		    { loaded=1; break; }
 		sleep 0.1
 	done
+	[ -n "$loaded" ] || echo "bench: the TUI had not loaded the whole" \
+	    "spool after 6000 looks: its figures are of a partial load" >&2
 	pid=$($T list-panes -F '#{pane_pid}')
 	[ "$(cat /proc/$pid/comm 2> /dev/null)" = mxtop ] ||
 	    pid=$(pgrep -P "$pid" mxtop | head -1)

@@ -94,6 +94,12 @@ int		 load_problems(const struct spool_snap *snap,
 struct load_live;
 struct load_live *load_live_new(const char *log);
 void		 load_live_free(struct load_live *);	/* NULL: no-op */
+/* fn(arg, snap) is called by a full scan (prev NULL) with the whole
+ * snapshot as soon as the spool is read, before the logs: the snapshot
+ * *snap will be, which the caller may read (not free) from then on. */
+void		 load_live_on_spool(struct load_live *,
+		    void (*fn)(void *arg, const struct spool_snap *snap),
+		    void *arg);
 
 /* One look at the spool and the logs: a full scan when prev is NULL,
  * else a refresh from prev (prevd its diagnosis; both untouched, must

@@ -116,6 +116,8 @@ struct view_info {
 	double		 scan_secs;
 	int		 scanning;	/* a scan is running now */
 	int		 partial;	/* the figures are not complete */
+	int		 undiagnosed;	/* the whole spool, its logs still
+					 * being read: no classes yet */
 	size_t		 scan_done;	/* while scanning: -H files read */
 	size_t		 scan_total;	/* of this many (0: still listing) */
 	int64_t		 cutoff;	/* the final retry cutoff, seconds */

@@ -65,6 +65,25 @@ on_partial(void *arg, struct spool_snap *part)
 
 #define PARTIAL_N	10000	/* messages in a first, partial screen */
 
+/* In the scan thread: the first scan's whole snapshot, read, goes to the
+ * loop (its totals; the classes come with the logs). */
+static void
+on_spool(void *arg, const struct spool_snap *snap)
+{
+	struct scan *sc = arg;
+	ssize_t n;
+
+	/* The first scan's, on its thread, of a spool big enough for its
+	 * logs to take a while. */
+	if (!sc->want_partial || snap->nmsgs <= PARTIAL_N)
+		return;
+	sc->fsnap = snap;
+	sc->fdiag = diag_result(NULL, snap, NULL, NULL);
+	do
+		n = write(sc->fd[1], "f", 1);
+	while (n < 0 && errno == EINTR);
+}
+
 /* In the scan thread: the first scan reads the whole spool (handing the
  * first directories' messages over first), every later one refreshes
  * the last snapshot, reading only what changed (load_live_scan()). */
@@ -82,8 +101,10 @@ scan_do(struct scan *sc)
 	sc->snap = NULL;
 	sc->diag = NULL;
 	sc->failed = 0;
-	if (sc->live == NULL)
+	if (sc->live == NULL) {
 		sc->live = load_live_new(sc->log);
+		load_live_on_spool(sc->live, on_spool, sc);
+	}
 	if (load_live_scan(sc->live, sc->c, &sc->o, sc->now, sc->prev_snap,
 	    sc->prev_diag, &so, &sc->snap, &sc->diag, sc->err,
 	    sizeof(sc->err), warn, sizeof(warn)) < 0)
@@ -201,8 +222,55 @@ retire_diag(struct tui *t, struct diag *d)
 		diag_free(d);
 }
 
+/* The snapshot and diagnosis shown until now, replaced by others: freed,
+ * or handed to a running export that reads them. */
+static void
+drop_shown(struct tui *t, struct spool_snap *osnap, struct diag *odiag)
+{
+	struct scan *sc = &t->sc;
+
+	if (t->ex.running && t->ex.snap == osnap && !t->ex.own) {
+		/* The export frees them, with the diagnosis it reads. */
+		t->ex.own = 1;
+		if (sc->retired == t->ex.diag)
+			sc->retired = NULL;
+		if (odiag != t->ex.diag)
+			diag_free(odiag);
+	} else {
+		diag_free(odiag);
+		spool_snap_free(osnap);
+	}
+}
+
+/* The first scan's whole snapshot, before its logs are read: its totals
+ * shown at once (no classes yet); it replaces the partial one. */
+static void
+take_full(struct tui *t)
+{
+	struct scan *sc = &t->sc;
+	struct spool_snap *osnap = t->snap;
+	struct diag *odiag = t->diag;
+
+	if (sc->fsnap == NULL)
+		return;
+	if (t->snap == NULL || t->info.partial) {
+		t->snap = (struct spool_snap *)sc->fsnap;
+		t->diag = sc->fdiag;
+		t->info.partial = 0;
+		t->info.undiagnosed = 1;
+		rebuild(t);
+		view_set_info(t->v, &t->info);
+		if (osnap != NULL)
+			drop_shown(t, osnap, odiag);
+	} else
+		diag_free(sc->fdiag);
+	sc->fsnap = NULL;
+	sc->fdiag = NULL;
+}
+
 /* Takes the finished scan over: a new snapshot with its diagnosis, a new
- * diagnosis of the same snapshot, or nothing new (the clock moved). */
+ * diagnosis of the same snapshot (also the first scan's, whose snapshot
+ * take_full() showed), or nothing new (the clock moved). */
 static void
 scan_done(struct tui *t)
 {
@@ -223,6 +291,7 @@ scan_done(struct tui *t)
 		view_status(t->v, 1, "scan failed: %s", sc->err);
 	} else {
 		t->info.partial = 0;
+		t->info.undiagnosed = 0;
 		if (sc->snap != NULL) {
 			t->snap = sc->snap;
 			t->diag = sc->diag;
@@ -232,21 +301,9 @@ scan_done(struct tui *t)
 		t->info.scan_time = t->pinned ? t->now : time(NULL);
 		t->info.scan_secs = sc->secs;
 		rebuild(t);
-		if (sc->snap != NULL) {
-			if (t->ex.running && t->ex.snap == osnap &&
-			    !t->ex.own) {
-				/* The export frees them, with the diagnosis
-				 * it reads. */
-				t->ex.own = 1;
-				if (sc->retired == t->ex.diag)
-					sc->retired = NULL;
-				if (odiag != t->ex.diag)
-					diag_free(odiag);
-			} else {
-				diag_free(odiag);
-				spool_snap_free(osnap);
-			}
-		} else if (sc->diag != NULL)
+		if (sc->snap != NULL && sc->snap != osnap)
+			drop_shown(t, osnap, odiag);
+		else if (sc->diag != NULL)
 			retire_diag(t, odiag);
 		if (sc->err[0] != '\0')
 			view_status(t->v, 1, "%s", sc->err);
@@ -595,6 +652,8 @@ loop(struct tui *t)
 			while (n < 0 && errno == EINTR);
 			if (n == 1 && b == 'p')
 				take_partial(t);
+			else if (n == 1 && b == 'f')
+				take_full(t);
 			else
 				scan_done(t);
 		}
@@ -632,9 +691,13 @@ loop(struct tui *t)
 		if (t->sc.psnap != t->sc.snap)
 			spool_snap_free(t->sc.psnap);
 		diag_free(t->sc.diag);
-		spool_snap_free(t->sc.snap);
+		diag_free(t->sc.fdiag);
+		/* Unless take_full() showed it already. */
+		if (t->sc.snap != t->snap)
+			spool_snap_free(t->sc.snap);
 		t->sc.snap = t->sc.psnap = NULL;
-		t->sc.diag = t->sc.pdiag = NULL;
+		t->sc.diag = t->sc.pdiag = t->sc.fdiag = NULL;
+		t->sc.fsnap = NULL;
 		t->sc.busy = 0;
 	}
 	return 0;

@@ -31,6 +31,11 @@ struct scan {
 	int		 want_partial;	/* first scan: hand the oldest over */
 	struct spool_snap *psnap;	/* that partial snapshot, */
 	struct diag	*pdiag;		/* and its diagnosis */
+	/* The first scan's whole snapshot as soon as the spool is read,
+	 * before the logs are: what snap will be (borrowed), and a
+	 * diagnosis without logs. */
+	const struct spool_snap *fsnap;
+	struct diag	*fdiag;
 	/* Progress, read by the loop while the thread runs. */
 	atomic_size_t	 done, total;
 	/* Out: a new snapshot and diagnosis, a new diagnosis only, or

@@ -526,7 +526,17 @@ struct load_live {
 	struct diag_acc		*acc;	/* the main log's sums */
 	struct logscan		*ls;	/* and where it was read up to */
 	const char		*log;
+	void			(*on_spool)(void *, const struct spool_snap *);
+	void			*on_spool_arg;
 };
+
+void
+load_live_on_spool(struct load_live *lv,
+    void (*fn)(void *arg, const struct spool_snap *snap), void *arg)
+{
+	lv->on_spool = fn;
+	lv->on_spool_arg = arg;
+}
 
 struct load_live *
 load_live_new(const char *log)
@@ -661,6 +671,8 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	if (prev == NULL) {
 		if ((*snap = load_spool(c, &sopt, err, errlen)) == NULL)
 			return -1;
+		if (lv->on_spool != NULL)
+			lv->on_spool(lv->on_spool_arg, *snap);
 		changed = 1;
 	} else if ((rc = spool_refresh(prev, &sopt, snap, err, errlen)) < 0)
 		return -1;

@@ -275,7 +275,9 @@ header_where(const struct view *v, struct lb *b)
 	if (v->printing) {
 		units_fmt_time(t, sizeof(t), v->now);
 		snprintf(right, sizeof(right), "as of %s UTC", t);
-	} else if (v->info.scanning && v->info.scan_total > 0)
+	} else if (v->info.scanning && v->info.undiagnosed)
+		snprintf(right, sizeof(right), "reading the logs");
+	else if (v->info.scanning && v->info.scan_total > 0)
 		snprintf(right, sizeof(right), "scanning %zu%% of %zu",
 		    v->info.scan_done * 100 / v->info.scan_total,
 		    v->info.scan_total);
@@ -369,6 +371,8 @@ header_figures(const struct view *v, struct lb *b)
 	lb_val(b, co ? VIEW_ST_WARN : VIEW_ST_HEADVAL, buf, "  ");
 	if (v->info.partial)
 		v_lb_str(b, VIEW_ST_WARN, "(partial)  ");
+	else if (v->info.undiagnosed)
+		v_lb_str(b, VIEW_ST_WARN, "(no classes yet)  ");
 	/* Depth since start, as many samples as fit. */
 	n = b->width - b->x - 6;
 	if (n > 40)
