@@ -1,5 +1,6 @@
-/* cmd_tui_priv.h -- the TUI loop's state, shared by cmd_tui.c and
- * cmd_tui_export.c; not a module contract. */
+/* cmd_tui_priv.h -- the TUI loop's state, shared by cmd_tui.c and its
+ * other files (cmd_tui_scan.c, _export.c, _recover.c, _mx.c); not a
+ * module contract. */
 #ifndef MXTOP_CMD_TUI_PRIV_H
 #define MXTOP_CMD_TUI_PRIV_H
 #include <pthread.h>
@@ -111,6 +112,21 @@ struct tui {
 
 /* Seconds on the monotonic clock. */
 double	tui_mono(void);
+
+/* The scans (cmd_tui_scan.c).  prepare: the next scan's inputs from t;
+ * do: one scan on this thread; start: one in a thread (or here, when no
+ * thread can be made: busy 2), or again after the running one; report:
+ * the byte the scan thread wrote on sc.fd ('p' a partial snapshot, 'f'
+ * the whole one before its logs, else the scan is done); done: take the
+ * finished scan over; stop: wait for a running one and free what nobody
+ * took (quit).  rebuild: stats of the filter to the view. */
+void	tui_scan_prepare(struct tui *);
+void	tui_scan_do(struct scan *);
+void	tui_scan_start(struct tui *);
+void	tui_scan_report(struct tui *, char b);
+void	tui_scan_done(struct tui *);
+void	tui_scan_stop(struct tui *);
+void	tui_rebuild(struct tui *);
 /* Starts exporting what the plan names (the e key), in a thread. */
 void	tui_exp_start(struct tui *);
 /* Reads the running export's counters; at its end, the result line. */

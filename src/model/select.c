@@ -528,7 +528,9 @@ select_rcpt(const struct select *s, const struct spool_snap *snap,
 
 	if (s == NULL || !(s->keys & RCPT_KEYS))
 		return 1;
-	addr = spool_rcpt_addr(snap, rc, ab);
+	/* The address joined only for keys that read it. */
+	addr = (s->keys & (1u << K_RCPT | 1u << K_MATCH | 1u << K_VERIFIED)) ?
+	    spool_rcpt_addr(snap, rc, ab) : NULL;
 	if (!any(s, K_DOMAIN, spool_rcpt_domain(snap, rc)) ||
 	    !any(s, K_RCPT, addr) ||
 	    !any_yes(s, K_CUSTOMER, diag_customer(d, rc->domain)) ||
