@@ -5,6 +5,7 @@
  * Errors go back as text (err); nothing here prints. */
 #ifndef MXTOP_APP_LOAD_H
 #define MXTOP_APP_LOAD_H
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "model/diag.h"
@@ -108,7 +109,10 @@ void		 load_live_on_spool(struct load_live *,
  * and *diag to the new diagnosis (NULL: nothing changed at all, prevd
  * still stands).  Only the msglogs of new or rewritten messages and of
  * messages the main log named since are read.  Returns 0 (a log problem
- * in warn), or -1 with err when the spool cannot be read. */
+ * in warn), or -1 with err when the spool cannot be read, or when
+ * so->cancel turned nonzero (spool_scan() and the msglogs stop early;
+ * err "cancelled", *diag NULL, and *snap may hold the new snapshot, the
+ * caller's to free). */
 int		 load_live_scan(struct load_live *, const struct ctx *c,
 		    const struct diag_opts *o, time_t now,
 		    const struct spool_snap *prev, const struct diag *prevd,
@@ -117,8 +121,9 @@ int		 load_live_scan(struct load_live *, const struct ctx *c,
 		    size_t warnlen);
 
 /* load_msglogs(), but with ids (may be NULL: all) only the msglogs of
- * messages new since psnap, rewritten since, or named in ids. */
+ * messages new since psnap, rewritten since, or named in ids; stops
+ * early once cancel (may be NULL) turns nonzero. */
 struct diag_rcpts *load_msglogs_since(const struct spool_snap *snap,
 		    const struct spool_snap *psnap, const struct diag *prev,
-		    const struct intern *ids);
+		    const struct intern *ids, const atomic_int *cancel);
 #endif

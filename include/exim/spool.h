@@ -136,8 +136,7 @@ struct spool_rcpt {
 struct spool_msg {
 	char		 id[SPOOL_ID_MAX + 1];
 	char		 subdir;	/* split-spool directory, '\0' if flat */
-	uint8_t		 cls;		/* class of the last attempt (an enum
-					 * class_id), 0 until a diagnosis */
+	uint8_t		 pad_;		/* unused (keeps the layout explicit) */
 	uint16_t	 flags;		/* MSG_F_* */
 	uint32_t	 usec : 20;	/* 0 when unknown */
 	uint32_t	 warnings : 12;	/* delay warnings sent (at most
@@ -257,6 +256,10 @@ struct spool_scan_opts {
 	/* Tests: called once the directories are listed, before any -H
 	 * is read. */
 	void	(*listed)(void *arg);
+	/* spool_scan() only: when this turns nonzero (another thread sets
+	 * it), the scan stops within 256 messages a reader and returns
+	 * NULL with "cancelled" in err. */
+	const atomic_int *cancel;
 };
 
 /* Scans dir (the spool directory: it holds input/).  Returns NULL, with

@@ -39,6 +39,7 @@ struct scan {
 	struct diag	*fdiag;
 	/* Progress, read by the loop while the thread runs. */
 	atomic_size_t	 done, total;
+	atomic_int	 quit;		/* set by the loop: stop early */
 	/* Out: a new snapshot and diagnosis, a new diagnosis only, or
 	 * neither (nothing changed); failed with err. */
 	struct spool_snap *snap;

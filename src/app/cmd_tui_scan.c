@@ -64,7 +64,7 @@ tui_scan_do(struct scan *sc)
 	struct spool_scan_opts so = { .threads = sc->c->threads,
 	    .done = &sc->done, .total = &sc->total,
 	    .partial = sc->want_partial ? on_partial : NULL,
-	    .partial_n = PARTIAL_N, .arg = sc };
+	    .partial_n = PARTIAL_N, .arg = sc, .cancel = &sc->quit };
 	double t0 = tui_mono();
 	char warn[512];
 
@@ -260,6 +260,9 @@ tui_scan_done(struct tui *t)
 	}
 	if (sc->failed) {
 		view_status(t->v, 1, "scan failed: %s", sc->err);
+		/* Cancelled after the spool was read: unless shown. */
+		if (sc->snap != NULL && sc->snap != t->snap)
+			spool_snap_free(sc->snap);
 	} else {
 		t->info.partial = 0;
 		t->info.undiagnosed = 0;
@@ -308,6 +311,8 @@ tui_scan_report(struct tui *t, char b)
 void
 tui_scan_stop(struct tui *t)
 {
+	/* A scan still reading stops within a few hundred messages. */
+	atomic_store(&t->sc.quit, 1);
 	if (t->sc.busy == 1)
 		pthread_join(t->sc.th, NULL);
 	/* A scan that ended after the last look: nobody takes it now. */

@@ -605,7 +605,7 @@ log_ids(struct load_live *lv, const struct spool_snap *snap,
 struct diag_rcpts *
 load_msglogs_since(const struct spool_snap *snap,
     const struct spool_snap *psnap, const struct diag *prev,
-    const struct intern *ids)
+    const struct intern *ids, const atomic_int *cancel)
 {
 	struct diag_rcpts *dr;
 	struct history	 h;
@@ -616,6 +616,8 @@ load_msglogs_since(const struct spool_snap *snap,
 	for (i = 0; i < snap->nmsgs; i++) {
 		const struct spool_msg *m = &snap->msgs[i], *pm;
 
+		if (cancel != NULL && i % 256 == 0 && atomic_load(cancel))
+			break;
 		/* Exim writes a msglog line before the main-log line that
 		 * goes with it: a message the log did not name since, and
 		 * whose -H is the one last read, has nothing new. */
@@ -712,8 +714,14 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	 * messages and of those the log named, each from where the last
 	 * scan stopped. */
 	dr = load_msglogs_since(cur, prevd != NULL ? prev : NULL, prevd,
-	    gained >= 0 && prevd != NULL ? ids : NULL);
+	    gained >= 0 && prevd != NULL ? ids : NULL, so->cancel);
 	intern_free(ids);
+	if (so->cancel != NULL && atomic_load(so->cancel)) {
+		/* Some msglogs unread: no diagnosis from them. */
+		diag_rcpts_free(dr);
+		snprintf(err, errlen, "cancelled");
+		return -1;
+	}
 	/* The customers, asked again only when the domains changed. */
 	if (prevd != NULL && (cur == prev || same_domains(cur, prev))) {
 		n = intern_count(cur->domains);

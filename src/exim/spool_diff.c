@@ -47,7 +47,7 @@ spool_snap_diff(const struct spool_snap *a, const struct spool_snap *b,
 
 		DIFF(strcmp(x->id, y->id) != 0, "message %zu: %s vs %s", i,
 		    x->id, y->id);
-		DIFF(x->subdir != y->subdir || x->cls != y->cls ||
+		DIFF(x->subdir != y->subdir ||
 		    x->warnings != y->warnings || x->flags != y->flags ||
 		    x->usec != y->usec || x->rcpt0 != y->rcpt0 ||
 		    x->nrcpt != y->nrcpt || x->npending != y->npending ||

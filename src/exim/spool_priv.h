@@ -166,7 +166,9 @@ void	dirfds_close(struct dirfds *);
 /* What a set of readers made of some listed messages: records in listing
  * order (id[0] '\0': vanished), their recipients (domains numbered in
  * dom, in order of first sight), their strings.  The caller fills msgs[0..n)
- * with what the listing saw (lent_record()), read_msgs() the rest. */
+ * with what the listing saw (lent_record()), read_msgs() the rest; when
+ * cancel (may be NULL) turns nonzero, its readers stop early and leave
+ * records unread, for the caller to throw away. */
 struct readout {
 	struct spool_msg  *msgs;
 	size_t		   n, msgs_cap;
@@ -177,7 +179,7 @@ struct readout {
 	size_t		   npools;
 };
 void	read_msgs(const char *dir, struct dirfds *, int threads,
-	    atomic_size_t *done, struct readout *);
+	    atomic_size_t *done, const atomic_int *cancel, struct readout *);
 void	lent_record(const struct lent *, struct spool_msg *);
 void	readout_free(struct readout *);
 /* Reads the -J of m (in dfd) and marks its recipients rc[0..m->nrcpt)

@@ -57,6 +57,7 @@ struct wrk {
 	struct spool_msg *msgs;
 	size_t		  from, to;
 	atomic_size_t	 *done;
+	const atomic_int *cancel;
 	char		 *buf;
 	size_t		  cap;
 	struct spool_hdr  h;
@@ -342,8 +343,12 @@ work(void *arg)
 
 	for (i = w->from; i < w->to; i++) {
 		read_one(w, &w->msgs[i]);
-		if (w->done != NULL && (i - w->from) % 256 == 255)
+		if ((i - w->from) % 256 != 255)
+			continue;
+		if (w->done != NULL)
 			atomic_fetch_add(w->done, 256);
+		if (w->cancel != NULL && atomic_load(w->cancel))
+			return NULL;	/* the rest stays unread */
 	}
 	if (w->done != NULL)
 		atomic_fetch_add(w->done, (w->to - w->from) % 256);
@@ -406,7 +411,7 @@ ncores(void)
 
 void
 read_msgs(const char *dir, struct dirfds *dfs, int threads,
-    atomic_size_t *done, struct readout *out)
+    atomic_size_t *done, const atomic_int *cancel, struct readout *out)
 {
 	struct wrk *w;
 	size_t per, i, n = out->n;
@@ -431,6 +436,7 @@ read_msgs(const char *dir, struct dirfds *dfs, int threads,
 		w[t].from = per * (size_t)t < n ? per * (size_t)t : n;
 		w[t].to = w[t].from + per < n ? w[t].from + per : n;
 		w[t].done = done;
+		w[t].cancel = cancel;
 		w[t].dom = intern_new();
 		spool_hdr_init(&w[t].h);
 		pool_init(&w[t].pool);

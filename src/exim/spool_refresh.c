@@ -697,7 +697,7 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	for (size_t k = 0; k < ro.n; k++)
 		lent_record(&r.rd.v[k], &ro.msgs[k]);
 	if (ro.n > 0)
-		read_msgs(prev->dir, &r.dfs, r.nw, o->done, &ro);
+		read_msgs(prev->dir, &r.dfs, r.nw, o->done, NULL, &ro);
 	else {
 		ro.dom = intern_new();
 		ro.rcpts = big_grow(NULL, &ro.rcpts_cap, sizeof(*ro.rcpts));

@@ -21,6 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The records are the bulk of a snapshot (README, memory). */
+_Static_assert(sizeof(struct spool_msg) == 80, "a message record is 80 bytes");
+_Static_assert(sizeof(struct spool_rcpt) == 12, "a recipient is 12 bytes");
+
 static int
 fpath(char *buf, size_t len, const char *dir, const char *sub, char subdir,
     const char *id, const char *suffix)
@@ -385,7 +389,8 @@ ncores(void)
  * are freed once they are records (its orphans stay). */
 static struct spool_snap *
 build(const char *dir, struct dirfds *dfs, struct lvec *l, size_t n,
-    int ids_only, int threads, atomic_size_t *done, int drop)
+    int ids_only, int threads, atomic_size_t *done, const atomic_int *cancel,
+    int drop)
 {
 	struct spool_snap *s = xcalloc(1, sizeof(*s));
 	struct readout ro;
@@ -418,7 +423,7 @@ build(const char *dir, struct dirfds *dfs, struct lvec *l, size_t n,
 		ro.rcpts = big_grow(NULL, &ro.rcpts_cap, sizeof(*ro.rcpts));
 		s->priv->ids_only = 1;
 	} else
-		read_msgs(dir, dfs, threads, done, &ro);
+		read_msgs(dir, dfs, threads, done, cancel, &ro);
 	/* Drop the messages that vanished between readdir and open. */
 	for (i = o = 0; i < n; i++) {
 		if (ro.msgs[i].id[0] == '\0') {
@@ -499,7 +504,7 @@ partial(const struct spool_scan_opts *o, const char *dir, struct dirfds *dfs,
 	c.n = l->n;
 	lvec_sort(&c);
 	p = build(dir, dfs, &c, o->partial_n < c.n ? o->partial_n : c.n, 0,
-	    o->threads > 0 ? o->threads : ncores(), NULL, 1);
+	    o->threads > 0 ? o->threads : ncores(), NULL, NULL, 1);
 	p->priv->dev = dev;
 	snap_settle(p, dfs, &c, lock_probe);
 	p->priv->norph = 0;
@@ -585,7 +590,15 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 	if (o->listed != NULL)
 		o->listed(o->arg);
 	n = l.n;
-	s = build(dir, &dfs, &l, n, o->ids_only, nw, o->done, 1);
+	s = build(dir, &dfs, &l, n, o->ids_only, nw, o->done, o->cancel, 1);
+	if (o->cancel != NULL && atomic_load(o->cancel)) {
+		/* Some records were never read: nothing to hand over. */
+		spool_snap_free(s);
+		lvec_free(&l);
+		dirfds_close(&dfs);
+		snprintf(err, errlen, "cancelled");
+		return NULL;
+	}
 	s->priv->dev = dev;
 	memcpy(s->priv->dirs, ds, sizeof(ds));
 	s->priv->subset = o->ids != NULL;

@@ -902,6 +902,64 @@ START_TEST(scan_special_files)
 }
 END_TEST
 
+static atomic_int cancel_flag;
+
+static void
+cancel_now(void *arg)
+{
+	(void)arg;
+	atomic_store(&cancel_flag, 1);
+}
+
+/* A scan told to stop (the TUI quitting during its first load) stops
+ * within 256 messages a reader and hands nothing over. */
+START_TEST(scan_cancelled)
+{
+	struct spool_snap *s;
+	atomic_size_t done;
+	char name[64], buf[256];
+	unsigned i;
+	int n;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mxtop-check-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	mk("input");
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "input/1tSm9X-%06u-84-H", i);
+		n = snprintf(buf, sizeof(buf), "1tSm9X-%06u-84-H\nroot 0 0\n"
+		    "<>\n1735689599 0\nNN b@example.com\n1\nb@example.com\n"
+		    "\n007  X-A: 1\n", i);
+		put(name, buf, (size_t)n);
+	}
+	{
+		struct spool_scan_opts o = { .threads = 1, .done = &done,
+		    .listed = cancel_now, .cancel = &cancel_flag };
+
+		atomic_store(&done, 0);
+		atomic_store(&cancel_flag, 0);
+		err[0] = '\0';
+		ck_assert_ptr_null(spool_scan(tmpdir, &o, err, sizeof(err)));
+		ck_assert_str_eq(err, "cancelled");
+		/* The reader looked at the flag after its first 256. */
+		ck_assert_uint_eq(atomic_load(&done), 256);
+	}
+	{
+		struct spool_scan_opts o = { .threads = 2, .done = &done,
+		    .cancel = &cancel_flag };
+
+		atomic_store(&done, 0);
+		atomic_store(&cancel_flag, 0);
+		s = spool_scan(tmpdir, &o, err, sizeof(err));
+		ck_assert_ptr_nonnull(s);
+		ck_assert_uint_eq(s->nmsgs, 1000);
+		ck_assert_uint_eq(atomic_load(&done), 1000);
+		ck_assert_uint_eq(s->nbad, 0);
+		spool_snap_free(s);
+	}
+	rmtree();
+}
+END_TEST
+
 /* exim -bp order: the time, the sub-second part, then the whole id. */
 static const char *
 host_ip(const char *ha)
@@ -1054,6 +1112,7 @@ spool_suite(void)
 	tcase_add_test(tc, scan_sample_spool);
 	tcase_add_test(tc, scan_ids_only);
 	tcase_add_test(tc, scan_special_files);
+	tcase_add_test(tc, scan_cancelled);
 	tcase_add_test(tc, id_order);
 	tcase_add_test(tc, record_fields);
 	tcase_add_test(tc, lock_table);
