@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,9 +287,53 @@ cmp_key(const void *a, const void *b)
 	return strcmp(sort_v[x->i].id, sort_v[y->i].id);
 }
 
-void
-lvec_sort(struct lvec *l)
+/* Keys k[0..n) in order: the two halves on two threads while there are
+ * threads to spare and keys enough to pay for one, then merged (tmp:
+ * room for n keys). */
+struct ksort {
+	struct skey	*k, *tmp;
+	size_t		 n;
+	int		 nw;
+};
+
+static void ksort(struct ksort *);
+
+static void *
+ksort_thread(void *arg)
 {
+	ksort(arg);
+	return NULL;
+}
+
+static void
+ksort(struct ksort *s)
+{
+	size_t h = s->n / 2, i = 0, j = h, o = 0;
+	struct ksort a = { s->k, s->tmp, h, s->nw / 2 };
+	struct ksort b = { s->k + h, s->tmp + h, s->n - h, s->nw - s->nw / 2 };
+	pthread_t th;
+
+	if (s->nw < 2 || s->n < 65536 ||
+	    pthread_create(&th, NULL, ksort_thread, &a) != 0) {
+		qsort(s->k, s->n, sizeof(*s->k), cmp_key);
+		return;
+	}
+	ksort(&b);
+	pthread_join(th, NULL);
+	while (i < h && j < s->n)
+		s->tmp[o++] = cmp_key(&s->k[j], &s->k[i]) < 0 ? s->k[j++] :
+		    s->k[i++];
+	while (i < h)
+		s->tmp[o++] = s->k[i++];
+	while (j < s->n)
+		s->tmp[o++] = s->k[j++];
+	memcpy(s->k, s->tmp, s->n * sizeof(*s->k));
+}
+
+void
+lvec_sort(struct lvec *l, int threads)
+{
+	struct ksort ks;
 	struct skey *k;
 	struct lent *v;
 	size_t i, cap = 0;
@@ -300,10 +345,17 @@ lvec_sort(struct lvec *l)
 		mkkey(l->v[i].id, &k[i]);
 		k[i].i = (uint32_t)i;
 	}
-	/* qsort() takes no argument: the comparison reads sort_v, set and
-	 * used here only (one sort at a time: the caller's thread). */
+	/* qsort() takes no argument: the comparison reads sort_v, set here
+	 * before the sort's threads start, cleared after they end (one sort
+	 * at a time). */
 	sort_v = l->v;
-	qsort(k, l->n, sizeof(*k), cmp_key);
+	ks.k = k;
+	ks.tmp = threads > 1 && l->n >= 65536 ? xcalloc(l->n, sizeof(*k)) :
+	    NULL;
+	ks.n = l->n;
+	ks.nw = ks.tmp != NULL ? threads : 1;
+	ksort(&ks);
+	free(ks.tmp);
 	sort_v = NULL;
 	v = big_grow(NULL, &cap, l->n * sizeof(*v));
 	for (i = 0; i < l->n; i++)

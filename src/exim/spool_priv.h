@@ -115,8 +115,8 @@ int	id_key_cmp(const struct idkey *, const char *, const struct idkey *,
 struct lent *lvec_add(struct lvec *, const char *id, size_t n, char sub);
 void	lvec_orphan(struct lvec *, const char *id, size_t n, char sub,
 	    ino_t ino);
-/* Sorts l's entries as exim -bp does. */
-void	lvec_sort(struct lvec *);
+/* Sorts l's entries as exim -bp does, on up to threads threads. */
+void	lvec_sort(struct lvec *, int threads);
 
 /* The locks held in the system, from /proc/locks. */
 struct locktab;

@@ -123,6 +123,19 @@ cmp_str(const void *a, const void *b)
 
 /* A set of addresses: the tree (h, may be NULL) and the -J lines,
  * sorted when large. */
+/* name = id "-" suffix (room: SPOOL_ID_MAX + 3); ids are short and
+ * valid, and this runs three times a message. */
+static void
+file_name(char *name, const char *id, char suffix)
+{
+	size_t n = strnlen(id, SPOOL_ID_MAX);
+
+	memcpy(name, id, n);
+	name[n] = '-';
+	name[n + 1] = suffix;
+	name[n + 2] = '\0';
+}
+
 static void
 build_set(struct spool_str **set, size_t *nset, size_t *capset,
     const struct spool_hdr *h, const char *jbuf, ssize_t jlen)
@@ -176,7 +189,7 @@ rejournal(int dfd, struct spool_msg *m, struct spool_rcpt *rc,
 	size_t nset = 0, capset = 0, j;
 	ssize_t jlen;
 
-	snprintf(name, sizeof(name), "%s-J", m->id);
+	file_name(name, m->id, 'J');
 	jlen = slurp_at(dfd, name, buf, cap);
 	build_set(&set, &nset, &capset, NULL, *buf, jlen);
 	m->npending = 0;
@@ -265,7 +278,7 @@ read_one(struct wrk *w, struct spool_msg *m)
 		mark_bad(w, m, "cannot open its directory");
 		return;
 	}
-	snprintf(name, sizeof(name), "%s-H", m->id);
+	file_name(name, m->id, 'H');
 	for (tries = 0; ; tries++) {
 		len = slurp_at(dfd, name, &w->buf, &w->cap);
 		if (len < 0) {
@@ -322,7 +335,7 @@ read_one(struct wrk *w, struct spool_msg *m)
 		m->nrcpt = (uint32_t)w->h.nrcpts;
 	}
 data:
-	snprintf(name, sizeof(name), "%s-D", m->id);
+	file_name(name, m->id, 'D');
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    S_ISLNK(st.st_mode)) {
 		m->flags |= MSG_F_NODATA;

@@ -689,7 +689,7 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	if (o->listed != NULL)
 		o->listed(o->arg);
 	/* The new and rewritten ones, read on the threads. */
-	lvec_sort(&r.rd);
+	lvec_sort(&r.rd, r.nw);
 	memset(&ro, 0, sizeof(ro));
 	ro.n = r.rd.n;
 	ro.msgs = big_grow(NULL, &ro.msgs_cap, (ro.n ? ro.n : 1) *

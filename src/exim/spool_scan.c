@@ -502,7 +502,7 @@ partial(const struct spool_scan_opts *o, const char *dir, struct dirfds *dfs,
 	c.cap = cap;
 	memcpy(c.v, l->v, l->n * sizeof(*c.v));
 	c.n = l->n;
-	lvec_sort(&c);
+	lvec_sort(&c, o->threads > 0 ? o->threads : ncores());
 	p = build(dir, dfs, &c, o->partial_n < c.n ? o->partial_n : c.n, 0,
 	    o->threads > 0 ? o->threads : ncores(), NULL, NULL, 1);
 	p->priv->dev = dev;
@@ -584,7 +584,7 @@ spool_scan(const char *dir, const struct spool_scan_opts *opts, char *err,
 	list_dirs(&dfs, dir, slots + k, nslots - k, nw, &l, ds, o->watch);
 	if (o->ids != NULL)
 		keep_ids(&l, o->ids, o->nids);
-	lvec_sort(&l);
+	lvec_sort(&l, nw);
 	if (o->total != NULL)
 		atomic_store(o->total, l.n);
 	if (o->listed != NULL)
