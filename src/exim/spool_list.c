@@ -309,12 +309,17 @@ static void
 ksort(struct ksort *s)
 {
 	size_t h = s->n / 2, i = 0, j = h, o = 0;
-	struct ksort a = { s->k, s->tmp, h, s->nw / 2 };
-	struct ksort b = { s->k + h, s->tmp + h, s->n - h, s->nw - s->nw / 2 };
+	struct ksort a, b;
 	pthread_t th;
 
-	if (s->nw < 2 || s->n < 65536 ||
-	    pthread_create(&th, NULL, ksort_thread, &a) != 0) {
+	if (s->nw < 2 || s->n < 65536 || s->tmp == NULL) {
+		qsort(s->k, s->n, sizeof(*s->k), cmp_key);
+		return;
+	}
+	a = (struct ksort){ s->k, s->tmp, h, s->nw / 2 };
+	b = (struct ksort){ s->k + h, s->tmp + h, s->n - h,
+	    s->nw - s->nw / 2 };
+	if (pthread_create(&th, NULL, ksort_thread, &a) != 0) {
 		qsort(s->k, s->n, sizeof(*s->k), cmp_key);
 		return;
 	}
