@@ -287,9 +287,12 @@ cmp_key(const void *a, const void *b)
 	return strcmp(sort_v[x->i].id, sort_v[y->i].id);
 }
 
+/* Below this many keys one thread sorts them all. */
+#define KSORT_SPLIT	65536
+
 /* Keys k[0..n) in order: the two halves on two threads while there are
- * threads to spare and keys enough to pay for one, then merged (tmp:
- * room for n keys). */
+ * threads to spare (nw) and keys enough to pay for one, then merged
+ * (tmp: room for n keys, only needed when nw > 1). */
 struct ksort {
 	struct skey	*k, *tmp;
 	size_t		 n;
@@ -312,27 +315,25 @@ ksort(struct ksort *s)
 	struct ksort a, b;
 	pthread_t th;
 
-	if (s->nw < 2 || s->n < 65536 || s->tmp == NULL) {
-		qsort(s->k, s->n, sizeof(*s->k), cmp_key);
-		return;
+	if (s->nw > 1 && s->n >= KSORT_SPLIT) {
+		a = (struct ksort){ s->k, s->tmp, h, s->nw / 2 };
+		b = (struct ksort){ s->k + h, s->tmp + h, s->n - h,
+		    s->nw - s->nw / 2 };
+		if (pthread_create(&th, NULL, ksort_thread, &a) == 0) {
+			ksort(&b);
+			pthread_join(th, NULL);
+			while (i < h && j < s->n)
+				s->tmp[o++] = cmp_key(&s->k[j], &s->k[i]) < 0 ?
+				    s->k[j++] : s->k[i++];
+			while (i < h)
+				s->tmp[o++] = s->k[i++];
+			while (j < s->n)
+				s->tmp[o++] = s->k[j++];
+			memcpy(s->k, s->tmp, s->n * sizeof(*s->k));
+			return;
+		}
 	}
-	a = (struct ksort){ s->k, s->tmp, h, s->nw / 2 };
-	b = (struct ksort){ s->k + h, s->tmp + h, s->n - h,
-	    s->nw - s->nw / 2 };
-	if (pthread_create(&th, NULL, ksort_thread, &a) != 0) {
-		qsort(s->k, s->n, sizeof(*s->k), cmp_key);
-		return;
-	}
-	ksort(&b);
-	pthread_join(th, NULL);
-	while (i < h && j < s->n)
-		s->tmp[o++] = cmp_key(&s->k[j], &s->k[i]) < 0 ? s->k[j++] :
-		    s->k[i++];
-	while (i < h)
-		s->tmp[o++] = s->k[i++];
-	while (j < s->n)
-		s->tmp[o++] = s->k[j++];
-	memcpy(s->k, s->tmp, s->n * sizeof(*s->k));
+	qsort(s->k, s->n, sizeof(*s->k), cmp_key);
 }
 
 void
@@ -355,7 +356,7 @@ lvec_sort(struct lvec *l, int threads)
 	 * at a time). */
 	sort_v = l->v;
 	ks.k = k;
-	ks.tmp = threads > 1 && l->n >= 65536 ? xcalloc(l->n, sizeof(*k)) :
+	ks.tmp = threads > 1 && l->n >= KSORT_SPLIT ? xcalloc(l->n, sizeof(*k)) :
 	    NULL;
 	ks.n = l->n;
 	ks.nw = ks.tmp != NULL ? threads : 1;

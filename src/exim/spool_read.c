@@ -121,8 +121,6 @@ cmp_str(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* A set of addresses: the tree (h, may be NULL) and the -J lines,
- * sorted when large. */
 /* name = id "-" suffix (room: SPOOL_ID_MAX + 3); ids are short and
  * valid, and this runs three times a message. */
 static void
@@ -136,6 +134,8 @@ file_name(char *name, const char *id, char suffix)
 	name[n + 2] = '\0';
 }
 
+/* A set of addresses: the tree (h, may be NULL) and the -J lines,
+ * sorted when large. */
 static void
 build_set(struct spool_str **set, size_t *nset, size_t *capset,
     const struct spool_hdr *h, const char *jbuf, ssize_t jlen)

@@ -496,15 +496,16 @@ partial(const struct spool_scan_opts *o, const char *dir, struct dirfds *dfs,
 	struct lvec c;
 	struct spool_snap *p;
 	size_t cap = 0;
+	int nw = o->threads > 0 ? o->threads : ncores();
 
 	memset(&c, 0, sizeof(c));
 	c.v = big_grow(NULL, &cap, l->n * sizeof(*c.v));
 	c.cap = cap;
 	memcpy(c.v, l->v, l->n * sizeof(*c.v));
 	c.n = l->n;
-	lvec_sort(&c, o->threads > 0 ? o->threads : ncores());
+	lvec_sort(&c, nw);
 	p = build(dir, dfs, &c, o->partial_n < c.n ? o->partial_n : c.n, 0,
-	    o->threads > 0 ? o->threads : ncores(), NULL, NULL, 1);
+	    nw, NULL, NULL, 1);
 	p->priv->dev = dev;
 	snap_settle(p, dfs, &c, lock_probe);
 	p->priv->norph = 0;
