@@ -1,6 +1,7 @@
 /* logscan.h -- Exim main log (and rotated .gz files) into delivery events. */
 #ifndef MXTOP_LOGSCAN_H
 #define MXTOP_LOGSCAN_H
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -75,6 +76,12 @@ void		 logscan_free(struct logscan *);	/* NULL is a no-op */
  * be read at all (then logscan_error() says why). */
 int	logscan_run(struct logscan *, time_t since,
 	    void (*cb)(const struct logscan_event *, void *), void *arg);
+
+/* Makes every later logscan_run() stop within one buffer (256 KiB) once
+ * *cancel is non-zero: it returns -1 with errno ECANCELED, and so does
+ * every run after it (the scanner has lost its place: free it).  NULL
+ * (the default) never stops. */
+void	logscan_set_cancel(struct logscan *, const atomic_int *cancel);
 
 const struct logscan_counts *logscan_counts(const struct logscan *);
 /* The first error seen ("mainlog.2.gz: unexpected end of file"), or NULL.

@@ -113,14 +113,18 @@ on_event(const struct logscan_event *ev, void *arg)
 	diag_acc_event(f->acc, ev, f->snap);
 }
 
-/* The window's evidence from the queued messages' msglogs. */
+/* The window's evidence from the queued messages' msglogs (all of them
+ * unless *cancel turns non-zero). */
 static void
-from_msglogs(struct diag_acc *acc, const struct spool_snap *snap)
+from_msglogs(struct diag_acc *acc, const struct spool_snap *snap,
+    const atomic_int *cancel)
 {
 	struct history	 h;
 	size_t		 i;
 
 	for (i = 0; i < snap->nmsgs; i++) {
+		if (cancel != NULL && i % 256 == 0 && atomic_load(cancel))
+			return;
 		if (snap->msgs[i].npending == 0)
 			continue;
 		history_init(&h);
@@ -140,7 +144,7 @@ load_log(struct diag_acc *acc, struct logscan *ls,
 
 	if (ls == NULL) {
 		diag_acc_logstats(acc, 0, 0, NULL, 1);
-		from_msglogs(acc, snap);
+		from_msglogs(acc, snap, NULL);
 		return 0;
 	}
 	if (logscan_run(ls, diag_acc_since(acc), on_event, &f) < 0) {
@@ -152,7 +156,7 @@ load_log(struct diag_acc *acc, struct logscan *ls,
 	diag_acc_logstats(acc, cnt->lines, cnt->unparsable, logscan_error(ls),
 	    rc < 0);
 	if (rc < 0)
-		from_msglogs(acc, snap);
+		from_msglogs(acc, snap, NULL);
 	return rc;
 }
 
@@ -578,10 +582,11 @@ on_event_id(const struct logscan_event *ev, void *arg)
 }
 
 /* load_log(), also collecting the ids the new lines name; returns the
- * number of events read, -1 with err. */
+ * number of events read, -1 with err, -2 when cancelled (lv->ls is
+ * then spent). */
 static long
 log_ids(struct load_live *lv, const struct spool_snap *snap,
-    struct intern *ids, char *err, size_t errlen)
+    struct intern *ids, const atomic_int *cancel, char *err, size_t errlen)
 {
 	const struct logscan_counts *cnt;
 	struct idfeed f = { lv->acc, snap, ids, 0 };
@@ -589,6 +594,8 @@ log_ids(struct load_live *lv, const struct spool_snap *snap,
 
 	if (logscan_run(lv->ls, diag_acc_since(lv->acc), on_event_id,
 	    &f) < 0) {
+		if (errno == ECANCELED)
+			return -2;
 		snprintf(err, errlen, "cannot read log: %s",
 		    logscan_error(lv->ls) ? logscan_error(lv->ls) :
 		    strerror(errno));
@@ -598,7 +605,7 @@ log_ids(struct load_live *lv, const struct spool_snap *snap,
 	diag_acc_logstats(lv->acc, cnt->lines, cnt->unparsable,
 	    logscan_error(lv->ls), rc < 0);
 	if (rc < 0)
-		from_msglogs(lv->acc, snap);
+		from_msglogs(lv->acc, snap, cancel);
 	return rc < 0 ? -1 : (long)f.n;
 }
 
@@ -698,13 +705,25 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	}
 	ids = intern_new();
 	if (lv->ls != NULL) {
-		gained = log_ids(lv, cur, ids, warn, warnlen);
-		if (gained < 0)
+		logscan_set_cancel(lv->ls, so->cancel);
+		gained = log_ids(lv, cur, ids, so->cancel, warn, warnlen);
+		if (gained == -1)
 			snprintf(warn + strlen(warn), warnlen - strlen(warn),
 			    " (diagnosis from the msglogs)");
 	} else {
-		(void)load_log(lv->acc, NULL, cur, warn, warnlen);
+		diag_acc_logstats(lv->acc, 0, 0, NULL, 1);
+		from_msglogs(lv->acc, cur, so->cancel);
 		gained = -1;		/* no log: every msglog, every time */
+	}
+	if (so->cancel != NULL && atomic_load(so->cancel)) {
+		/* The sums are part-fed: the next scan starts afresh. */
+		intern_free(ids);
+		diag_acc_free(lv->acc);
+		lv->acc = NULL;
+		logscan_free(lv->ls);
+		lv->ls = NULL;
+		snprintf(err, errlen, "cancelled");
+		return -1;
 	}
 	if (!changed && !fresh && gained == 0 && prevd != NULL) {
 		intern_free(ids);

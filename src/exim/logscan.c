@@ -35,6 +35,8 @@ struct logscan {
 	char			*err;
 	char			*buf;
 	struct logscan_scratch	*sc;
+	const atomic_int	*cancel;
+	int			 cancelled;	/* for good */
 	/* The current run. */
 	time_t			 since;
 	void			(*cb)(const struct logscan_event *, void *);
@@ -139,6 +141,21 @@ line(struct logscan *ls, const char *s, size_t n)
 	}
 }
 
+void
+logscan_set_cancel(struct logscan *ls, const atomic_int *cancel)
+{
+	ls->cancel = cancel;
+}
+
+/* Whether the run stops here (checked once a buffer). */
+static int
+stopped(struct logscan *ls)
+{
+	if (!ls->cancelled && ls->cancel != NULL && atomic_load(ls->cancel))
+		ls->cancelled = 1;
+	return ls->cancelled;
+}
+
 /* Splits buf[0..have) into lines; returns the bytes consumed (up to and
  * including the last newline, or all of a too long line). */
 static size_t
@@ -206,6 +223,11 @@ scan_rotated(struct logscan *ls, const char *name)
 	}
 	ls->skipping = 0;
 	for (;;) {
+		if (stopped(ls)) {
+			have = 0;
+			r = 0;
+			break;
+		}
 		if (gzf) {
 			r = gzread(gz, ls->buf + have, (unsigned)(BUFSZ - have));
 			if (r < 0) {
@@ -228,7 +250,7 @@ scan_rotated(struct logscan *ls, const char *name)
 		memmove(ls->buf, ls->buf + used, have - used);
 		have -= used;
 	}
-	if (r == 0 && gzf) {
+	if (r == 0 && gzf && !ls->cancelled) {
 		/* zlib reports a truncated stream only through gzerror(). */
 		const char *m = gzerror(gz, &errnum);
 
@@ -261,6 +283,8 @@ scan_live(struct logscan *ls)
 	ssize_t	 r;
 
 	for (;;) {
+		if (stopped(ls))
+			return;		/* its place is lost: see cancelled */
 		r = pread(ls->fd, ls->buf + have, BUFSZ - have,
 		    ls->off + (off_t)have);
 		if (r <= 0)
@@ -364,19 +388,24 @@ scan_rotations(struct logscan *ls)
 	if (n > 1)
 		qsort(rot, n, sizeof(*rot), cmp_rot);
 	for (i = 0; i < n; i++) {
-		scan_rotated(ls, rot[i].name);
+		if (!stopped(ls))
+			scan_rotated(ls, rot[i].name);
 		free(rot[i].name);
 	}
 	free(rot);
 }
 
-int
-logscan_run(struct logscan *ls, time_t since,
+static int
+run(struct logscan *ls, time_t since,
     void (*cb)(const struct logscan_event *, void *), void *arg)
 {
 	struct stat	 st;
 	int		 first = !ls->started;
 
+	if (stopped(ls)) {
+		errno = ECANCELED;
+		return -1;
+	}
 	ls->since = since;
 	ls->cb = cb;
 	ls->arg = arg;
@@ -434,6 +463,19 @@ logscan_run(struct logscan *ls, time_t since,
 		scan_live(ls);
 	}
 	return 0;
+}
+
+int
+logscan_run(struct logscan *ls, time_t since,
+    void (*cb)(const struct logscan_event *, void *), void *arg)
+{
+	int rc = run(ls, since, cb, arg);
+
+	if (ls->cancelled) {
+		errno = ECANCELED;
+		return -1;
+	}
+	return rc;
 }
 
 /* A bump allocator over sc->buf for the event's NUL-terminated strings. */

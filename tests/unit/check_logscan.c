@@ -663,6 +663,65 @@ START_TEST(t_long)
 }
 END_TEST
 
+/* A cancel flag stops a run within a buffer, in a rotated file and in
+ * the live log alike, and every run after it. */
+static atomic_int	 stop;
+
+static void
+cb_stop(const struct logscan_event *ev, void *arg)
+{
+	cb(ev, arg);
+	atomic_store(&stop, 1);
+}
+
+START_TEST(t_cancel)
+{
+	struct logscan	*ls;
+	size_t		 rn, n, i;
+	char		*rot = slurp("rotated.log", &rn), *big;
+	int		 gz = _i;
+
+	/* About 4 MiB: sixteen buffers. */
+	n = (4u << 20) / rn + 1;
+	big = malloc(n * rn);
+	for (i = 0; i < n; i++)
+		memcpy(big + i * rn, rot, rn);
+	if (gz) {
+		put_file("mainlog.1.gz", big, n * rn, 1, 0);
+		put_file("mainlog", rot, rn, 0, 0);
+	} else
+		put_file("mainlog", big, n * rn, 0, 0);
+	ls = logscan_new(tmp);
+	atomic_store(&stop, 0);
+	logscan_set_cancel(ls, &stop);
+	errno = 0;
+	ck_assert_int_eq(logscan_run(ls, 0, cb_stop, NULL), -1);
+	ck_assert_int_eq(errno, ECANCELED);
+	/* One buffer's events at most (7 of 7 lines an event here). */
+	ck_assert_int_gt(nev, 0);
+	ck_assert_int_lt(nev, (int)(7 * n / 8));
+	ck_assert_uint_lt(logscan_counts(ls)->bytes, n * rn / 8);
+	ck_assert_uint_eq(logscan_counts(ls)->gzerrors, 0);
+	ck_assert_ptr_null(logscan_error(ls));
+	/* Spent for good, even with the flag down again. */
+	atomic_store(&stop, 0);
+	reset();
+	ck_assert_int_eq(logscan_run(ls, 0, cb, NULL), -1);
+	ck_assert_int_eq(errno, ECANCELED);
+	ck_assert_int_eq(nev, 0);
+	logscan_free(ls);
+	/* A flag that stays down reads everything. */
+	reset();
+	ls = logscan_new(tmp);
+	logscan_set_cancel(ls, &stop);
+	ck_assert_int_eq(logscan_run(ls, 0, cb, NULL), 0);
+	ck_assert_int_eq(nev, (int)(7 * n + (gz ? 7 : 0)));
+	logscan_free(ls);
+	free(big);
+	free(rot);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -683,6 +742,7 @@ suite(void)
 	tcase_add_test(tc, t_truncated);
 	tcase_add_test(tc, t_follow);
 	tcase_add_test(tc, t_long);
+	tcase_add_loop_test(tc, t_cancel, 0, 2);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
