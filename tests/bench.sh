@@ -142,6 +142,28 @@ read -r t_qs t_mx t_floor t_bpc t_ids < <(rounds "$EX -bp | exiqsumm" \
     "$MXTOP -s $SPOOL summary" "$TOOLS/spoolfloor $SPOOL 2" "$EX -bpc" \
     "$MXTOP -s $SPOOL list --format ids")
 read -r _ _ kib < <(run1 "$MXTOP" -s "$SPOOL" summary)
+# The ids-only path lists directories only: it must still name every
+# message exim -bp names, in exim -bp's order (by the time field, then
+# what follows the pid; ids alike in both keep either order).
+"$MXTOP" -s "$SPOOL" list --format ids > "$SB_DIR/ids.txt"
+ids_same=$(python3 - "$SB_DIR/bp.txt" "$SB_DIR/ids.txt" <<'EOF'
+import re, sys
+bp = [m.group(1) for m in (re.match(r'^ *\d+[mhd] .{5} (\S+?)(?:-H)? ', l)
+      for l in open(sys.argv[1], encoding='latin-1')) if m]
+mx = open(sys.argv[2]).read().split()
+key = lambda i: i[:6] + (i[14:] if len(i) == 16 else i[19:])
+if set(bp) != set(mx):
+    print('no: %d ids only in exim -bp, %d only in mxtop' %
+          (len(set(bp) - set(mx)), len(set(mx) - set(bp))))
+elif [key(i) for i in bp] != [key(i) for i in mx]:
+    print('no: the same ids in another order')
+else:
+    print('yes (%d ids, in exim -bp order)' % len(bp))
+EOF
+)
+case $ids_same in yes*) ;; *)
+	echo "bench: list --format ids differs from exim -bp: $ids_same" >&2
+	exit 1 ;; esac
 bpm() { python3 -c "print(round($1*1024/$N))"; }
 
 if [ "$EXTRAS" = 1 ]; then
@@ -317,6 +339,7 @@ printf '%-46s %9s   %-22s\n' "floor: -H open/read/close + -D fstatat, 2 thr" \
 printf '%-46s %9s\n' "exim -bpc" "$t_bpc"
 printf '%-46s %9s   %-22s\n' "mxtop list --format ids" "$t_ids" \
     "$(ratio "$t_ids" "$t_bpc") of exim -bpc (<= 2)"
+printf '%-46s %9s   %s\n' "  its ids the same as exim -bp's" "" "$ids_same"
 printf '%-46s %9s   %s B/message (<= 200)\n' "mxtop summary peak RSS (KiB)" \
     "$kib" "$(bpm "$kib")"
 printf '%-46s %9s\n' "one exim -bp, CPU" "$cpu_bp"

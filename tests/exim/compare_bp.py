@@ -78,6 +78,15 @@ def main():
     if set(bp) != set(mx):
         errors.append('ids differ: only in exim %s, only in mxtop %s' % (
             sorted(set(bp) - set(mx))[:5], sorted(set(mx) - set(bp))[:5]))
+    # The order of -bp: by the time field, then the characters after the
+    # pid (exim-spool.md 8.2); ids alike in both keep either order.
+    key = lambda i: i[:6] + i[14:] if len(i) == 16 else i[:6] + i[19:]
+    eo = [key(i) for i in bp if i in mx]
+    mo = [key(m['id']) for m in json.load(open(list_path)) if m['id'] in bp]
+    if eo != mo:
+        at = next(k for k in range(len(eo)) if eo[k] != mo[k])
+        errors.append('order differs from exim -bp at message %d: %s vs %s'
+                      % (at, eo[at:at + 3], mo[at:at + 3]))
     for mid in sorted(set(bp) & set(mx)):
         e, m = bp[mid], mx[mid]
         if e['sender'] != m['sender']:
