@@ -256,9 +256,9 @@ struct spool_scan_opts {
 	/* Tests: called once the directories are listed, before any -H
 	 * is read. */
 	void	(*listed)(void *arg);
-	/* spool_scan() only: when this turns nonzero (another thread sets
-	 * it), the scan stops within 256 messages a reader and returns
-	 * NULL with "cancelled" in err. */
+	/* When this turns nonzero (another thread sets it), the scan
+	 * stops within 256 messages a reader: spool_scan() returns NULL,
+	 * spool_refresh() -1, with "cancelled" in err. */
 	const atomic_int *cancel;
 };
 

@@ -697,10 +697,19 @@ spool_refresh(const struct spool_snap *prev, const struct spool_scan_opts *opts,
 	for (size_t k = 0; k < ro.n; k++)
 		lent_record(&r.rd.v[k], &ro.msgs[k]);
 	if (ro.n > 0)
-		read_msgs(prev->dir, &r.dfs, r.nw, o->done, NULL, &ro);
+		read_msgs(prev->dir, &r.dfs, r.nw, o->done, o->cancel, &ro);
 	else {
 		ro.dom = intern_new();
 		ro.rcpts = big_grow(NULL, &ro.rcpts_cap, sizeof(*ro.rcpts));
+	}
+	if (o->cancel != NULL && atomic_load(o->cancel)) {
+		readout_free(&ro);
+		/* What the watch said is spent: it no longer follows prev,
+		 * and a later refresh of prev lists every directory. */
+		(void)watch_serial(o->watch, 1);
+		rf_done(&r);
+		snprintf(err, errlen, "cancelled");
+		return -1;
 	}
 	s = assemble(&r, &ro);
 	s->nread = ro.n;

@@ -526,6 +526,51 @@ START_TEST(quiet_refresh)
 }
 END_TEST
 
+/* A refresh cancelled once the directories are listed (the watch's
+ * news drained) returns -1 and no snapshot; the next refresh of the
+ * same snapshot still sees every change. */
+static atomic_int cstop;
+
+static void
+cancel_now(void *arg)
+{
+	(void)arg;
+	atomic_store(&cstop, 1);
+}
+
+START_TEST(cancel_refresh)
+{
+	struct spool_scan_opts o;
+	struct spool_snap *cur, *next = NULL, *fresh;
+	char id[24];
+	int i;
+
+	cur = watched(_i, 31, &o);
+	for (i = 0; i < 600; i++)
+		clone_msg(ids[i % nids], id);
+	op_rewrite(pick(cur));
+	atomic_store(&cstop, 0);
+	o.cancel = &cstop;
+	o.listed = cancel_now;
+	ck_assert_int_eq(spool_refresh(cur, &o, &next, err, sizeof(err)), -1);
+	ck_assert_ptr_null(next);
+	ck_assert_str_eq(err, "cancelled");
+	atomic_store(&cstop, 0);
+	o.listed = NULL;
+	ck_assert_int_eq(spool_refresh(cur, &o, &next, err, sizeof(err)), 1);
+	ck_assert_uint_ge(next->nread, 601);
+	fresh = spool_scan(tmpdir, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(fresh);
+	ck_assert_msg(spool_snap_diff(next, fresh, why, sizeof(why)) == 0,
+	    "%s", why);
+	spool_snap_free(fresh);
+	spool_snap_free(next);
+	spool_snap_free(cur);
+	spool_watch_free(o.watch);
+	rmtree();
+}
+END_TEST
+
 /* Messages vanish between the listing and the reading. */
 static struct spool_snap *vcur;
 static char fresh_ids[20][24];
@@ -652,6 +697,7 @@ refresh_suite(void)
 	tcase_add_test(tc, vanish_mid_refresh);
 	tcase_add_test(tc, watch_overflow);
 	tcase_add_test(tc, strings_bounded);
+	tcase_add_loop_test(tc, cancel_refresh, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
