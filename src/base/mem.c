@@ -109,6 +109,10 @@ struct arena_blk {
 };
 
 #define ARENA_BLK	(256 * 1024)
+/* The first block is small and each next one twice the last, up to
+ * ARENA_BLK: an arena that holds a few strings (one message's msglog)
+ * costs a small malloc, not a mapping of its own. */
+#define ARENA_FIRST	(4096 - 64)
 
 void
 arena_init(struct arena *a)
@@ -156,12 +160,17 @@ arena_alloc(struct arena *a, size_t n)
 		return b->data;
 	}
 	if (a->blk == NULL || a->cap - a->used < n) {
-		b = xmalloc(sizeof(*b) + ARENA_BLK);
-		b->size = ARENA_BLK;
+		size_t sz = a->blk == NULL ? ARENA_FIRST :
+		    a->blk->size < ARENA_BLK / 2 ? a->blk->size * 2 : ARENA_BLK;
+
+		if (sz < n)
+			sz = n;
+		b = xmalloc(sizeof(*b) + sz);
+		b->size = sz;
 		b->next = a->blk;
 		a->blk = b;
 		a->used = 0;
-		a->cap = ARENA_BLK;
+		a->cap = sz;
 	}
 	p = (char *)a->blk->data + a->used;
 	a->used += n;
