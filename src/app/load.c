@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Whether Exim may be asked about this spool: not when -s named a spool
  * on its own (Exim's may be another one: tests, copies), unless
@@ -532,7 +533,25 @@ struct load_live {
 	const char		*log;
 	void			(*on_spool)(void *, const struct spool_snap *);
 	void			*on_spool_arg;
+	/* Without a main log: when every msglog was last read (monotonic
+	 * seconds) and what that took. */
+	double			 ml_at, ml_cost;
 };
+
+/* Without a main log the classes come from every msglog: read again
+ * only once ML_PACE times what the last pass took has gone by, so that
+ * a big queue's passes take a tenth of the time at most; in between,
+ * only new and rewritten messages' msglogs are read. */
+#define ML_PACE	10
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 void
 load_live_on_spool(struct load_live *lv,
@@ -671,6 +690,7 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	uint8_t *is = NULL;
 	int changed, fresh = 0, rc;
 	long gained = 0;
+	double t0;
 	uint32_t k, n;
 
 	*snap = NULL;
@@ -690,9 +710,11 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	cur = *snap != NULL ? *snap : prev;
 	/* The main log, from where the last scan stopped; afresh once the
 	 * window has slid by its own length. */
-	/* Without a main log every msglog is read each time: afresh. */
+	/* Without a main log every msglog is read again, afresh, at the
+	 * pace of ML_PACE. */
+	t0 = mono();
 	if (lv->acc != NULL && (!diag_acc_fits(lv->acc, o, now) ||
-	    lv->log == NULL)) {
+	    (lv->log == NULL && t0 - lv->ml_at >= ML_PACE * lv->ml_cost))) {
 		diag_acc_free(lv->acc);
 		lv->acc = NULL;
 		logscan_free(lv->ls);
@@ -710,11 +732,11 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 		if (gained == -1)
 			snprintf(warn + strlen(warn), warnlen - strlen(warn),
 			    " (diagnosis from the msglogs)");
-	} else {
+	} else if (fresh) {
 		diag_acc_logstats(lv->acc, 0, 0, NULL, 1);
 		from_msglogs(lv->acc, cur, so->cancel);
-		gained = -1;		/* no log: every msglog, every time */
-	}
+		gained = -1;		/* no log: every msglog */
+	}			/* else only the new and rewritten ones */
 	if (so->cancel != NULL && atomic_load(so->cancel)) {
 		/* The sums are part-fed: the next scan starts afresh. */
 		intern_free(ids);
@@ -735,6 +757,10 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	dr = load_msglogs_since(cur, prevd != NULL ? prev : NULL, prevd,
 	    gained >= 0 && prevd != NULL ? ids : NULL, so->cancel);
 	intern_free(ids);
+	if (lv->ls == NULL && fresh) {
+		lv->ml_at = mono();
+		lv->ml_cost = lv->ml_at - t0;
+	}
 	if (so->cancel != NULL && atomic_load(so->cancel)) {
 		/* Some msglogs unread: no diagnosis from them. */
 		diag_rcpts_free(dr);
