@@ -628,10 +628,25 @@ log_ids(struct load_live *lv, const struct spool_snap *snap,
 	return rc < 0 ? -1 : (long)f.n;
 }
 
+static struct diag_rcpts *msglogs_pass(const struct spool_snap *,
+    const struct spool_snap *, const struct diag *, const struct intern *,
+    const atomic_int *, struct diag_acc *);
+
 struct diag_rcpts *
 load_msglogs_since(const struct spool_snap *snap,
     const struct spool_snap *psnap, const struct diag *prev,
     const struct intern *ids, const atomic_int *cancel)
+{
+	return msglogs_pass(snap, psnap, prev, ids, cancel, NULL);
+}
+
+/* load_msglogs_since(); with acc (then psnap and prev are NULL: every
+ * msglog is read whole) the window's events of each message with a
+ * pending recipient go into acc too, from the same read. */
+static struct diag_rcpts *
+msglogs_pass(const struct spool_snap *snap, const struct spool_snap *psnap,
+    const struct diag *prev, const struct intern *ids,
+    const atomic_int *cancel, struct diag_acc *acc)
 {
 	struct diag_rcpts *dr;
 	struct history	 h;
@@ -653,8 +668,11 @@ load_msglogs_since(const struct spool_snap *snap,
 			continue;
 		history_init(&h);
 		h.fed = diag_rcpts_offset(dr, i);
-		if (history_read(&h, snap->dir, m->id) >= 0)
+		if (history_read(&h, snap->dir, m->id) >= 0) {
+			if (acc != NULL && m->npending > 0)
+				diag_acc_history(acc, &h);
 			diag_rcpts_feed(dr, i, &h, h.fed - h.tlen);
+		}
 		history_done(&h);
 	}
 	return dr;
@@ -733,9 +751,9 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 			snprintf(warn + strlen(warn), warnlen - strlen(warn),
 			    " (diagnosis from the msglogs)");
 	} else if (fresh) {
+		/* No log: every msglog, read once below for both. */
 		diag_acc_logstats(lv->acc, 0, 0, NULL, 1);
-		from_msglogs(lv->acc, cur, so->cancel);
-		gained = -1;		/* no log: every msglog */
+		gained = -1;
 	}			/* else only the new and rewritten ones */
 	if (so->cancel != NULL && atomic_load(so->cancel)) {
 		/* The sums are part-fed: the next scan starts afresh. */
@@ -754,16 +772,23 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	/* Each recipient's last attempt: the msglogs of new and rewritten
 	 * messages and of those the log named, each from where the last
 	 * scan stopped. */
-	dr = load_msglogs_since(cur, prevd != NULL ? prev : NULL, prevd,
-	    gained >= 0 && prevd != NULL ? ids : NULL, so->cancel);
-	intern_free(ids);
 	if (lv->ls == NULL && fresh) {
+		dr = msglogs_pass(cur, NULL, NULL, NULL, so->cancel, lv->acc);
 		lv->ml_at = mono();
 		lv->ml_cost = lv->ml_at - t0;
-	}
+	} else
+		dr = load_msglogs_since(cur, prevd != NULL ? prev : NULL,
+		    prevd, gained >= 0 && prevd != NULL ? ids : NULL,
+		    so->cancel);
+	intern_free(ids);
 	if (so->cancel != NULL && atomic_load(so->cancel)) {
-		/* Some msglogs unread: no diagnosis from them. */
+		/* Some msglogs unread: no diagnosis from them, and the
+		 * sums may be part-fed: the next scan starts afresh. */
 		diag_rcpts_free(dr);
+		diag_acc_free(lv->acc);
+		lv->acc = NULL;
+		logscan_free(lv->ls);
+		lv->ls = NULL;
 		snprintf(err, errlen, "cancelled");
 		return -1;
 	}

@@ -108,6 +108,21 @@ run() {
 	echo quit >&"$RCW"
 	wait "$RCPID" 2> /dev/null
 	exec {RCW}>&- {RCR}<&-
+	# Without a main log: the first pass reads every msglog once, for
+	# the window's sums and each recipient's last attempt alike; after
+	# a queue run and a second (ten times a pass of a few ms: due
+	# again), the second pass too.
+	"$TOOLS/refreshcheck" -t 2 "$SB_SPOOL" < "$SB_DIR/rc.in" \
+	    > "$SB_DIR/rc.out" 2>&1 &
+	RCPID=$!
+	exec {RCW}> "$SB_DIR/rc.in" {RCR}< "$SB_DIR/rc.out"
+	step "no main log: every msglog"
+	sb_queue_run -f > /dev/null 2>&1
+	sleep 1
+	step "no main log: after a queue run"
+	echo quit >&"$RCW"
+	wait "$RCPID" 2> /dev/null
+	exec {RCW}>&- {RCR}<&-
 	sb_stop
 }
 
