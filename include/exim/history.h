@@ -35,6 +35,9 @@ struct history {
 	uint32_t		 attempts;	/* DEFER + FAIL + DELIVERED */
 	int			 frozen;	/* last freeze not followed by a
 						 * later attempt */
+	int			 read_err;	/* errno of the last
+						 * history_read() that failed,
+						 * else 0 */
 	/* Private to history.c. */
 	struct arena		 strings;
 	char			*tail;	/* bytes after the last newline */
@@ -71,6 +74,7 @@ int	history_is_attempt(const struct history_event *e);
  * split spool) from h->fed on, without locks, and feeds them.  A file that
  * shrank is re-read from the start.  Returns the number of new bytes, 0 if
  * none, or -1 with errno (ENOENT is normal: the message completed or
- * message_logs is off; EINVAL: bad id). */
+ * message_logs is off; EINVAL: bad id, or not a regular file; ELOOP: a
+ * symlink, which is never followed). */
 long	history_read(struct history *, const char *spool, const char *id);
 #endif

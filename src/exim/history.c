@@ -232,16 +232,30 @@ history_read(struct history *h, const char *spool, const char *id)
 		errno = EINVAL;
 		return -1;
 	}
+	/* Never through a symlink (ELOOP), and only from a regular file:
+	 * whoever can write the spool must not make us show, or block on,
+	 * a file of their choosing. */
 	snprintf(path, sizeof(path), "%s/msglog/%s", spool, id);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT) {
 		snprintf(path, sizeof(path), "%s/msglog/%c/%s", spool, id[5],
 		    id);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK);
 	}
-	if (fd < 0)
+	if (fd < 0) {
+		h->read_err = errno;
 		return -1;
-	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size < h->fed) {
+	}
+	e = fstat(fd, &st) < 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	if (e != 0) {
+		close(fd);
+		h->read_err = e;
+		errno = e;
+		return -1;
+	}
+	if ((uint64_t)st.st_size < h->fed) {
 		history_done(h);
 		history_init(h);
 	}
@@ -257,8 +271,10 @@ history_read(struct history *h, const char *spool, const char *id)
 	e = errno;
 	close(fd);
 	if (r < 0) {
+		h->read_err = e;
 		errno = e;
 		return -1;
 	}
+	h->read_err = 0;
 	return total;
 }

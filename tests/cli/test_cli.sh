@@ -114,6 +114,24 @@ assert len(rows) > 2 and len({len(r) for r in rows}) == 1, "ragged"
 	"$MXTOP" -s "$SAMPLE" --now "$now" show "$id" --format json > "$tmp/show.json" &&
 	    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["history"]' "$tmp/show.json" &&
 	    ok "show --format json parses and has history" || bad "show json"
+	# A msglog that is a symlink (to a file that reads as a msglog, or
+	# to anything root can read) is never followed: show says so.
+	rm -rf "$tmp/ml" && cp -a "$SAMPLE" "$tmp/ml"
+	mlog=$(find "$tmp/ml/msglog" -type f -name "$id" | head -1)
+	{ cat "$mlog"; echo "2025-01-01 00:00:00 SECRET-LINE-OF-ELSEWHERE"; } \
+	    > "$tmp/elsewhere"
+	ln -sf "$tmp/elsewhere" "$mlog"
+	if "$MXTOP" -s "$tmp/ml" --now "$now" show "$id" > "$tmp/show-ml.txt" &&
+	    ! grep -q SECRET "$tmp/show-ml.txt" &&
+	    grep -q 'msglog not read: a symlink, never followed' \
+	    "$tmp/show-ml.txt" &&
+	    "$MXTOP" -s "$tmp/ml" --now "$now" show "$id" --format json |
+	    python3 -c 'import json,sys; assert json.load(sys.stdin)["history"] == []'
+	then
+		ok "a symlinked msglog is not followed (show says so)"
+	else
+		bad "symlinked msglog: $(grep -i -e secret -e msglog "$tmp/show-ml.txt")"
+	fi
 	"$MXTOP" -s "$SAMPLE" --now "$now" summary --width 80 > "$tmp/sum.txt"
 	w=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$tmp/sum.txt")
 	[ "$w" -le 80 ] && ok "summary text fits 80 columns ($w)" || bad "summary is $w wide"

@@ -280,6 +280,53 @@ START_TEST(t_read)
 }
 END_TEST
 
+/* What is not a regular file in msglog/ is never read: a symlink (to a
+ * file that reads as a msglog, or to any file root can read), a FIFO
+ * (must not block), a directory. */
+START_TEST(t_not_a_file)
+{
+	char		 dir[] = "/tmp/mxtop-hist-XXXXXX", path[256], real[256];
+	const char	*id = "1tSm9Y-00000000W7E-132G";
+	struct history	 h;
+	FILE		*f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/msglog", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(real, sizeof(real), "%s/elsewhere", dir);
+	f = fopen(real, "w");
+	ck_assert_ptr_nonnull(f);
+	fwrite(ml1, 1, sizeof(ml1) - 1, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/msglog/%s", dir, id);
+	ck_assert_int_eq(symlink(real, path), 0);
+	history_init(&h);
+	errno = 0;
+	ck_assert_int_eq(history_read(&h, dir, id), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_uint_eq(h.n, 0);
+	unlink(path);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(history_read(&h, dir, id), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	unlink(path);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(history_read(&h, dir, id), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(h.n, 0);
+	rmdir(path);
+	/* The same file, itself in place: read. */
+	ck_assert_int_eq(rename(real, path), 0);
+	ck_assert_int_eq(history_read(&h, dir, id), (long)(sizeof(ml1) - 1));
+	check1(&h);
+	history_done(&h);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/msglog", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -296,6 +343,7 @@ suite(void)
 	tcase_add_test(tc, t_split);
 	tcase_add_test(tc, t_bytes);
 	tcase_add_test(tc, t_read);
+	tcase_add_test(tc, t_not_a_file);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
