@@ -3,6 +3,7 @@
 #ifndef MXTOP_EXIM_MESSAGE_H
 #define MXTOP_EXIM_MESSAGE_H
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "exim/spool.h"
@@ -42,6 +43,12 @@ void	msg_reader_done(struct msg_reader *);
  * -1 with err and errno (ENOENT: the message left the queue). */
 int	msg_reader_open(struct msg_reader *, const char *dir, const char *id,
 	    int headers_only, char *err, size_t errlen);
+/* Opens message id's -D read-only, without a lock: never through a
+ * symlink, a regular file whose first line is "<id>-D" only.  Returns the
+ * descriptor (st filled; the body starts after strlen(id) + 3 bytes), or
+ * -1 with err and errno (ENOENT: the message left the queue). */
+int	msg_data_open(const char *dir, const char *id, struct stat *st,
+	    char *err, size_t errlen);
 /* Copies the next bytes of the .eml into buf.  Returns how many (up to
  * len), 0 at the end, or -1 with errno on a read error. */
 ssize_t	msg_reader_read(struct msg_reader *, char *buf, size_t len);

@@ -13,6 +13,7 @@
 #include "exim/logscan.h"
 #include "out/export.h"
 #include "exim/history.h"
+#include "exim/message.h"
 #include "run/mta.h"
 #include "model/select.h"
 #include "exim/spool.h"
@@ -81,26 +82,25 @@ static void
 load_body(struct tui *t)
 {
 	const char *id = view_msg_id(t->v);
-	char path[4096], *buf, *p;
+	char err[512], *buf;
 	struct stat st;
 	ssize_t n;
-	size_t got = 0, skip = 0;
+	size_t got = 0, skip;
 	int fd;
 
 	if (id == NULL)
 		return;
-	if (spool_path(t->c->spool, "input", id, "-D", path,
-	    sizeof(path)) < 0 || (fd = open(path, O_RDONLY | O_CLOEXEC |
-	    O_NONBLOCK)) < 0) {
-		view_set_body(t->v, NULL, 0, 0, "no -D file (the message has "
-		    "left the queue?)");
+	if ((fd = msg_data_open(t->c->spool, id, &st, err,
+	    sizeof(err))) < 0) {
+		view_set_body(t->v, NULL, 0, 0, errno == ENOENT ? "no -D file "
+		    "(the message has left the queue?)" : err);
 		return;
 	}
+	/* After Exim's "<id>-D" line. */
+	skip = strlen(id) + 3;
 	buf = xmalloc(BODY_MAX);
-	if (fstat(fd, &st) < 0)
-		st.st_size = 0;
-	while (got < BODY_MAX && (n = read(fd, buf + got,
-	    BODY_MAX - got)) != 0) {
+	while (got < BODY_MAX && (n = pread(fd, buf + got, BODY_MAX - got,
+	    (off_t)(skip + got))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -108,11 +108,8 @@ load_body(struct tui *t)
 		got += (size_t)n;
 	}
 	close(fd);
-	/* The first line is Exim's "<id>-D". */
-	if ((p = memchr(buf, '\n', got)) != NULL)
-		skip = (size_t)(p - buf) + 1;
-	view_set_body(t->v, buf + skip, got - skip,
-	    (int64_t)st.st_size - (int64_t)skip, NULL);
+	view_set_body(t->v, buf, got, (int64_t)st.st_size - (int64_t)skip,
+	    NULL);
 	free(buf);
 }
 

@@ -108,15 +108,62 @@ wire_size(struct msg_reader *e, int64_t *size)
 }
 
 int
+msg_data_open(const char *dir, const char *id, struct stat *st, char *err,
+    size_t errlen)
+{
+	char path[4096], first[SPOOL_ID_MAX + 4];
+	size_t idlen = strlen(id);
+	ssize_t n;
+	int fd;
+
+	if (!spool_id_valid(id, idlen)) {
+		snprintf(err, errlen, "not a message id");
+		errno = EINVAL;
+		return -1;
+	}
+	if (spool_path(dir, "input", id, "-D", path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "no -D file: the message left the "
+		    "queue");
+		errno = ENOENT;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0) {
+		int sv = errno;
+
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		errno = sv;
+		return -1;
+	}
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+	    st->st_size < (off_t)(idlen + 3)) {
+		snprintf(err, errlen, "%s is not a spool data file", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	n = pread_all(fd, first, idlen + 3, 0);
+	if (n != (ssize_t)(idlen + 3) || memcmp(first, id, idlen) != 0 ||
+	    memcmp(first + idlen, "-D\n", 3) != 0) {
+		snprintf(err, errlen, "%s does not start with its id line",
+		    path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+int
 msg_reader_open(struct msg_reader *e, const char *dir, const char *id,
     int headers_only, char *err, size_t errlen)
 {
-	char path[4096], first[SPOOL_ID_MAX + 4];
+	char path[4096];
 	uint8_t *dl = NULL;
 	struct stat st;
 	size_t idlen, i;
 	int64_t body;
-	ssize_t n;
 	int fd;
 
 	msg_reader_close(e);
@@ -144,37 +191,8 @@ msg_reader_open(struct msg_reader *e, const char *dir, const char *id,
 	e->arrival = e->h.received;
 	e->wire = (e->h.flags & MSG_F_WIRE) != 0;
 	/* The -D after the -H: if it is gone, so is the message. */
-	if (spool_path(dir, "input", id, "-D", path, sizeof(path)) < 0) {
-		snprintf(err, errlen, "no -D file: the message left the "
-		    "queue");
-		errno = ENOENT;
+	if ((fd = msg_data_open(dir, id, &st, err, errlen)) < 0)
 		return -1;
-	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) < 0) {
-		int sv = errno;
-
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		    strerror(errno));
-		errno = sv;
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size < (off_t)(idlen + 3)) {
-		snprintf(err, errlen, "%s is not a spool data file", path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	n = pread_all(fd, first, idlen + 3, 0);
-	if (n != (ssize_t)(idlen + 3) || memcmp(first, id, idlen) != 0 ||
-	    memcmp(first + idlen, "-D\n", 3) != 0) {
-		snprintf(err, errlen, "%s does not start with its id line",
-		    path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
 	e->fd = fd;
 	e->off = (off_t)(idlen + 3);
 	e->end = st.st_size;

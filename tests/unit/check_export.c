@@ -307,6 +307,44 @@ START_TEST(eml_errors)
 }
 END_TEST
 
+/* The -D is opened only as itself: a regular file, never through a
+ * symlink (not even to a copy of itself), its first line its id's. */
+START_TEST(data_open)
+{
+	struct msg_reader e;
+	struct stat st;
+	char err[256], path[600], real[620];
+	int fd;
+
+	ck_assert_int_eq(spool_path(dir, "input", ID1, "-D", path,
+	    sizeof(path)), 0);
+	fd = msg_data_open(dir, ID1, &st, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "%s", err);
+	ck_assert_int_eq(st.st_size, (off_t)(strlen(ID1) + 3 +
+	    strlen(body1)));
+	close(fd);
+	snprintf(real, sizeof(real), "%s.real", path);
+	ck_assert_int_eq(rename(path, real), 0);
+	ck_assert_int_eq(symlink(real, path), 0);
+	errno = 0;
+	ck_assert_int_eq(msg_data_open(dir, ID1, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	msg_reader_init(&e);
+	ck_assert_int_eq(msg_reader_open(&e, dir, ID1, 0, err, sizeof(err)),
+	    -1);
+	msg_reader_done(&e);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(msg_data_open(dir, ID1, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rename(real, path), 0);
+	/* The wrong first line (ID3's -D). */
+	ck_assert_int_eq(msg_data_open(dir, ID3, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 /* ---- Whole exports ---- */
 
 static struct spool_snap *
@@ -541,6 +579,7 @@ export_suite(void)
 	tcase_add_test(tc, eml_plain);
 	tcase_add_loop_test(tc, eml_wire, 0, 5);
 	tcase_add_test(tc, eml_errors);
+	tcase_add_test(tc, data_open);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("write");
 	tcase_add_checked_fixture(tc, setup, teardown);
