@@ -92,6 +92,9 @@ void		 diag_acc_event(struct diag_acc *, const struct logscan_event *,
 /* Without a main log: a queued message's msglog events (those in the
  * window) as evidence instead. */
 void		 diag_acc_history(struct diag_acc *, const struct history *);
+/* Bytes of evidence text the accumulator holds: a few per domain and
+ * primary, however long the log. */
+size_t		 diag_acc_bytes(const struct diag_acc *);
 /* What reading the log said, for the diagnosis header. */
 void		 diag_acc_logstats(struct diag_acc *, uint64_t lines,
 		    uint64_t unparsable, const char *error, int no_log);

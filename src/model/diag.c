@@ -34,8 +34,11 @@ struct ipacc {
 
 struct diag_acc {
 	struct diag_opts o;
-	struct arena	 strs_a;
-	struct arena	*strs;		/* evidence texts: &strs_a */
+	/* Evidence texts and hosts.  Only a few per domain and address
+	 * are live; the arena is copied afresh (tidy()) once what it
+	 * holds outgrows them, so that a long log costs no more. */
+	struct arena	 strs;
+	size_t		 strs_used, strs_live;	/* bytes */
 	struct intern	*doms;		/* log domains */
 	struct acc	*acc;
 	size_t		 nacc, capacc;
@@ -116,8 +119,61 @@ same_text(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* s copied into sc->strs. */
+static const char *
+keep(struct diag_acc *sc, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	sc->strs_used += n;
+	return arena_strndup(&sc->strs, s, n - 1);
+}
+
+static const char *
+keep_null(struct diag_acc *sc, struct arena *a, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	sc->strs_live += strlen(s) + 1;
+	return arena_strdup(a, s);
+}
+
 static void
-evidence(struct arena *strs, struct diag_domain *d, time_t t, int cls,
+keep_ev(struct diag_acc *sc, struct arena *a, struct diag_evidence *e)
+{
+	e->host = keep_null(sc, a, e->host);
+	e->text = keep_null(sc, a, e->text);
+}
+
+/* Once the arena holds twice what is live (and 1 MiB), the live strings
+ * go to a new one and the old is freed. */
+static void
+tidy(struct diag_acc *sc)
+{
+	struct arena a;
+	size_t i;
+	uint32_t k;
+
+	if (sc->strs_used < 2 * sc->strs_live + (1u << 20))
+		return;
+	arena_init(&a);
+	sc->strs_live = 0;
+	for (i = 0; i < sc->nacc; i++) {
+		struct diag_domain *d = &sc->acc[i].d;
+
+		for (k = 0; k < d->nevidence; k++)
+			keep_ev(sc, &a, &d->evidence[k]);
+		keep_ev(sc, &a, &d->last_error);
+	}
+	for (i = 0; i < sc->nip; i++)
+		keep_ev(sc, &a, &sc->ip[i].last);
+	arena_free(&sc->strs);
+	sc->strs = a;
+	sc->strs_used = sc->strs_live;
+}
+
+static void
+evidence(struct diag_acc *sc, struct diag_domain *d, time_t t, int cls,
     const char *host, const char *text)
 {
 	struct diag_evidence e;
@@ -133,7 +189,8 @@ evidence(struct arena *strs, struct diag_domain *d, time_t t, int cls,
 		e.count++;
 		n = i;
 	} else {
-		e.text = arena_strdup(strs, text);
+		e.text = keep(sc, text);
+		e.host = NULL;
 		e.count = 1;
 		n = d->nevidence < DIAG_NEVIDENCE ? d->nevidence :
 		    DIAG_NEVIDENCE - 1;
@@ -142,9 +199,13 @@ evidence(struct arena *strs, struct diag_domain *d, time_t t, int cls,
 	}
 	e.time = t;
 	e.cls = cls;
-	e.host = host && *host ? arena_strdup(strs, host) : NULL;
-	if (e.count > 1)	/* the newest wording of the repeats */
-		e.text = arena_strdup(strs, text);
+	if (host == NULL || *host == '\0')
+		e.host = NULL;
+	else if (e.host == NULL || strcmp(e.host, host) != 0)
+		e.host = keep(sc, host);
+	/* The newest wording of the repeats. */
+	if (e.count > 1 && strcmp(e.text, text) != 0)
+		e.text = keep(sc, text);
 	/* Newest first; the log is read in time order. */
 	memmove(&d->evidence[1], &d->evidence[0], n * sizeof(e));
 	d->evidence[0] = e;
@@ -249,8 +310,8 @@ diag_acc_outcome(const struct diag_acc *sc, const char *id, const char *addr)
 	return k == UINT32_MAX ? 0 : sc->outcome[k] - 1;
 }
 
-void
-diag_acc_event(struct diag_acc *sc, const struct logscan_event *ev,
+static void
+event(struct diag_acc *sc, const struct logscan_event *ev,
     const struct spool_snap *snap)
 {
 	struct diag_domain *d = NULL;
@@ -281,7 +342,7 @@ diag_acc_event(struct diag_acc *sc, const struct logscan_event *ev,
 		count_class(d, cls);
 		if (reached(cls))
 			answered(d->recent, 0);
-		evidence(sc->strs, d, ev->t, cls, ev->host, ev->text);
+		evidence(sc, d, ev->t, cls, ev->host, ev->text);
 		if (ev->host[0] == '\0' && ev->id[0] != '\0' &&
 		    strcmp(ev->id, sc->hst_id) == 0)
 			link_ip(sc, sc->hst_ip, strlen(sc->hst_ip), ev->domain,
@@ -317,7 +378,7 @@ diag_acc_event(struct diag_acc *sc, const struct logscan_event *ev,
 			class_mix_add(&ia->recent, cls);
 			ia->last.time = ev->t;
 			ia->last.cls = cls;
-			ia->last.text = arena_strdup(sc->strs, ev->text);
+			ia->last.text = keep(sc, ev->text);
 			ia->last.host = NULL;
 			return;
 		}
@@ -326,7 +387,7 @@ diag_acc_event(struct diag_acc *sc, const struct logscan_event *ev,
 		d->callout_cached += ev->kind == LL_CALLOUT_CACHED;
 		if (cls != CLASS_NONE)
 			count_class(d, cls);
-		evidence(sc->strs, d, ev->t, cls, ev->host, ev->text);
+		evidence(sc, d, ev->t, cls, ev->host, ev->text);
 		return;
 	default:
 		return;
@@ -362,14 +423,27 @@ finish(struct diag_domain *d, const struct diag_opts *o)
 	    d->tarpit >= o->threshold;
 }
 
+void
+diag_acc_event(struct diag_acc *sc, const struct logscan_event *ev,
+    const struct spool_snap *snap)
+{
+	event(sc, ev, snap);
+	tidy(sc);
+}
+
+size_t
+diag_acc_bytes(const struct diag_acc *sc)
+{
+	return sc->strs_used;
+}
+
 struct diag_acc *
 diag_acc_new(const struct diag_opts *o)
 {
 	struct diag_acc *sc = xcalloc(1, sizeof(*sc));
 
 	sc->o = *o;
-	arena_init(&sc->strs_a);
-	sc->strs = &sc->strs_a;
+	arena_init(&sc->strs);
 	sc->doms = intern_new();
 	sc->ips = intern_new();
 	sc->outs = intern_new();
@@ -388,7 +462,7 @@ diag_acc_free(struct diag_acc *sc)
 	free(sc->ip);
 	free(sc->outcome);
 	free(sc->error);
-	arena_free(&sc->strs_a);
+	arena_free(&sc->strs);
 	free(sc);
 }
 
@@ -454,8 +528,9 @@ diag_acc_history(struct diag_acc *sc, const struct history *h)
 		 * earlier lines counted. */
 		c = class_of_event(e->kind, e->text, strlen(e->text));
 		count_class(d, c);
-		evidence(sc->strs, d, e->time, c, e->host, e->text);
+		evidence(sc, d, e->time, c, e->host, e->text);
 	}
+	tidy(sc);
 }
 
 static const char *

@@ -218,6 +218,56 @@ START_TEST(refresh)
 }
 END_TEST
 
+/* A long log of ever new wordings and hosts: the evidence kept stays a
+ * few per domain, and so does its memory; the newest is what is shown. */
+START_TEST(evidence_bounded)
+{
+	struct diag_opts o = { .since = 0 };
+	struct spool_snap *s = scan();
+	struct diag_acc *acc = diag_acc_new(&o);
+	struct logscan_event ev;
+	const struct diag_domain *dd;
+	struct diag *d;
+	char host[64], text[128];
+	size_t most = 0;
+	unsigned i;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = LL_DEFER;
+	ev.id = ID1;
+	ev.addr = "x@one.example";
+	ev.domain = "one.example";
+	ev.line = "";
+	for (i = 0; i < 300000; i++) {
+		ev.t = 1735689600 + (time_t)i;
+		snprintf(host, sizeof(host), "mx%u.one.example [192.0.2.%u]",
+		    i, i % 250);
+		snprintf(text, sizeof(text), "Connection refused (attempt "
+		    "%u of a long night)", i);
+		ev.host = host;
+		ev.text = text;
+		diag_acc_event(acc, &ev, s);
+		if (diag_acc_bytes(acc) > most)
+			most = diag_acc_bytes(acc);
+	}
+	/* 300,000 texts and hosts of ~50 bytes each: 30 MB if all kept. */
+	ck_assert_msg(most < (3u << 20), "%zu bytes", most);
+	d = diag_result(acc, s, NULL, NULL);
+	dd = diag_domain(d, "one.example");
+	ck_assert_ptr_nonnull(dd);
+	ck_assert_uint_eq(dd->classes[CLASS_OFFLINE], 300000);
+	ck_assert_uint_eq(dd->nevidence, DIAG_NEVIDENCE);
+	ck_assert_str_eq(dd->evidence[0].text, text);
+	ck_assert_str_eq(dd->evidence[0].host, host);
+	ck_assert_str_eq(dd->last_error.text, text);
+	ck_assert_str_eq(dd->evidence[1].text, "Connection refused (attempt "
+	    "299998 of a long night)");
+	diag_free(d);
+	diag_acc_free(acc);
+	spool_snap_free(s);
+}
+END_TEST
+
 /* Customers known: a frozen bounce to a domain nobody relays for is
  * backscatter, and customers sort first. */
 START_TEST(backscatter)
@@ -318,6 +368,7 @@ diag_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, per_recipient);
 	tcase_add_test(tc, refresh);
+	tcase_add_test(tc, evidence_bounded);
 	tcase_add_test(tc, backscatter);
 	tcase_add_test(tc, plan_shared);
 	suite_add_tcase(s, tc);
