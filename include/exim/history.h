@@ -77,4 +77,8 @@ int	history_is_attempt(const struct history_event *e);
  * message_logs is off; EINVAL: bad id, or not a regular file; ELOOP: a
  * symlink, which is never followed). */
 long	history_read(struct history *, const char *spool, const char *id);
+/* The same for a message whose -H is in input/<sub>/ (sub '\0': in
+ * input/): that layout is tried first. */
+long	history_read_in(struct history *, const char *spool, const char *id,
+	    char sub);
 #endif

@@ -129,7 +129,8 @@ from_msglogs(struct diag_acc *acc, const struct spool_snap *snap,
 		if (snap->msgs[i].npending == 0)
 			continue;
 		history_init(&h);
-		if (history_read(&h, snap->dir, snap->msgs[i].id) >= 0)
+		if (history_read_in(&h, snap->dir, snap->msgs[i].id,
+		    snap->msgs[i].subdir) >= 0)
 			diag_acc_history(acc, &h);
 		history_done(&h);
 	}
@@ -174,7 +175,8 @@ load_msglogs(const struct spool_snap *snap, const struct spool_snap *psnap,
 		history_init(&h);
 		h.fed = diag_rcpts_offset(dr, i);
 		/* A msglog only grows: read what came since last time. */
-		if (history_read(&h, snap->dir, snap->msgs[i].id) >= 0) {
+		if (history_read_in(&h, snap->dir, snap->msgs[i].id,
+		    snap->msgs[i].subdir) >= 0) {
 			/* Up to the last whole line: a line caught half
 			 * written is read again next time. */
 			diag_rcpts_feed(dr, i, &h, h.fed - h.tlen);
@@ -668,7 +670,7 @@ msglogs_pass(const struct spool_snap *snap, const struct spool_snap *psnap,
 			continue;
 		history_init(&h);
 		h.fed = diag_rcpts_offset(dr, i);
-		if (history_read(&h, snap->dir, m->id) >= 0) {
+		if (history_read_in(&h, snap->dir, m->id, m->subdir) >= 0) {
 			if (acc != NULL && m->npending > 0)
 				diag_acc_history(acc, &h);
 			diag_rcpts_feed(dr, i, &h, h.fed - h.tlen);

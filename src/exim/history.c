@@ -222,11 +222,18 @@ history_parse(struct history *h, const char *buf, size_t len)
 long
 history_read(struct history *h, const char *spool, const char *id)
 {
+	return history_read_in(h, spool, id, '\0');
+}
+
+long
+history_read_in(struct history *h, const char *spool, const char *id,
+    char sub)
+{
 	char		 path[4096], buf[65536];
 	struct stat	 st;
 	long		 total = 0;
 	ssize_t		 r;
-	int		 fd, e;
+	int		 fd, e, i;
 
 	if (!spool_id_valid(id, strlen(id))) {
 		errno = EINVAL;
@@ -235,14 +242,17 @@ history_read(struct history *h, const char *spool, const char *id)
 	/* Never through a symlink (ELOOP), and only from a regular file:
 	 * whoever can write the spool must not make us show, or block on,
 	 * a file of their choosing. */
-	snprintf(path, sizeof(path), "%s/msglog/%s", spool, id);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT) {
-		snprintf(path, sizeof(path), "%s/msglog/%c/%s", spool, id[5],
-		    id);
+	/* Where the -H is, first: split spools keep both in <id[5]>/. */
+	for (i = 0; i < 2; i++) {
+		if ((i == 0) == (sub == '\0'))
+			snprintf(path, sizeof(path), "%s/msglog/%s", spool, id);
+		else
+			snprintf(path, sizeof(path), "%s/msglog/%c/%s", spool,
+			    id[5], id);
 		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
 		    O_NONBLOCK);
+		if (fd >= 0 || errno != ENOENT)
+			break;
 	}
 	if (fd < 0) {
 		h->read_err = errno;

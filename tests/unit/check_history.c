@@ -239,7 +239,7 @@ END_TEST
 
 START_TEST(t_read)
 {
-	char		 dir[] = "/tmp/mxtop-hist-XXXXXX", path[256];
+	char		 dir[] = "/tmp/mxtop-hist-XXXXXX", path[256], real[256];
 	const char	*id = "1tSm9Y-00000000W7E-132G";
 	struct history	 h;
 	FILE		*f;
@@ -271,6 +271,20 @@ START_TEST(t_read)
 	ck_assert_int_eq(r, (long)(sizeof(ml1) - 1 - 300));
 	check1(&h);
 	history_done(&h);
+	/* Told where the -H is, that layout first, the other after. */
+	history_init(&h);
+	ck_assert_int_eq(history_read_in(&h, dir, id, 'Y'),
+	    (long)(sizeof(ml1) - 1));
+	check1(&h);
+	history_done(&h);
+	snprintf(real, sizeof(real), "%s/msglog/%s", dir, id);
+	ck_assert_int_eq(rename(path, real), 0);
+	history_init(&h);
+	ck_assert_int_eq(history_read_in(&h, dir, id, 'Y'),
+	    (long)(sizeof(ml1) - 1));
+	check1(&h);
+	history_done(&h);
+	ck_assert_int_eq(rename(real, path), 0);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/msglog/Y", dir);
 	rmdir(path);
