@@ -680,6 +680,19 @@ msglogs_pass(const struct spool_snap *snap, const struct spool_snap *psnap,
 	return dr;
 }
 
+/* A scan stopped by its cancel flag: the sums may be part-fed, so the
+ * next scan starts afresh.  Returns -1. */
+static int
+cancelled(struct load_live *lv, char *err, size_t errlen)
+{
+	diag_acc_free(lv->acc);
+	lv->acc = NULL;
+	logscan_free(lv->ls);
+	lv->ls = NULL;
+	snprintf(err, errlen, "cancelled");
+	return -1;
+}
+
 /* Whether snapshots a and b number the same domains the same way. */
 static int
 same_domains(const struct spool_snap *a, const struct spool_snap *b)
@@ -758,14 +771,8 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 		gained = -1;
 	}			/* else only the new and rewritten ones */
 	if (so->cancel != NULL && atomic_load(so->cancel)) {
-		/* The sums are part-fed: the next scan starts afresh. */
 		intern_free(ids);
-		diag_acc_free(lv->acc);
-		lv->acc = NULL;
-		logscan_free(lv->ls);
-		lv->ls = NULL;
-		snprintf(err, errlen, "cancelled");
-		return -1;
+		return cancelled(lv, err, errlen);
 	}
 	if (!changed && !fresh && gained == 0 && prevd != NULL) {
 		intern_free(ids);
@@ -784,15 +791,9 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 		    so->cancel);
 	intern_free(ids);
 	if (so->cancel != NULL && atomic_load(so->cancel)) {
-		/* Some msglogs unread: no diagnosis from them, and the
-		 * sums may be part-fed: the next scan starts afresh. */
+		/* Some msglogs unread: no diagnosis from them. */
 		diag_rcpts_free(dr);
-		diag_acc_free(lv->acc);
-		lv->acc = NULL;
-		logscan_free(lv->ls);
-		lv->ls = NULL;
-		snprintf(err, errlen, "cancelled");
-		return -1;
+		return cancelled(lv, err, errlen);
 	}
 	/* The customers, asked again only when the domains changed. */
 	if (prevd != NULL && (cur == prev || same_domains(cur, prev))) {
