@@ -7,6 +7,9 @@
 
 /* Formats an age in seconds as "45s", "17m", "3h5m", "3d4h" into buf
  * (at least 16 bytes).  Negative ages (clock skew) print as "0s". */
+/* Seconds on the monotonic clock (CLOCK_MONOTONIC). */
+double	 units_mono(void);
+
 char	*units_fmt_age(char *buf, size_t len, int64_t secs);
 /* Formats a size as exim -bp does: "  812", " 2.9K", " 123K", " 1.2M".
  * A negative size (no -D file) gives five blanks. */

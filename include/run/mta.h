@@ -102,7 +102,7 @@ struct mta_item {
 	int		 cls;		/* enum class_id of a deferral (or of
 					 * a failure), 0 none */
 	char		 detail[256];	/* Exim's words, or ours; "" none */
-	double		 t_start, t_end;	/* monotonic seconds, 0 unset */
+	double		 t_start, t_end;	/* units_mono() seconds, 0 unset */
 };
 
 /* ---- Building and showing argv ---- */
@@ -255,8 +255,5 @@ const struct mta_rate_point *mta_job_rates(const struct mta_job *,
 /* Kills nothing: call it after mta_job_step() returned 0 (running
  * children would be waited for here).  NULL is a no-op. */
 void	 mta_job_free(struct mta_job *);
-
-/* Monotonic clock in seconds, the time base of t_start/t_end. */
-double	 mta_now(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include "base/intern.h"
 #include "base/mem.h"
 #include "base/text.h"
+#include "base/units.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -453,7 +454,7 @@ co_verify(const struct ctx *c, const struct callout_cfg *cfg,
 	const char			**ask;
 	char				 line[512];
 	size_t				 i, n = 0;
-	double				 last = mta_now();
+	double				 last = units_mono();
 	int				 tty = isatty(STDERR_FILENO), step, told = 0;
 	enum verify_res			 v;
 
@@ -486,9 +487,9 @@ co_verify(const struct ctx *c, const struct callout_cfg *cfg,
 		if (tty)
 			fprintf(stderr, "\r\033[K%s", fmt_verify_progress(line,
 			    sizeof(line), dm->name, &pr));
-		if (mta_now() - last >= SAVE_EVERY) {
+		if (units_mono() - last >= SAVE_EVERY) {
 			save(c, vs, path);
-			last = mta_now();
+			last = units_mono();
 		}
 	} while (step != 0);
 	if (tty)

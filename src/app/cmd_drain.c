@@ -15,6 +15,7 @@
 #include "run/mta.h"
 #include "base/mem.h"
 #include "base/text.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -183,7 +184,7 @@ run(const struct ctx *c, const struct plan *p, const char *act,
 {
 	struct mta_job		*job = mta_job_new(&c->mta, c->spool, p, pace);
 	const struct mta_item	*it, *items;
-	double			 t0 = mta_now();
+	double			 t0 = units_mono();
 	struct mta_progress	 pr;
 	char			 rep[2048];
 	size_t			 i, n, notdone = 0;

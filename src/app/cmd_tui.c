@@ -21,6 +21,7 @@
 #include "tui/ui.h"
 #include "base/mem.h"
 #include "tui/view.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,15 +40,6 @@
 #include <unistd.h>
 
 #define BODY_MAX	(64 * 1024)	/* B shows this much of -D */
-
-double
-tui_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 
 /* ---- Message and body ---- */
@@ -340,7 +332,7 @@ loop(struct tui *t)
 			view_set_info(t->v, &t->info);
 		}
 		ui_show(t->v);
-		now = tui_mono();
+		now = units_mono();
 		wait = t->sc.busy ? 0.25 : t->due - now;
 		if ((t->job != NULL || t->ex.running || tui_recover_busy(t) ||
 		    tui_mx_busy(t)) &&
@@ -379,7 +371,7 @@ loop(struct tui *t)
 		tui_exp_step(t);
 		tui_recover_step(t);
 		tui_mx_step(t);
-		if (!t->sc.busy && tui_mono() >= t->due)
+		if (!t->sc.busy && units_mono() >= t->due)
 			tui_scan_start(t);
 	}
 	if (t->job != NULL) {

@@ -6,6 +6,7 @@
 #include "base/mem.h"
 #include "base/intern.h"
 #include "base/text.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -179,7 +180,7 @@ tui_exp_start(struct tui *t)
 	atomic_store(&e->done, 0);
 	atomic_store(&e->gone, 0);
 	atomic_store(&e->failed, 0);
-	e->t0 = tui_mono();
+	e->t0 = units_mono();
 	memset(&t->prog, 0, sizeof(t->prog));
 	t->prog.running = 1;
 	t->prog.verb = "export";
@@ -205,7 +206,7 @@ tui_exp_step(struct tui *t)
 
 	if (!e->running)
 		return;
-	el = tui_mono() - e->t0;
+	el = units_mono() - e->t0;
 	t->prog.done = atomic_load(&e->done);
 	t->prog.gone = atomic_load(&e->gone);
 	t->prog.failed = atomic_load(&e->failed);

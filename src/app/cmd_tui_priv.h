@@ -111,8 +111,6 @@ struct tui {
 	struct tui_mx	*mx;		/* M (cmd_tui_mx.c) */
 };
 
-/* Seconds on the monotonic clock. */
-double	tui_mono(void);
 
 /* The scans (cmd_tui_scan.c).  prepare: the next scan's inputs from t;
  * do: one scan on this thread; start: one in a thread (or here, when no

@@ -16,6 +16,7 @@
 #include "run/vstate.h"
 #include "base/mem.h"
 #include "base/text.h"
+#include "base/units.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,7 +231,7 @@ after_probe(struct tui *t)
 	    &pace);
 	dm->verified = 1;
 	free(ask);
-	r->saved = tui_mono();
+	r->saved = units_mono();
 	r->ph = R_VERIFY;
 }
 
@@ -242,7 +243,7 @@ save(struct tui *t)
 	if (vstate_save(t->rec->path, t->rec->vs, time(NULL) - 7 * 86400,
 	    err, sizeof(err)) < 0)
 		view_status(t->v, 1, "saving verify results: %s", err);
-	t->rec->saved = tui_mono();
+	t->rec->saved = units_mono();
 }
 
 /* Of the answers, what drain may act on (cmd_drain.c's rule, for one
@@ -290,7 +291,7 @@ verify_step(struct tui *t)
 		    x->reply);
 	callout_job_progress(dm->job, &pr);
 	fmt_verify_progress(r->l_verify, sizeof(r->l_verify), r->domain, &pr);
-	if (tui_mono() - r->saved >= 5)
+	if (units_mono() - r->saved >= 5)
 		save(t);
 	if (rc != 0)
 		return;

@@ -10,6 +10,7 @@
 #include "model/stats.h"
 #include "model/select.h"
 #include "tui/view.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -65,7 +66,7 @@ tui_scan_do(struct scan *sc)
 	    .done = &sc->done, .total = &sc->total,
 	    .partial = sc->want_partial ? on_partial : NULL,
 	    .partial_n = PARTIAL_N, .arg = sc, .cancel = &sc->quit };
-	double t0 = tui_mono();
+	double t0 = units_mono();
 	char warn[512];
 
 	sc->err[0] = '\0';
@@ -82,7 +83,7 @@ tui_scan_do(struct scan *sc)
 		sc->failed = 1;
 	else if (warn[0] != '\0')
 		snprintf(sc->err, sizeof(sc->err), "%.500s", warn);
-	sc->secs = tui_mono() - t0;
+	sc->secs = units_mono() - t0;
 }
 
 static void *
@@ -290,7 +291,7 @@ tui_scan_done(struct tui *t)
 	sc->snap = NULL;
 	sc->diag = NULL;
 	view_set_info(t->v, &t->info);
-	t->due = tui_mono() + (t->c->delay > 0 ? t->c->delay : 5);
+	t->due = units_mono() + (t->c->delay > 0 ? t->c->delay : 5);
 	if (t->again) {
 		t->again = 0;
 		tui_scan_start(t);

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 /* Whether Exim may be asked about this spool: not when -s named a spool
  * on its own (Exim's may be another one: tests, copies), unless
@@ -546,15 +545,6 @@ struct load_live {
  * only new and rewritten messages' msglogs are read. */
 #define ML_PACE	10
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 load_live_on_spool(struct load_live *lv,
     void (*fn)(void *arg, const struct spool_snap *snap), void *arg)
@@ -745,7 +735,7 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	 * window has slid by its own length. */
 	/* Without a main log every msglog is read again, afresh, at the
 	 * pace of ML_PACE. */
-	t0 = mono();
+	t0 = units_mono();
 	if (lv->acc != NULL && (!diag_acc_fits(lv->acc, o, now) ||
 	    (lv->log == NULL && t0 - lv->ml_at >= ML_PACE * lv->ml_cost))) {
 		diag_acc_free(lv->acc);
@@ -783,7 +773,7 @@ load_live_scan(struct load_live *lv, const struct ctx *c,
 	 * scan stopped. */
 	if (lv->ls == NULL && fresh) {
 		dr = msglogs_pass(cur, NULL, NULL, NULL, so->cancel, lv->acc);
-		lv->ml_at = mono();
+		lv->ml_at = units_mono();
 		lv->ml_cost = lv->ml_at - t0;
 	} else
 		dr = load_msglogs_since(cur, prevd != NULL ? prev : NULL,

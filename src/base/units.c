@@ -265,3 +265,12 @@ units_fmt_iso(char *buf, size_t len, time_t t)
 {
 	return fmt_utc(buf, len, t, 1);
 }
+
+double
+units_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

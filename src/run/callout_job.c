@@ -7,6 +7,7 @@
 #include "run/mta.h"
 #include "base/intern.h"
 #include "base/mem.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -125,7 +126,7 @@ callout_job_new(const struct callout_cfg *cfg,
 	/* Waits end on time, not up to 50 us late (the default timer
 	 * slack): a bucket of one token never makes up for lateness. */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-	j->t0 = mta_now();
+	j->t0 = units_mono();
 	mta_bucket_init(&j->bucket, j->rate, 1, j->t0);
 	if (nhosts == 0)
 		stop(j, "no host to ask");
@@ -311,13 +312,13 @@ callout_job_step(struct callout_job *j, int timeout_ms)
 {
 	struct pollfd	*pf;
 	struct timespec	 ts;
-	double		 t_end = mta_now() + timeout_ms / 1000.0, now, wait;
+	double		 t_end = units_mono() + timeout_ms / 1000.0, now, wait;
 	size_t		 i, np;
 	int		 waiting, rc;
 	enum smtp_ev	 ev;
 
 	for (;;) {
-		now = mta_now();
+		now = units_mono();
 		open_more(j, now);
 		waiting = 0;
 		for (i = 0; i < j->nss; i++)
@@ -350,7 +351,7 @@ callout_job_step(struct callout_job *j, int timeout_ms)
 			free(pf);
 			break;
 		}
-		now = mta_now();
+		now = units_mono();
 		for (i = j->nss; i > 0; i--) {
 			struct sess *s = &j->ss[i - 1];
 
@@ -366,7 +367,7 @@ callout_job_step(struct callout_job *j, int timeout_ms)
 				sess_close(j, i - 1);
 		}
 		free(pf);
-		if (mta_now() >= t_end)
+		if (units_mono() >= t_end)
 			break;
 	}
 	if (j->nss == 0 && j->stopping)
@@ -389,7 +390,7 @@ callout_job_progress(const struct callout_job *j, struct callout_progress *p)
 	p->left = j->n - j->ndone;
 	memcpy(p->n, j->count, sizeof(p->n));
 	p->sessions = j->nss;
-	p->elapsed = mta_now() - j->t0;
+	p->elapsed = units_mono() - j->t0;
 	p->rate = j->rate;
 	p->throughput = p->elapsed > 0 ? j->ndone / p->elapsed : 0;
 	if (p->left == 0)

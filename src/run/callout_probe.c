@@ -4,6 +4,7 @@
 #include "run/callout.h"
 #include "run/smtp.h"
 #include "run/mta.h"
+#include "base/units.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,7 +65,7 @@ static void
 record(struct probe_step *s, const struct smtp_conn *c, enum smtp_ev ev,
     double t0)
 {
-	s->latency = mta_now() - t0;
+	s->latency = units_mono() - t0;
 	switch (ev) {
 	case SMTP_EV_REPLY:
 		s->out = PROBE_O_REPLY;
@@ -95,7 +96,7 @@ step(struct probe *p, struct smtp_conn *c, const struct callout_cfg *cfg,
     enum probe_kind kind, const char *cmd)
 {
 	struct probe_step	*s;
-	double			 t0 = mta_now();
+	double			 t0 = units_mono();
 	enum smtp_ev		 ev;
 
 	if ((s = probe_add(p, kind, cmd)) == NULL)
@@ -126,7 +127,7 @@ connect_one(struct probe *p, struct smtp_conn *c,
 			return 0;
 		copy(s->host, sizeof(s->host), hosts[i].addr);
 		s->port = hosts[i].port;
-		t0 = mta_now();
+		t0 = units_mono();
 		if (smtp_open(c, hosts[i].addr, hosts[i].port, cfg->timeout,
 		    t0) < 0) {
 			s->out = PROBE_O_ERROR;

@@ -517,15 +517,6 @@ mta_bucket_set_rate(struct mta_bucket *b, double rate, double now)
 	b->rate = rate;
 }
 
-double
-mta_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 void
 mta_item_argv_str(const struct mta *mp, const struct plan *p, size_t i,
     size_t bs, char *buf, size_t len)

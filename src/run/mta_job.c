@@ -26,6 +26,7 @@
 extern char **environ;
 
 #include "mta_job_priv.h"
+#include "base/units.h"
 
 /* An executable named name in PATH, or NULL. */
 static int
@@ -59,7 +60,7 @@ job_finish(struct mta_job *j, size_t i, enum mta_result r, int cls,
 	it->result = r;
 	it->cls = cls;
 	snprintf(it->detail, sizeof(it->detail), "%s", detail);
-	it->t_end = mta_now();
+	it->t_end = units_mono();
 	j->count[r]++;
 	j->finished++;
 	xgrow(&j->q, &j->capq, j->nq + 1, sizeof(*j->q));
@@ -75,7 +76,7 @@ job_rate_point(struct mta_job *j)
 		j->nrates = RATES_MAX - 1;
 	xgrow(&j->rates, &j->caprates, j->nrates + 1, sizeof(*j->rates));
 	rp = &j->rates[j->nrates++];
-	rp->t = mta_now() - j->t0;
+	rp->t = units_mono() - j->t0;
 	rp->rate = j->rate;
 	rp->finished = j->finished;
 }
@@ -130,7 +131,7 @@ mta_job_new(const struct mta *m, const char *spool, const struct plan *p,
 		    MTA_ADAPT_MIN;
 	}
 	j->start_rate = j->rate;
-	j->t0 = mta_now();
+	j->t0 = units_mono();
 	mta_bucket_init(&j->bucket, j->rate,
 	    pace != NULL ? pace->burst : 0, j->t0);
 	job_rate_point(j);
@@ -295,7 +296,7 @@ start_more(struct mta_job *j)
 			return -1;
 		idx = xcalloc(j->batch, sizeof(*idx));
 		nidx = 0;
-		now = mta_now();
+		now = units_mono();
 		while (j->next < j->n && nidx < j->batch) {
 			i = j->next;
 			if (j->items[i].result != MTA_R_PENDING) {
@@ -322,7 +323,7 @@ start_more(struct mta_job *j)
 			free(idx);
 			if (j->next >= j->n)
 				return -1;
-			return mta_bucket_wait(&j->bucket, mta_now());
+			return mta_bucket_wait(&j->bucket, units_mono());
 		}
 		xgrow(&j->kids, &j->capkids, j->nkids + 1, sizeof(*j->kids));
 		k = &j->kids[j->nkids];
@@ -427,7 +428,7 @@ mta_job_step(struct mta_job *j, int timeout_ms)
 {
 	struct pollfd *pf;
 	size_t i, np;
-	double wait, t_end = mta_now() + timeout_ms / 1000.0, now;
+	double wait, t_end = units_mono() + timeout_ms / 1000.0, now;
 	int ms, rc = 0, e = 0, status;
 	pid_t r;
 
@@ -440,7 +441,7 @@ mta_job_step(struct mta_job *j, int timeout_ms)
 				    "cancelled");
 		if (j->nkids == 0 && j->next >= j->n)
 			break;
-		now = mta_now();
+		now = units_mono();
 		ms = (int)((t_end - now) * 1000);
 		if (ms < 0)
 			ms = 0;
@@ -473,7 +474,7 @@ mta_job_step(struct mta_job *j, int timeout_ms)
 			}
 			i++;
 		}
-		if (mta_now() >= t_end || e != 0)
+		if (units_mono() >= t_end || e != 0)
 			break;
 	}
 	if (e != 0) {
@@ -503,7 +504,7 @@ mta_job_progress(const struct mta_job *j, struct mta_progress *p)
 	p->finished = j->finished;
 	p->running = j->nkids;
 	memcpy(p->n, j->count, sizeof(p->n));
-	p->elapsed = mta_now() - j->t0;
+	p->elapsed = units_mono() - j->t0;
 	p->rate = j->rate;
 	p->throughput = p->elapsed > 0 ? j->finished / p->elapsed : 0;
 	if (left == 0)

@@ -10,6 +10,7 @@
 #include "exim/spool.h"
 #include "base/mem.h"
 #include "base/text.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ adapt(struct mta_job *j, const struct mta_item *it)
 		return;
 	if (r != j->rate) {
 		j->rate = r;
-		mta_bucket_set_rate(&j->bucket, r, mta_now());
+		mta_bucket_set_rate(&j->bucket, r, units_mono());
 		job_rate_point(j);
 	}
 }

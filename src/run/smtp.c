@@ -4,6 +4,7 @@
 #define _GNU_SOURCE		/* SOCK_CLOEXEC, SOCK_NONBLOCK */
 #include "run/smtp.h"
 #include "run/mta.h"
+#include "base/units.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -227,7 +228,7 @@ smtp_wait(struct smtp_conn *c)
 	int		 ms;
 
 	for (;;) {
-		now = mta_now();
+		now = units_mono();
 		pf.fd = c->fd;
 		pf.events = smtp_events(c);
 		pf.revents = 0;
@@ -238,7 +239,7 @@ smtp_wait(struct smtp_conn *c)
 			ms = 0;
 		if (poll(&pf, 1, ms) < 0 && errno != EINTR)
 			pf.revents = POLLERR;
-		if ((ev = smtp_handle(c, pf.revents, mta_now())) !=
+		if ((ev = smtp_handle(c, pf.revents, units_mono())) !=
 		    SMTP_EV_NONE)
 			return ev;
 	}
