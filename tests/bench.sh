@@ -146,21 +146,8 @@ read -r _ _ kib < <(run1 "$MXTOP" -s "$SPOOL" summary)
 # message exim -bp names, in exim -bp's order (by the time field, then
 # what follows the pid; ids alike in both keep either order).
 "$MXTOP" -s "$SPOOL" list --format ids > "$SB_DIR/ids.txt"
-ids_same=$(python3 - "$SB_DIR/bp.txt" "$SB_DIR/ids.txt" <<'EOF'
-import re, sys
-bp = [m.group(1) for m in (re.match(r'^ *\d+[mhd] .{5} (\S+?)(?:-H)? ', l)
-      for l in open(sys.argv[1], encoding='latin-1')) if m]
-mx = open(sys.argv[2]).read().split()
-key = lambda i: i[:6] + (i[14:] if len(i) == 16 else i[19:])
-if set(bp) != set(mx):
-    print('no: %d ids only in exim -bp, %d only in mxtop' %
-          (len(set(bp) - set(mx)), len(set(mx) - set(bp))))
-elif [key(i) for i in bp] != [key(i) for i in mx]:
-    print('no: the same ids in another order')
-else:
-    print('yes (%d ids, in exim -bp order)' % len(bp))
-EOF
-)
+ids_same=$(python3 "$here/exim/compare_bp.py" --ids "$SB_DIR/bp.txt" \
+    "$SB_DIR/ids.txt")
 case $ids_same in yes*) ;; *)
 	echo "bench: list --format ids differs from exim -bp: $ids_same" >&2
 	exit 1 ;; esac

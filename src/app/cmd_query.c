@@ -225,7 +225,8 @@ cmd_show(struct ctx *c, int argc, char **argv)
 		if (i > 1 && c->fmt.kind == FMT_JSON)
 			putchar(',');
 		history_init(&hist);
-		(void)history_read(&hist, c->spool, argv[i]);
+		(void)history_read_in(&hist, c->spool, argv[i],
+		    m != NULL ? m->subdir : '\0');
 		fmt_show(stdout, &c->fmt, s, d, m, &h, &hist);
 		history_done(&hist);
 	}

@@ -239,10 +239,10 @@ history_read_in(struct history *h, const char *spool, const char *id,
 		errno = EINVAL;
 		return -1;
 	}
-	/* Never through a symlink (ELOOP), and only from a regular file:
+	/* Where the -H is, first (split spools keep both in <id[5]>/);
+	 * never through a symlink (ELOOP), and only from a regular file:
 	 * whoever can write the spool must not make us show, or block on,
 	 * a file of their choosing. */
-	/* Where the -H is, first: split spools keep both in <id[5]>/. */
 	for (i = 0; i < 2; i++) {
 		if ((i == 0) == (sub == '\0'))
 			snprintf(path, sizeof(path), "%s/msglog/%s", spool, id);

@@ -402,10 +402,6 @@ run(struct logscan *ls, time_t since,
 	struct stat	 st;
 	int		 first = !ls->started;
 
-	if (stopped(ls)) {
-		errno = ECANCELED;
-		return -1;
-	}
 	ls->since = since;
 	ls->cb = cb;
 	ls->arg = arg;
@@ -469,7 +465,7 @@ int
 logscan_run(struct logscan *ls, time_t since,
     void (*cb)(const struct logscan_event *, void *), void *arg)
 {
-	int rc = run(ls, since, cb, arg);
+	int rc = stopped(ls) ? -1 : run(ls, since, cb, arg);
 
 	if (ls->cancelled) {
 		errno = ECANCELED;

@@ -130,7 +130,7 @@ keep(struct diag_acc *sc, const char *s)
 }
 
 static const char *
-keep_null(struct diag_acc *sc, struct arena *a, const char *s)
+copy_live(struct diag_acc *sc, struct arena *a, const char *s)
 {
 	if (s == NULL)
 		return NULL;
@@ -141,8 +141,8 @@ keep_null(struct diag_acc *sc, struct arena *a, const char *s)
 static void
 keep_ev(struct diag_acc *sc, struct arena *a, struct diag_evidence *e)
 {
-	e->host = keep_null(sc, a, e->host);
-	e->text = keep_null(sc, a, e->text);
+	e->host = copy_live(sc, a, e->host);
+	e->text = copy_live(sc, a, e->text);
 }
 
 /* Once the arena holds twice what is live (and 1 MiB), the live strings

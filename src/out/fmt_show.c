@@ -380,14 +380,10 @@ hist_lines(struct fmt_sink *o, const struct history *hi)
 
 	fmt_put(o, FMT_LS_SECTION, 0, "Delivery history (%u attempts)",
 	    hi != NULL ? hi->attempts : 0);
-	if (hi != NULL && hi->n == 0 && hi->read_err == ELOOP) {
-		fmt_put(o, FMT_LS_BAD, 2, "  (msglog not read: a symlink, "
-		    "never followed)");
-		return;
-	}
 	if (hi != NULL && hi->n == 0 && hi->read_err != 0 &&
 	    hi->read_err != ENOENT) {
 		fmt_put(o, FMT_LS_BAD, 2, "  (msglog not read: %s)",
+		    hi->read_err == ELOOP ? "a symlink, never followed" :
 		    hi->read_err == EINVAL ? "not a regular file" :
 		    strerror(hi->read_err));
 		return;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """compare_bp.py BP QSUMM LIST_JSON SUMMARY_JSON
+   compare_bp.py --ids BP IDS
 
 Compares mxtop's list and summary (JSON) with Exim's own `exim -bp` and
 `exiqsumm` output for the same spool.  Exits 1 and says why on a
@@ -70,7 +71,31 @@ def parse_qsumm(path):
     return rows, total
 
 
+def order_key(i):
+    """-bp's sort key: the time field, then what follows the pid
+    (exim-spool.md 8.2); ids alike in it keep either order."""
+    return i[:6] + (i[14:] if len(i) == 16 else i[19:])
+
+
+def same_ids(bp_path, ids_path):
+    """compare_bp.py --ids BP IDS: the ids of IDS (one a line, as
+    `list --format ids` writes them) are exim -bp's, in its order."""
+    bp = list(parse_bp(bp_path))
+    mx = open(ids_path).read().split()
+    if set(bp) != set(mx):
+        print('no: %d ids only in exim -bp, %d only in mxtop' %
+              (len(set(bp) - set(mx)), len(set(mx) - set(bp))))
+        return 1
+    if [order_key(i) for i in bp] != [order_key(i) for i in mx]:
+        print('no: the same ids in another order')
+        return 1
+    print('yes (%d ids, in exim -bp order)' % len(bp))
+    return 0
+
+
 def main():
+    if sys.argv[1] == '--ids':
+        return same_ids(sys.argv[2], sys.argv[3])
     bp_path, qs_path, list_path, sum_path = sys.argv[1:5]
     bp = parse_bp(bp_path)
     mx = {m['id']: m for m in json.load(open(list_path))}
@@ -78,11 +103,10 @@ def main():
     if set(bp) != set(mx):
         errors.append('ids differ: only in exim %s, only in mxtop %s' % (
             sorted(set(bp) - set(mx))[:5], sorted(set(mx) - set(bp))[:5]))
-    # The order of -bp: by the time field, then the characters after the
-    # pid (exim-spool.md 8.2); ids alike in both keep either order.
-    key = lambda i: i[:6] + i[14:] if len(i) == 16 else i[:6] + i[19:]
-    eo = [key(i) for i in bp if i in mx]
-    mo = [key(m['id']) for m in json.load(open(list_path)) if m['id'] in bp]
+    # The order of -bp.
+    eo = [order_key(i) for i in bp if i in mx]
+    mo = [order_key(m['id']) for m in json.load(open(list_path))
+          if m['id'] in bp]
     if eo != mo:
         at = next(k for k in range(len(eo)) if eo[k] != mo[k])
         errors.append('order differs from exim -bp at message %d: %s vs %s'
