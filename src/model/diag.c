@@ -378,7 +378,9 @@ event(struct diag_acc *sc, const struct logscan_event *ev,
 			class_mix_add(&ia->recent, cls);
 			ia->last.time = ev->t;
 			ia->last.cls = cls;
-			ia->last.text = keep(sc, ev->text);
+			if (ia->last.text == NULL ||
+			    strcmp(ia->last.text, ev->text) != 0)
+				ia->last.text = keep(sc, ev->text);
 			ia->last.host = NULL;
 			return;
 		}
